@@ -1,0 +1,1 @@
+"""Report Bridge backend."""

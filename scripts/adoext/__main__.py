@@ -1,0 +1,5 @@
+"""Allow ``python -m adoext``."""
+
+from adoext.cli import main
+
+main()

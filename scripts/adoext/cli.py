@@ -1,0 +1,35 @@
+"""The ``adoext`` command line: one Click group; each command lives in its own module."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from adoext import __version__
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="adoext")
+def cli() -> None:
+    """Build, package and publish Azure DevOps extensions."""
+
+
+def _register_commands() -> None:
+    """Attach every command module's commands; imported lazily so `--help` stays fast."""
+    from adoext import commands
+
+    for command in commands.all_commands():
+        cli.add_command(command)
+
+
+def main() -> None:
+    """Run the CLI; unexpected exceptions become one line and exit 70, never a traceback."""
+    _register_commands()
+    try:
+        cli.main(standalone_mode=True)
+    except SystemExit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the edge: nothing escapes as a traceback
+        click.echo(f"Error: internal error: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(70)

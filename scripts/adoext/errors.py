@@ -1,0 +1,48 @@
+"""The errors adoext raises, translated to one line and an exit code at the CLI edge.
+
+    click.ClickException                 (exit 1; Click prints "Error: <message>")
+     └── ToolError                        exit 1: anything the user can fix
+          ├── ManifestError               exit 2: a manifest cannot be read or merged
+          ├── ValidationFailed            exit 3: the extension breaks one or more rules
+          ├── PackageError                exit 4: files cannot be read or the VSIX cannot be written
+          └── MarketplaceError            exit 5: the Marketplace answered with an error
+               ├── MarketplaceAuthError   exit 6: 401/403: the credential is wrong or lacks rights
+               └── ValidationTimeout      exit 7: validation did not finish in time
+
+Code below the CLI raises these (or subclasses); ``cli.main`` turns any other exception
+into a one-line "internal error" with exit 70 and no traceback.
+"""
+
+from __future__ import annotations
+
+import click
+
+
+class ToolError(click.ClickException):
+    """A problem the user can fix; printed as one line."""
+
+    exit_code = 1
+
+
+class ManifestError(ToolError):
+    exit_code = 2
+
+
+class ValidationFailed(ToolError):
+    exit_code = 3
+
+
+class PackageError(ToolError):
+    exit_code = 4
+
+
+class MarketplaceError(ToolError):
+    exit_code = 5
+
+
+class MarketplaceAuthError(MarketplaceError):
+    exit_code = 6
+
+
+class ValidationTimeout(MarketplaceError):
+    exit_code = 7
