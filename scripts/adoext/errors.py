@@ -7,7 +7,8 @@
           ├── PackageError                exit 4: files cannot be read or the VSIX cannot be written
           └── MarketplaceError            exit 5: the Marketplace answered with an error
                ├── MarketplaceAuthError   exit 6: 401/403: the credential is wrong or lacks rights
-               └── ValidationTimeout      exit 7: validation did not finish in time
+               ├── ValidationTimeout      exit 7: validation did not finish in time
+               └── ValidationRejected     exit 8: the Marketplace's validation failed the version
 
 Code below the CLI raises these (or subclasses); ``cli.main`` turns any other exception
 into a one-line "internal error" with exit 70 and no traceback.
@@ -46,3 +47,7 @@ class MarketplaceAuthError(MarketplaceError):
 
 class ValidationTimeout(MarketplaceError):
     exit_code = 7
+
+
+class ValidationRejected(MarketplaceError):
+    exit_code = 8
