@@ -1,0 +1,81 @@
+// Configuration of the "Customer reported bugs" widget: which status counts to show.
+import { ConfigurationEvent } from "azure-devops-extension-api/Dashboard";
+import {
+  IWidgetConfiguration,
+  IWidgetConfigurationContext,
+  SaveStatus,
+  WidgetSettings,
+  WidgetStatus,
+} from "azure-devops-extension-api/Dashboard";
+import { WidgetConfigurationSave, WidgetStatusHelper } from "azure-devops-extension-api/Dashboard";
+import * as SDK from "azure-devops-extension-sdk";
+import { Checkbox } from "azure-devops-ui/Checkbox";
+import * as React from "react";
+
+import { Status, STATUSES } from "../shared/model";
+import { resizeToContent, startSdk } from "../shared/sdk";
+import { mount } from "../shared/states";
+import { BugWidgetSettings, parseSettings, toCustomSettings, WIDGET_CONFIG_ID } from "../shared/widget-settings";
+
+const NOTHING_SELECTED = "Pick at least one status to show.";
+
+function ConfigView(props: { settings: BugWidgetSettings; onChange: (s: BugWidgetSettings) => void }): React.ReactElement {
+  const selected = props.settings.statuses;
+  const toggle = (status: Status, checked: boolean) => {
+    const statuses = checked ? [...selected, status] : selected.filter((s) => s !== status);
+    props.onChange({ statuses: STATUSES.filter((s) => statuses.includes(s)) });
+  };
+  return (
+    <div className="rb-page rb-stack" data-testid="widget-config">
+      <div className="rb-metric-label rb-muted">Counts to show (wide size)</div>
+      {STATUSES.map((status) => (
+        <Checkbox
+          key={status}
+          label={status}
+          ariaLabel={`Show ${status}`}
+          checked={selected.includes(status)}
+          onChange={(_e, checked) => toggle(status, !!checked)}
+        />
+      ))}
+      {selected.length === 0 && <div className="rb-muted" data-testid="config-error">{NOTHING_SELECTED}</div>}
+    </div>
+  );
+}
+
+/** The object the dashboard calls: load and onSave (IWidgetConfiguration). */
+class CustomerReportedBugsConfig implements IWidgetConfiguration {
+  private settings: BugWidgetSettings = parseSettings(undefined);
+  private context?: IWidgetConfigurationContext;
+
+  load(widgetSettings: WidgetSettings, context: IWidgetConfigurationContext): Promise<WidgetStatus> {
+    this.context = context;
+    this.settings = parseSettings(widgetSettings);
+    this.render();
+    return WidgetStatusHelper.Success();
+  }
+
+  onSave(): Promise<SaveStatus> {
+    if (this.settings.statuses.length === 0) return WidgetConfigurationSave.Invalid();
+    return WidgetConfigurationSave.Valid(toCustomSettings(this.settings));
+  }
+
+  private change = (settings: BugWidgetSettings) => {
+    this.settings = settings;
+    this.render();
+    if (!this.context) return;
+    if (settings.statuses.length === 0) {
+      void this.context.notify(ConfigurationEvent.ConfigurationError, ConfigurationEvent.Args(NOTHING_SELECTED));
+    } else {
+      void this.context.notify(ConfigurationEvent.ConfigurationChange, ConfigurationEvent.Args(toCustomSettings(settings)));
+    }
+  };
+
+  private render(): void {
+    mount(<ConfigView settings={this.settings} onChange={this.change} />);
+    resizeToContent();
+  }
+}
+
+void startSdk();
+SDK.register(WIDGET_CONFIG_ID, new CustomerReportedBugsConfig());
+void SDK.ready().then(() => SDK.notifyLoadSucceeded());

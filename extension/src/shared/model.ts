@@ -1,0 +1,54 @@
+// The backend contract's shapes (docs/architecture.md, "Backend HTTP contract (v1)").
+
+export type Status = "new" | "linked" | "dismissed" | "resolved";
+export const STATUSES: Status[] = ["new", "linked", "dismissed", "resolved"];
+export type Severity = "low" | "medium" | "high" | "critical";
+
+export interface WorkItemRef {
+  id: number;
+  title: string;
+  state: string;
+  url: string;
+}
+
+export interface Report {
+  id: string;
+  groupId: string;
+  projectId: string;
+  title: string;
+  description: string;
+  customerId: string;
+  customerName: string;
+  source: string;
+  externalId: string;
+  severity: Severity;
+  link: string;
+  status: Status;
+  workItem: WorkItemRef | null;
+  bugPending?: boolean;
+  customersAffected: number;
+  reportCount: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ReportPage {
+  items: Report[];
+  nextCursor: string | null;
+}
+
+export interface Impact {
+  workItemId: number;
+  reports: Report[];
+  customersAffected: number;
+  reportCount: number;
+  firstReportedAt: string | null;
+  lastReportedAt: string | null;
+}
+
+export interface DashboardSummary {
+  countsByStatus: Record<Status, number>;
+  untriagedCount: number;
+  oldestUntriagedAt: string | null;
+  oldestUntriagedAgeSeconds: number | null;
+}

@@ -1,0 +1,148 @@
+// Shared glue for every contribution: SDK start-up, backend calls with the app token, load reporting.
+//
+// Where the backend lives: each environment's package carries `dist/config.json` ({"backendUrl": ...})
+// next to the bundles, read at run time from the page's own origin (the Marketplace CDN, or the local
+// static origin in development). The bundles themselves contain nothing environment-specific, so the
+// same build is packaged for dev and prod. Hubs get no SDK.getConfiguration() from Azure DevOps, so the
+// configuration cannot come from the host for every contribution type.
+import * as SDK from "azure-devops-extension-sdk";
+
+export const BACKEND_PREFIX = "/api/v1";
+
+/** Everything a contribution needs to call the backend for the current organization and project. */
+export interface PageInfo {
+  backendUrl: string;
+  orgId: string;
+  orgName: string;
+  projectId: string;
+  projectName: string;
+}
+
+/** A backend answer that is not 2xx, in the contract's one error shape. */
+export class BackendError extends Error {
+  readonly status: number;
+  readonly code: string;
+
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.name = "BackendError";
+    this.status = status;
+    this.code = code;
+  }
+}
+
+interface ErrorBody {
+  error?: { code?: string; message?: string };
+}
+
+/** Start the SDK without reporting "loaded": the page reports it once its data is on screen. */
+export function startSdk(): Promise<void> {
+  return SDK.init({ loaded: false, applyTheme: true });
+}
+
+/** Wait for the handshake and read the org, project and backend URL. */
+export async function loadPageInfo(): Promise<PageInfo> {
+  await SDK.ready();
+  const host = SDK.getHost();
+  const project = SDK.getWebContext().project;
+  if (!project || !project.id) {
+    throw new Error("This page needs a project context, but the host did not provide one.");
+  }
+  return {
+    backendUrl: await readBackendUrl(),
+    orgId: host.id,
+    orgName: host.name,
+    projectId: project.id,
+    projectName: project.name,
+  };
+}
+
+async function readBackendUrl(): Promise<string> {
+  const response = await fetch(new URL("../config.json", window.location.href).toString(), { cache: "no-store" });
+  if (!response.ok) {
+    throw new Error(`The extension's config.json could not be read (HTTP ${response.status}).`);
+  }
+  const body = (await response.json()) as { backendUrl?: unknown };
+  if (typeof body.backendUrl !== "string" || !/^https?:\/\//.test(body.backendUrl)) {
+    throw new Error("The extension's config.json has no valid backendUrl.");
+  }
+  return body.backendUrl.replace(/\/+$/, "");
+}
+
+let cachedToken: string | undefined;
+
+async function appToken(fresh: boolean): Promise<string> {
+  if (fresh || cachedToken === undefined) {
+    cachedToken = await SDK.getAppToken();
+  }
+  return cachedToken;
+}
+
+/** Call the backend as the current user; on a 401 get a fresh app token and retry once. */
+export async function backendFetch<T>(
+  info: PageInfo,
+  path: string,
+  init: { method?: string; body?: unknown } = {},
+): Promise<T> {
+  let response = await send(info, path, init, await appToken(false));
+  if (response.status === 401) {
+    response = await send(info, path, init, await appToken(true));
+  }
+  const text = await response.text();
+  const body: unknown = text ? JSON.parse(text) : null;
+  if (!response.ok) {
+    const error = (body as ErrorBody | null)?.error;
+    throw new BackendError(
+      response.status,
+      error?.code ?? `http_${response.status}`,
+      error?.message ?? `The Report Bridge service answered HTTP ${response.status}.`,
+    );
+  }
+  return body as T;
+}
+
+function send(info: PageInfo, path: string, init: { method?: string; body?: unknown }, token: string) {
+  const headers: Record<string, string> = {
+    Authorization: `Bearer ${token}`,
+    "X-Report-Bridge-Org-Id": info.orgId,
+    "X-Report-Bridge-Org-Name": info.orgName,
+    "X-Report-Bridge-Project-Name": info.projectName,
+  };
+  if (init.body !== undefined) headers["Content-Type"] = "application/json";
+  return fetch(`${info.backendUrl}${BACKEND_PREFIX}/projects/${encodeURIComponent(info.projectId)}${path}`, {
+    method: init.method ?? "GET",
+    headers,
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+}
+
+/** Tell the host the page is ready, then size the frame to the content. */
+export async function reportLoaded(): Promise<void> {
+  await SDK.notifyLoadSucceeded();
+  resizeToContent();
+}
+
+/** Tell the host the page failed to load (the page shows the error itself). */
+export function reportFailed(error: unknown): void {
+  void SDK.notifyLoadFailed(describeError(error));
+}
+
+/** Ask the host to size the frame to the rendered content, after layout settles. */
+export function resizeToContent(): void {
+  window.requestAnimationFrame(() => SDK.resize());
+}
+
+/** One line a user can act on, for any error a page can meet. */
+export function describeError(error: unknown): string {
+  if (error instanceof BackendError) {
+    if (error.status === 401) return `You are not signed in to Report Bridge: ${error.message}`;
+    if (error.status === 403) return `Report Bridge refused access: ${error.message}`;
+    return `${error.message} (${error.code})`;
+  }
+  if (error instanceof TypeError) {
+    return "The Report Bridge service could not be reached. Check your connection and try again.";
+  }
+  if (error instanceof Error) return error.message;
+  if (error && typeof error === "object" && "message" in error) return String((error as Error).message);
+  return String(error);
+}
