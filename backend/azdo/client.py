@@ -1,0 +1,225 @@
+"""Azure DevOps REST client (api-version 7.1): one method per call, retries and pacing built in."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from backend.azdo.errors import (
+    AzureDevOpsAuthFailed,
+    AzureDevOpsError,
+    AzureDevOpsNotFound,
+    AzureDevOpsRequestRejected,
+    AzureDevOpsUnavailable,
+)
+from backend.azdo.models import WorkItem
+from backend.azdo.retry import REFUSED_STATUSES, RETRYABLE_STATUSES, OrgGate, RetryPolicy, pacing_delay
+
+API_VERSION = "7.1"
+COMMENTS_API_VERSION = "7.1-preview.4"  # the comments API is only published as a preview
+BATCH_LIMIT = 200  # workitemsbatch accepts at most 200 ids per call
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+READ_FIELDS = ("System.Id", "System.Title", "System.State", "System.WorkItemType", "System.Tags")
+JsonPatch = list[dict[str, Any]]
+
+
+class AzureDevOpsClient:
+    """Talk to one Azure DevOps organization over an injected httpx client."""
+
+    def __init__(
+        self,
+        http: httpx.Client,
+        *,
+        gate: OrgGate,
+        policy: RetryPolicy | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._http = http
+        self._gate = gate
+        self._policy = policy or RetryPolicy()
+        self._rng = rng or random.Random()
+        self.web_base = str(http.base_url).rstrip("/")
+
+    @property
+    def sleep(self) -> Callable[[float], None]:
+        """Return the (injectable) sleep used for back-off."""
+        return self._gate.sleep
+
+    def close(self) -> None:
+        """Release the underlying connections."""
+        self._http.close()
+
+    # -- work items ---------------------------------------------------------------------------
+
+    def create_work_item(self, project: str, work_item_type: str, patch: JsonPatch) -> WorkItem:
+        """Create a work item from a JSON Patch document."""
+        path = f"{quote(project)}/_apis/wit/workitems/${quote(work_item_type)}"
+        data = self.call(
+            "POST", path, json=patch, content_type="application/json-patch+json", idempotent=False
+        )
+        return self._item(data, project)
+
+    def get_work_item(self, work_item_id: int, *, project: str | None = None) -> WorkItem:
+        """Read one work item with its relations; AzureDevOpsNotFound when it does not exist."""
+        prefix = f"{quote(project)}/" if project else ""
+        data = self.call(
+            "GET", f"{prefix}_apis/wit/workitems/{int(work_item_id)}", params={"$expand": "relations"}
+        )
+        return self._item(data, project)
+
+    def get_work_items(self, ids: Iterable[int], *, project: str | None = None) -> list[WorkItem]:
+        """Read many work items' title and state, at most 200 ids per call; missing ids are left out."""
+        unique = sorted({int(i) for i in ids})
+        prefix = f"{quote(project)}/" if project else ""
+        items: list[WorkItem] = []
+        for start in range(0, len(unique), BATCH_LIMIT):
+            body = {
+                "ids": unique[start : start + BATCH_LIMIT],
+                "fields": list(READ_FIELDS),
+                "errorPolicy": "omit",
+            }
+            data = self.call("POST", f"{prefix}_apis/wit/workitemsbatch", json=body)
+            items.extend(self._item(v, project) for v in data.get("value", []) if v)
+        return items
+
+    def query_ids(self, project: str, wiql: str) -> list[int]:
+        """Run a WIQL query in a project and return the matching ids (WIQL returns ids only)."""
+        data = self.call("POST", f"{quote(project)}/_apis/wit/wiql", json={"query": wiql})
+        return [int(w["id"]) for w in data.get("workItems", [])]
+
+    def add_comment(self, project: str, work_item_id: int, text: str) -> int:
+        """Add a comment to a work item and return the comment id."""
+        path = f"{quote(project)}/_apis/wit/workItems/{int(work_item_id)}/comments"
+        data = self.call(
+            "POST", path, json={"text": text}, api_version=COMMENTS_API_VERSION, idempotent=False
+        )
+        return int(data["id"])
+
+    def list_comment_texts(self, project: str, work_item_id: int) -> list[str]:
+        """Return the text of a work item's comments (first page, newest first)."""
+        path = f"{quote(project)}/_apis/wit/workItems/{int(work_item_id)}/comments"
+        data = self.call("GET", path, params={"$top": "200"}, api_version=COMMENTS_API_VERSION)
+        return [str(c.get("text") or "") for c in data.get("comments", [])]
+
+    # -- projects and service hooks -----------------------------------------------------------
+
+    def list_projects(self) -> list[dict[str, Any]]:
+        """List the organization's projects."""
+        return list(self.call("GET", "_apis/projects").get("value", []))
+
+    def list_subscriptions(self) -> list[dict[str, Any]]:
+        """List the organization's service-hook subscriptions."""
+        return list(self.call("GET", "_apis/hooks/subscriptions").get("value", []))
+
+    def create_subscription(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Create a service-hook subscription."""
+        return self.call("POST", "_apis/hooks/subscriptions", json=body)
+
+    def replace_subscription(self, subscription_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Replace a service-hook subscription's settings."""
+        return self.call("PUT", f"_apis/hooks/subscriptions/{quote(subscription_id)}", json=body)
+
+    # -- transport ----------------------------------------------------------------------------
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, str] | None = None,
+        content_type: str = "application/json",
+        api_version: str = API_VERSION,
+        idempotent: bool = True,
+    ) -> dict[str, Any]:
+        """Send one REST call with retries, and return its JSON object.
+
+        A call that is not idempotent is retried only when Azure DevOps explicitly refused it
+        (429/503); after a timeout or another 5xx it may have been applied, so the caller decides.
+        """
+        query = {**(params or {}), "api-version": api_version}
+        headers = {"Accept": "application/json"}
+        if json is not None:
+            headers["Content-Type"] = content_type
+        request = self._http.build_request(method, path, params=query, json=json, headers=headers)
+        for attempt in range(self._policy.max_attempts):
+            response = self._send(request)
+            if response is not None and response.status_code not in RETRYABLE_STATUSES:
+                self._gate.hold(pacing_delay(response, self._gate.clock(), self._policy.max_delay_s))
+                return _json_body(response)
+            if not idempotent and (response is None or response.status_code not in REFUSED_STATUSES):
+                break
+            if attempt + 1 < self._policy.max_attempts:
+                self._gate.hold(self._policy.delay(attempt, response, self._rng))
+        raise _unavailable(response)
+
+    def _send(self, request: httpx.Request) -> httpx.Response | None:
+        """Send once; None means a timeout or connection failure worth retrying."""
+        with self._gate.slot():
+            try:
+                return self._http.send(request)
+            except httpx.TransportError:
+                return None
+
+    def _item(self, data: dict[str, Any], project: str | None) -> WorkItem:
+        base = f"{self.web_base}/{quote(project)}" if project else self.web_base
+        return WorkItem.from_json(data, web_base=base)
+
+
+def _json_body(response: httpx.Response) -> dict[str, Any]:
+    """Turn a non-retryable response into JSON or the matching error."""
+    status = response.status_code
+    if status == 203 or status in (401, 403):
+        raise AzureDevOpsAuthFailed(
+            f"Azure DevOps did not accept the backend's credentials (HTTP {status}); "
+            "check the managed identity, service principal or PAT",
+            status=status,
+        )
+    if status == 404:
+        raise AzureDevOpsNotFound(_message(response, "not found"), status=status)
+    if status >= 400:
+        error: type[AzureDevOpsError] = AzureDevOpsRequestRejected if status < 500 else AzureDevOpsUnavailable
+        raise error(_message(response, f"HTTP {status}"), status=status)
+    if "json" not in response.headers.get("Content-Type", "").lower():
+        # Without a working credential Azure DevOps may serve an HTML sign-in page with a 2xx.
+        raise AzureDevOpsAuthFailed(
+            f"Azure DevOps answered with {response.headers.get('Content-Type') or 'no content type'} "
+            "instead of JSON (a sign-in page?); check the backend's credentials",
+            status=status,
+        )
+    try:
+        data = response.json()
+    except ValueError as exc:
+        raise AzureDevOpsAuthFailed(
+            "Azure DevOps answered with a body that is not JSON", status=status
+        ) from exc
+    return data if isinstance(data, dict) else {"value": data}
+
+
+def _message(response: httpx.Response, fallback: str) -> str:
+    """Extract Azure DevOps' error message (`{"message": ...}`) when there is one."""
+    try:
+        data = response.json()
+    except ValueError:
+        return f"Azure DevOps: {fallback}"
+    text = data.get("message") if isinstance(data, dict) else None
+    return f"Azure DevOps: {text or fallback}"
+
+
+def _unavailable(response: httpx.Response | None) -> AzureDevOpsUnavailable:
+    if response is None:
+        return AzureDevOpsUnavailable("Azure DevOps could not be reached (timeout or connection error)")
+    resource = response.headers.get("X-RateLimit-Resource")
+    detail = f" (rate limited: {resource})" if resource else ""
+    return AzureDevOpsUnavailable(
+        f"Azure DevOps kept answering HTTP {response.status_code}{detail}", status=response.status_code
+    )
+
+
+def chunked(values: Sequence[int], size: int = BATCH_LIMIT) -> list[list[int]]:
+    """Split ids into lists of at most `size`."""
+    return [list(values[i : i + size]) for i in range(0, len(values), size)]

@@ -1,0 +1,288 @@
+"""Local Azure DevOps emulator: a small Flask app standing in for dev.azure.com in development and tests.
+
+It is a LOCAL EMULATOR, not Azure DevOps. It serves the REST calls Report Bridge makes, with the
+request and response shapes of MicrosoftDocs/vsts-rest-api-specs (api-version 7.1):
+
+    GET    /{org}/_apis/projects                        {"count", "value": [TeamProjectReference]}
+    POST   /{org}/{project}/_apis/wit/workitems/${type} JSON Patch (application/json-patch+json) -> WorkItem
+    GET    /{org}[/{project}]/_apis/wit/workitems/{id}  WorkItem ($expand=relations adds relations)
+    PATCH  /{org}[/{project}]/_apis/wit/workitems/{id}  JSON Patch -> WorkItem (changes fire service hooks)
+    DELETE /{org}[/{project}]/_apis/wit/workitems/{id}  fires workitem.deleted
+    POST   /{org}[/{project}]/_apis/wit/workitemsbatch  {"ids" (<=200), "fields", "errorPolicy"} -> {"value"}
+    POST   /{org}/{project}/_apis/wit/wiql              {"query"} -> {"workItems": [{"id","url"}], ...}
+    GET|POST /{org}/{project}/_apis/wit/workItems/{id}/comments   api-version 7.1-preview.4 only
+    GET|POST /{org}/_apis/hooks/subscriptions; GET|PUT|DELETE …/subscriptions/{id}
+
+Auth like the service: `Basic base64(":" + PAT)` with the configured PAT, or a configured bearer token;
+a bad credential gets 401 with `X-TFS-FedAuthRedirect: Suppress`, otherwise a 203 HTML sign-in page.
+Control endpoints for tests and the dev run (no auth, 127.0.0.1 only) live under /_emulator/:
+faults (429 with Retry-After, 503, slow, 203 sign-in page, 401, Retry-After on a 200), moving an
+item's state as a user would in Boards (delivers service hooks with the subscription's Basic
+credentials), request counters, and the delivery log.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+import httpx
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
+
+from backend.devtools.ado_emulator_control import (
+    SIGN_IN_PAGE,
+    authorized,
+    control,
+    deliver,
+    play_fault,
+    rate_limit_headers,
+)
+from backend.devtools.ado_emulator_state import EmulatorError, EmulatorState
+
+PREVIEW_VERSIONS = {"comments": "7.1-preview.4"}
+DELIVERY_TIMEOUT = httpx.Timeout(5.0)
+
+api = Blueprint("ado_api", __name__)
+
+
+def create_emulator(
+    state: EmulatorState | None = None, *, delivery_transport: httpx.BaseTransport | None = None
+) -> Flask:
+    """Build the local Azure DevOps emulator app around a (reusable) state."""
+    app = Flask(__name__)
+    app.extensions["ado_emulator"] = state or EmulatorState()
+    app.extensions["ado_emulator_http"] = httpx.Client(timeout=DELIVERY_TIMEOUT, transport=delivery_transport)
+    app.register_blueprint(api)
+    app.register_blueprint(control)
+    app.register_error_handler(EmulatorError, _error)
+    app.after_request(rate_limit_headers)
+    return app
+
+
+def _state() -> EmulatorState:
+    state: EmulatorState = current_app.extensions["ado_emulator"]
+    return state
+
+
+def _base() -> str:
+    return request.host_url.rstrip("/")
+
+
+def _error(exc: EmulatorError) -> tuple[Response, int]:
+    body = {
+        "$id": "1",
+        "innerException": None,
+        "message": exc.message,
+        "typeName": exc.type_key,
+        "typeKey": exc.type_key,
+        "errorCode": 0,
+    }
+    return jsonify(body), exc.status
+
+
+@api.before_request
+def _gatekeeper() -> Response | tuple[Response | str, int, dict[str, str]] | None:
+    """Count the call, play any injected fault, then check api-version, organization and credentials."""
+    state = _state()
+    with state.lock:
+        rule = request.url_rule.rule if request.url_rule else request.path
+        state.requests[f"{request.method} {rule}"] += 1
+        fault = state.take_fault(request.path)
+    if fault is not None:
+        answer = play_fault(fault)
+        if answer is not None:
+            return answer
+    if not request.args.get("api-version"):
+        raise EmulatorError(
+            400, "No api-version was supplied for the request.", "VssVersionNotSpecifiedException"
+        )
+    if (request.view_args or {}).get("org", "").lower() != state.organization.lower():
+        raise EmulatorError(404, "TF400813: The organization could not be found.", "OrganizationNotFound")
+    if not authorized(state):
+        if request.headers.get("X-TFS-FedAuthRedirect") == "Suppress":
+            return (
+                "",
+                401,
+                {"WWW-Authenticate": "Bearer authorization_uri=https://login.microsoftonline.com/"},
+            )
+        return SIGN_IN_PAGE, 203, {"Content-Type": "text/html; charset=utf-8"}
+    return None
+
+
+def _json() -> Any:
+    body = request.get_json(silent=True, force=True)
+    if body is None:
+        raise EmulatorError(400, "The request body is missing or is not valid JSON.")
+    return body
+
+
+# -- REST surface -------------------------------------------------------------------------------
+
+
+@api.get("/<org>/_apis/projects")
+def list_projects(org: str) -> Response:
+    state = _state()
+    with state.lock:
+        value = [
+            {
+                "id": pid,
+                "name": name,
+                "state": "wellFormed",
+                "visibility": "private",
+                "revision": 1,
+                "url": f"{_base()}/{org}/_apis/projects/{pid}",
+            }
+            for pid, name in state.projects.items()
+        ]
+    return jsonify({"count": len(value), "value": value})
+
+
+@api.post("/<org>/<project>/_apis/wit/workitems/<kind>")
+def create_work_item(org: str, project: str, kind: str) -> Response:
+    if not kind.startswith("$"):
+        raise EmulatorError(405, "The work item type must be given as $Type.")
+    if request.mimetype != "application/json-patch+json":
+        raise EmulatorError(
+            415,
+            "Work item updates need Content-Type application/json-patch+json.",
+            "VssRequestContentTypeNotSupportedException",
+        )
+    state = _state()
+    with state.lock:
+        return jsonify(state.create(project, kind[1:], _json(), _base()))
+
+
+@api.route("/<org>/_apis/wit/workitems/<int:item_id>", methods=["GET", "PATCH", "DELETE"])
+@api.route("/<org>/<project>/_apis/wit/workitems/<int:item_id>", methods=["GET", "PATCH", "DELETE"])
+def work_item(org: str, item_id: int, project: str | None = None) -> Response:
+    state = _state()
+    if request.method == "GET":
+        with state.lock:
+            expand = request.args.get("$expand", "").lower() in ("relations", "all")
+            return jsonify(state.render(item_id, _base(), expand=expand))
+    if request.method == "DELETE":
+        with state.lock:
+            state.get(item_id)["deleted"] = True
+        deliver(state, "workitem.deleted", item_id, {})
+        return jsonify({"id": item_id, "code": 200})
+    with state.lock:
+        body, changes = state.update(item_id, _json(), _base())
+    deliver(state, "workitem.updated", item_id, changes)
+    return jsonify(body)
+
+
+@api.post("/<org>/_apis/wit/workitemsbatch")
+@api.post("/<org>/<project>/_apis/wit/workitemsbatch")
+def work_items_batch(org: str, project: str | None = None) -> Response:
+    body, state = _json(), _state()
+    ids = body.get("ids") if isinstance(body, dict) else None
+    if not isinstance(ids, list) or not ids or not all(isinstance(i, int) for i in ids):
+        raise EmulatorError(400, "The ids parameter must be a non-empty list of work item ids.")
+    if len(ids) > 200:
+        raise EmulatorError(400, "VS403474: The number of work items requested exceeds the limit of 200.")
+    fields, omit = body.get("fields"), str(body.get("errorPolicy", "fail")).lower() == "omit"
+    value: list[dict[str, Any] | None] = []
+    with state.lock:
+        for item_id in ids:
+            try:
+                value.append(state.render(item_id, _base(), fields=fields))
+            except EmulatorError:
+                if not omit:
+                    raise
+                value.append(None)
+    return jsonify({"count": len(value), "value": value})
+
+
+@api.post("/<org>/<project>/_apis/wit/wiql")
+def wiql(org: str, project: str) -> Response:
+    body, state = _json(), _state()
+    with state.lock:
+        ids = state.query(project, str(body.get("query", "")))
+        refs = [{"id": i, "url": f"{_base()}/{org}/_apis/wit/workItems/{i}"} for i in ids]
+    return jsonify(
+        {
+            "queryType": "flat",
+            "queryResultType": "workItem",
+            "asOf": time.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "columns": [{"referenceName": "System.Id", "name": "ID"}],
+            "workItems": refs,
+        }
+    )
+
+
+@api.route("/<org>/<project>/_apis/wit/workItems/<int:item_id>/comments", methods=["GET", "POST"])
+def comments(org: str, project: str, item_id: int) -> Response:
+    if request.args.get("api-version") != PREVIEW_VERSIONS["comments"]:
+        raise EmulatorError(
+            400,
+            f"The requested version {request.args.get('api-version')} of the resource is under preview. "
+            "The -preview flag must be supplied in the api-version for such requests.",
+        )
+    state = _state()
+    with state.lock:
+        state.get(item_id)
+        notes = state.comments.setdefault(item_id, [])
+        if request.method == "GET":
+            shown = list(reversed(notes))[: int(request.args.get("$top", "200"))]
+            return jsonify({"totalCount": len(notes), "count": len(shown), "comments": shown})
+        text = str(_json().get("text") or "")
+        if not text.strip():
+            raise EmulatorError(400, "The comment text must not be empty.")
+        note = {
+            "workItemId": item_id,
+            "id": sum(len(c) for c in state.comments.values()) + 1,
+            "version": 1,
+            "text": text,
+            "createdDate": time.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+        notes.append(note)
+        return jsonify(note)
+
+
+@api.route("/<org>/_apis/hooks/subscriptions", methods=["GET", "POST"])
+def subscriptions(org: str) -> Response:
+    state = _state()
+    with state.lock:
+        if request.method == "GET":
+            value = [_public(s) for s in state.subscriptions.values()]
+            return jsonify({"count": len(value), "value": value})
+        sub = _subscription(_json(), str(os.urandom(16).hex()))
+        state.subscriptions[sub["id"]] = sub
+        return jsonify(_public(sub))
+
+
+@api.route("/<org>/_apis/hooks/subscriptions/<sub_id>", methods=["GET", "PUT", "DELETE"])
+def subscription(org: str, sub_id: str) -> Response | tuple[str, int]:
+    state = _state()
+    with state.lock:
+        if sub_id not in state.subscriptions:
+            raise EmulatorError(
+                404, f"Subscription {sub_id} does not exist.", "SubscriptionNotFoundException"
+            )
+        if request.method == "DELETE":
+            del state.subscriptions[sub_id]
+            return "", 204
+        if request.method == "PUT":
+            state.subscriptions[sub_id] = _subscription(_json(), sub_id)
+        return jsonify(_public(state.subscriptions[sub_id]))
+
+
+def _subscription(body: Any, sub_id: str) -> dict[str, Any]:
+    if (
+        not isinstance(body, dict)
+        or body.get("consumerId") != "webHooks"
+        or not (body.get("consumerInputs") or {}).get("url")
+    ):
+        raise EmulatorError(
+            400, "The local emulator accepts webHooks/httpRequest subscriptions with a consumerInputs.url."
+        )
+    return {**body, "id": sub_id, "status": body.get("status", "enabled")}
+
+
+def _public(sub: dict[str, Any]) -> dict[str, Any]:
+    """Mask the confidential input, as the service does when listing subscriptions."""
+    inputs = dict(sub.get("consumerInputs") or {})
+    if "basicAuthPassword" in inputs:
+        inputs["basicAuthPassword"] = "********"
+    return {**sub, "consumerInputs": inputs}

@@ -1,0 +1,257 @@
+"""Control surface of the local Azure DevOps emulator: faults, Boards-like state changes, hooks, stats.
+
+Also runs the emulator as a process (`python -m backend.devtools.ado_emulator_control`) or as a
+server thread (`EmulatorServer`, used by tests and the bench).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import binascii
+import hmac
+import os
+import threading
+import time
+from typing import Any
+
+import httpx
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from backend.devtools.ado_emulator_state import EmulatorError, EmulatorState, Fault
+
+SIGN_IN_PAGE = "<html><head><title>Azure DevOps Services | Sign In</title></head><body>Sign in</body></html>"
+FAULT_KINDS = ("429", "503", "slow", "203", "401", "retry-after-200")
+control = Blueprint("ado_control", __name__, url_prefix="/_emulator")
+
+
+def _state() -> EmulatorState:
+    state: EmulatorState = current_app.extensions["ado_emulator"]
+    return state
+
+
+def _body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise EmulatorError(400, "Send a JSON object.")
+    return body
+
+
+@control.route("/faults", methods=["POST", "DELETE"])
+def faults() -> Response:
+    """Queue a fault for the next REST calls (POST) or clear them all (DELETE)."""
+    state = _state()
+    with state.lock:
+        if request.method == "DELETE":
+            state.faults.clear()
+            return jsonify({"faults": 0})
+        body = _body()
+        if body.get("kind") not in FAULT_KINDS:
+            raise EmulatorError(400, f"kind must be one of {', '.join(FAULT_KINDS)}")
+        retry_after = body.get("retryAfter")
+        state.faults.append(
+            Fault(
+                kind=str(body["kind"]),
+                count=int(body.get("count", 1)),
+                delay=float(body.get("delay", 0)),
+                retry_after=float(retry_after) if retry_after is not None else None,
+                path_contains=str(body.get("pathContains", "")),
+            )
+        )
+        return jsonify({"faults": len(state.faults)})
+
+
+@control.post("/projects")
+def add_project() -> Response:
+    """Create a project (id optional), as an administrator would."""
+    body, state = _body(), _state()
+    with state.lock:
+        pid = state.add_project(str(body.get("name") or "Project"), body.get("id"))
+    return jsonify({"id": pid, "name": state.projects[pid]})
+
+
+@control.post("/work-items/<int:item_id>/state")
+def change_state(item_id: int) -> Response:
+    """Move a work item to another state as a user would in Boards; deliver the service hooks."""
+    state = _state()
+    new_state = str(_body().get("state") or "")
+    if not new_state:
+        raise EmulatorError(400, "state is required")
+    with state.lock:
+        _, changes = state.update(
+            item_id, [{"op": "add", "path": "/fields/System.State", "value": new_state}], _base()
+        )
+    results = deliver(state, "workitem.updated", item_id, changes)
+    return jsonify({"id": item_id, "state": new_state, "deliveries": results})
+
+
+@control.get("/work-items")
+def all_work_items() -> Response:
+    """List every stored item with all fields and relations (test inspection)."""
+    state = _state()
+    with state.lock:
+        value = [
+            state.render(i, _base(), expand=True)
+            for i, item in state.work_items.items()
+            if not item.get("deleted")
+        ]
+        notes = {str(i): [c["text"] for c in cs] for i, cs in state.comments.items()}
+    return jsonify({"count": len(value), "value": value, "comments": notes})
+
+
+@control.route("/stats", methods=["GET", "DELETE"])
+def stats() -> Response:
+    """Return (GET) or reset (DELETE) the REST request counters."""
+    state = _state()
+    with state.lock:
+        if request.method == "DELETE":
+            state.requests.clear()
+        counts = dict(state.requests)
+    return jsonify({"total": sum(counts.values()), "requests": counts})
+
+
+@control.get("/deliveries")
+def deliveries() -> Response:
+    """Return the service-hook deliveries made so far (payloads and the receiver's status)."""
+    state = _state()
+    with state.lock:
+        return jsonify({"count": len(state.deliveries), "value": list(state.deliveries)})
+
+
+def play_fault(fault: Fault) -> tuple[Response | str, int, dict[str, str]] | None:
+    """Answer as the fault says, or return None to let the call through (after any delay)."""
+    if fault.kind == "slow":
+        time.sleep(fault.delay)
+        return None
+    if fault.kind == "retry-after-200":
+        g.retry_after = fault.retry_after or 1
+        return None
+    if fault.kind == "429":
+        message = (
+            "TF400733: The request has been canceled: Request was blocked due to exceeding usage of "
+            "resource 'WorkItemTracking'."
+        )
+        headers = {
+            "Retry-After": str(fault.retry_after or 1),
+            "X-RateLimit-Resource": "WorkItemTracking",
+            "X-RateLimit-Remaining": "0",
+        }
+        return jsonify({"message": message, "typeKey": "RequestBlockedException"}), 429, headers
+    if fault.kind == "503":
+        headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
+        return jsonify({"message": "Service Unavailable"}), 503, headers
+    if fault.kind == "203":
+        return SIGN_IN_PAGE, 203, {"Content-Type": "text/html; charset=utf-8"}
+    return "", 401, {}
+
+
+def rate_limit_headers(response: Response) -> Response:
+    """Mark a delayed-but-served answer with Retry-After, as Azure DevOps does."""
+    delay = g.pop("retry_after", None)
+    if delay is not None:  # a delayed-but-served request, as Azure DevOps sends under load
+        response.headers.update(
+            {
+                "Retry-After": str(delay),
+                "X-RateLimit-Resource": "WorkItemTracking",
+                "X-RateLimit-Delay": "0.500",
+            }
+        )
+    return response
+
+
+def authorized(state: EmulatorState) -> bool:
+    """Accept the configured PAT (Basic, any user name) or a configured bearer token."""
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer":
+        return any(hmac.compare_digest(value, token) for token in state.bearer_tokens)
+    if scheme.lower() != "basic" or not state.pat:
+        return False
+    try:
+        _, _, password = base64.b64decode(value, validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return False
+    return hmac.compare_digest(password, state.pat)
+
+
+def _base() -> str:
+    return request.host_url.rstrip("/")
+
+
+def deliver(
+    state: EmulatorState, event_type: str, item_id: int, changes: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """POST the event to every matching subscription with its Basic credentials; log the outcome."""
+    http: httpx.Client = current_app.extensions["ado_emulator_http"]
+    with state.lock:
+        targets = [
+            (
+                sub,
+                state.hook_event(
+                    event_type,
+                    item_id,
+                    changes,
+                    _base(),
+                    (sub.get("consumerInputs") or {}).get("resourceDetailsToSend", ""),
+                ),
+            )
+            for sub in state.subscribers(event_type, item_id, changes)
+        ]
+    results = []
+    for sub, event in targets:
+        inputs = sub.get("consumerInputs") or {}
+        headers = {}
+        if inputs.get("basicAuthUsername") or inputs.get("basicAuthPassword"):
+            pair = f"{inputs.get('basicAuthUsername', '')}:{inputs.get('basicAuthPassword', '')}"
+            headers["Authorization"] = "Basic " + base64.b64encode(pair.encode()).decode()
+        try:
+            status: int | str = http.post(str(inputs["url"]), json=event, headers=headers).status_code
+        except httpx.HTTPError as exc:  # the service logs a failed delivery and carries on
+            status = type(exc).__name__
+        record = {"subscriptionId": sub["id"], "eventId": event["id"], "status": status, "event": event}
+        with state.lock:
+            state.deliveries.append(record)
+        results.append({"subscriptionId": sub["id"], "eventId": event["id"], "status": status})
+    return results
+
+
+class EmulatorServer:
+    """Run the emulator in a background thread on 127.0.0.1 (port 0 picks a free one)."""
+
+    def __init__(self, app: Flask, host: str = "127.0.0.1", port: int = 0) -> None:
+        self._server: BaseWSGIServer = make_server(host, port, app, threaded=True)
+        self.port = self._server.server_port
+        self.url = f"http://{host}:{self.port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, name="ado-emulator", daemon=True)
+
+    def start(self) -> EmulatorServer:
+        """Start serving."""
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and free the port."""
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the local Azure DevOps emulator in the foreground (used by `report-bridge dev`)."""
+    from backend.devtools.ado_emulator import create_emulator
+
+    parser = argparse.ArgumentParser(description="Local Azure DevOps emulator (not Azure DevOps).")
+    parser.add_argument("--port", type=int, default=8003)
+    parser.add_argument("--organization", default="devorg")
+    parser.add_argument("--project", action="append", default=[], help="NAME or ID=NAME; repeatable")
+    args = parser.parse_args(argv)
+    # The PAT comes from the environment so it never shows in the process list.
+    state = EmulatorState(organization=args.organization, pat=os.environ.get("REPORT_BRIDGE_AZDO_PAT"))
+    for spec in args.project:
+        pid, _, name = spec.rpartition("=")
+        state.add_project(name, pid or None)
+    make_server("127.0.0.1", args.port, create_emulator(state), threaded=True).serve_forever()
+
+
+if __name__ == "__main__":
+    main()
