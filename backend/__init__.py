@@ -1,1 +1,44 @@
-"""Report Bridge backend."""
+"""Report Bridge backend: the Flask app factory.
+
+Accessors for code running inside a request or app context: `backend.state.get_settings()` and
+`backend.state.get_storage()`.
+"""
+
+from __future__ import annotations
+
+import httpx
+from flask import Flask
+
+from backend.config import Settings
+from backend.state import EXTENSION_KEY, AppState
+from backend.storage import Storage, open_storage
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    azdo_transport: httpx.BaseTransport | None = None,
+    storage: Storage | None = None,
+) -> Flask:
+    """Create the backend app; read settings from the environment when none are given."""
+    from backend import audit, errors, http, logs
+    from backend.api import intake, me, meta, reports
+
+    settings = settings or Settings.from_env()
+    logs.configure_logging(settings.log_level)
+    storage = storage or open_storage(settings.database)
+    storage.upgrade()  # idempotent; `report-bridge db upgrade` does the same ahead of time
+
+    app = Flask(__name__)
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented field order
+    app.extensions[EXTENSION_KEY] = AppState(
+        settings=settings, storage=storage, azdo_transport=azdo_transport
+    )
+    logs.init_app(app)
+    errors.register_error_handlers(app)
+    http.init_app(app, settings)
+    audit.init_app(app)
+    for blueprint in (meta.bp, me.bp, reports.bp, intake.bp):
+        app.register_blueprint(blueprint)
+    # Other features register here.
+    return app

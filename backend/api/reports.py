@@ -1,0 +1,140 @@
+"""Report routes for the extension UI (app token + organization headers); every query is org-scoped."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Blueprint, g, request
+
+from backend import errors, schemas
+from backend.auth import PROJECT_NAME_HEADER, Identity, require_app_token
+from backend.reports import queries, service
+from backend.state import get_storage
+
+bp = Blueprint("reports", __name__, url_prefix="/api/v1/projects/<pid>")
+_PROJECT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+MAX_PAGE = 100
+DEFAULT_PAGE = 25
+
+
+def _scope(pid: str) -> tuple[str, str]:
+    """Validate the project id and remember the project (and its display name) on first sight."""
+    if not _PROJECT_ID.match(pid):
+        raise errors.ValidationFailed({"projectId": "is not a valid project id"})
+    identity: Identity = g.identity
+    name = (request.headers.get(PROJECT_NAME_HEADER) or "").strip()[:256]
+    storage = get_storage()
+    with storage.snapshot() as tx:
+        row = tx.query_one(
+            "SELECT name FROM projects WHERE org_id = :org AND id = :id", {"org": identity.org_id, "id": pid}
+        )
+    if row is None or (name and name != row["name"]):
+        with storage.transaction() as tx:
+            service.ensure_project(tx, identity.org_id, pid, name)
+    return identity.org_id, pid
+
+
+def _page_args() -> dict[str, Any]:
+    fields: dict[str, str] = {}
+    status = request.args.get("status") or None
+    if status is not None and status not in queries.STATUSES:
+        fields["status"] = f"must be one of: {', '.join(queries.STATUSES)}"
+    raw_limit = request.args.get("limit", str(DEFAULT_PAGE))
+    limit = int(raw_limit) if raw_limit.isdigit() else 0
+    if not 1 <= limit <= MAX_PAGE:
+        fields["limit"] = f"must be an integer from 1 to {MAX_PAGE}"
+    q = (request.args.get("q") or "").strip() or None
+    if q is not None and len(q) > 200:
+        fields["q"] = "must have at most 200 characters"
+    if fields:
+        raise errors.ValidationFailed(fields, "The query parameters are not valid.")
+    return {"q": q, "status": status, "limit": limit, "cursor": request.args.get("cursor") or None}
+
+
+@bp.get("/reports")
+@require_app_token
+def list_reports(pid: str) -> dict[str, Any]:
+    """List, search and filter a project's reports, newest first, one page at a time."""
+    org_id, project_id = _scope(pid)
+    args = _page_args()
+    with get_storage().snapshot() as tx:
+        return queries.list_reports(tx, org_id, project_id, **args)
+
+
+@bp.get("/reports/<rid>")
+@require_app_token
+def get_report(pid: str, rid: str) -> dict[str, Any]:
+    """Return one report."""
+    org_id, project_id = _scope(pid)
+    with get_storage().snapshot() as tx:
+        return queries.get_report(tx, org_id, project_id, rid)
+
+
+def _act(pid: str, rid: str, action: Any) -> dict[str, Any]:
+    """Apply `action(tx, org_id, project_id, group)` to a report's group and return the Report."""
+    org_id, project_id = _scope(pid)
+    with get_storage().transaction() as tx:
+        group = service.group_of_report(tx, org_id, project_id, rid)
+        g.audit_target = {**(g.get("audit_target") or {}), "groupId": group["id"]}
+        action(tx, org_id, project_id, group)
+        return queries.get_report(tx, org_id, project_id, rid)
+
+
+@bp.post("/reports/<rid>/link")
+@require_app_token
+def link(pid: str, rid: str) -> dict[str, Any]:
+    """Link a report's group to a work item."""
+    work_item_id = int(schemas.json_body(schemas.LINK)["workItemId"])
+    g.audit_target = {"workItemId": work_item_id}
+    return _act(pid, rid, lambda tx, org_id, project_id, group: service.link(tx, group, work_item_id))
+
+
+@bp.post("/reports/<rid>/unlink")
+@require_app_token
+def unlink(pid: str, rid: str) -> dict[str, Any]:
+    """Remove a report group's work item link."""
+    schemas.json_body(schemas.EMPTY, optional=True)
+    return _act(pid, rid, lambda tx, org_id, project_id, group: service.unlink(tx, group))
+
+
+@bp.post("/reports/<rid>/dismiss")
+@require_app_token
+def dismiss(pid: str, rid: str) -> dict[str, Any]:
+    """Dismiss a report's group, with an optional reason."""
+    reason = schemas.json_body(schemas.DISMISS, optional=True).get("reason")
+    return _act(pid, rid, lambda tx, org_id, project_id, group: service.dismiss(tx, group, reason))
+
+
+@bp.post("/reports/<rid>/reopen")
+@require_app_token
+def reopen(pid: str, rid: str) -> dict[str, Any]:
+    """Reopen a dismissed or resolved report group."""
+    schemas.json_body(schemas.EMPTY, optional=True)
+    return _act(pid, rid, lambda tx, org_id, project_id, group: service.reopen(tx, group))
+
+
+@bp.post("/reports/<rid>/create-bug")
+@require_app_token
+def create_bug(pid: str, rid: str) -> tuple[dict[str, Any], int]:
+    """Queue creation of a bug for a report's group (the integration's outbox worker creates it)."""
+    schemas.json_body(schemas.EMPTY, optional=True)
+    return _act(pid, rid, service.request_bug), 202
+
+
+@bp.get("/work-items/<int:wid>/impact")
+@require_app_token
+def impact(pid: str, wid: int) -> dict[str, Any]:
+    """Summarize the reports and customers behind one work item."""
+    org_id, project_id = _scope(pid)
+    with get_storage().snapshot() as tx:
+        return queries.work_item_impact(tx, org_id, project_id, wid)
+
+
+@bp.get("/dashboard")
+@require_app_token
+def dashboard(pid: str) -> dict[str, Any]:
+    """Return a project's counts by status and its oldest untriaged report."""
+    org_id, project_id = _scope(pid)
+    with get_storage().snapshot() as tx:
+        return queries.dashboard(tx, org_id, project_id)

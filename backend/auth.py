@@ -1,0 +1,234 @@
+"""Extension app tokens (SDK.getAppToken()), organization binding, and the request guards.
+
+Verification checks everything Microsoft's samples skip: HS256 pinned, issuer, audience (when
+configured), exp/nbf with at most 60 s leeway, required nameid/tid/exp, a length cap, and every
+configured key in turn so key rotation never locks an organization out (see the reference §1.4-1.5).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+import jwt
+from flask import g, request
+
+from backend import errors
+from backend.config import Settings
+from backend.state import get_settings, get_storage
+from backend.storage import Tx, utcnow
+
+APP_TOKEN_ISSUER = "app.vstoken.visualstudio.com"
+APP_TOKEN_ALGORITHM = "HS256"
+ORG_ID_HEADER = "X-Report-Bridge-Org-Id"
+ORG_NAME_HEADER = "X-Report-Bridge-Org-Name"
+PROJECT_NAME_HEADER = "X-Report-Bridge-Project-Name"
+MAX_CLAIM_LENGTH = 128
+_ORG_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+log = logging.getLogger("backend.auth")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class AppClaims:
+    """What a verified app token proves."""
+
+    user_id: str
+    tenant_id: str
+    audience: str | None
+    key_index: int  # 0 = current extension key, 1.. = previous keys
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A verified UI caller bound to one organization."""
+
+    user_id: str
+    tenant_id: str
+    org_id: str
+    org_name: str
+
+
+def mint_app_token(
+    secret: str,
+    *,
+    user_id: str,
+    tenant_id: str,
+    audience: str | None = None,
+    lifetime: int = 4200,
+) -> str:
+    """Mint an app token shaped like Azure DevOps' (local dev host and tests only)."""
+    now = int(time.time())
+    claims: dict[str, Any] = {
+        "nameid": user_id,
+        "tid": tenant_id,
+        "jti": str(uuid.uuid4()),
+        "iss": APP_TOKEN_ISSUER,
+        "nbf": now,
+        "exp": now + lifetime,
+    }
+    if audience is not None:
+        claims["aud"] = audience
+    return jwt.encode(claims, secret, algorithm=APP_TOKEN_ALGORITHM)
+
+
+def bearer_token(header: str | None, missing: type[errors.AuthError] = errors.TokenMissing) -> str:
+    """Return the credential of an `Authorization: Bearer` header (scheme case-insensitive)."""
+    scheme, _, credential = (header or "").strip().partition(" ")
+    if scheme.lower() != "bearer" or not credential.strip():
+        raise missing()
+    return credential.strip()
+
+
+def verify_app_token(token: str, settings: Settings) -> AppClaims:
+    """Verify an app token against every configured key; raise a Token* error on any failure."""
+    if len(token) > settings.token_max_length or token.count(".") != 2:
+        raise errors.TokenMalformed()
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.DecodeError:
+        raise errors.TokenMalformed() from None
+    if header.get("alg") != APP_TOKEN_ALGORITHM:
+        # alg:none, HS512, RS256 (algorithm confusion): never let the token choose the algorithm.
+        raise errors.TokenSignature("The token must be signed with HS256.")
+    for index, secret in enumerate(settings.extension_secrets):
+        try:
+            payload = _decode(token, secret, settings)
+        except jwt.InvalidSignatureError:
+            continue
+        except jwt.InvalidKeyError:
+            log.error("extension key #%d is not usable as an HS256 secret", index)
+            continue
+        if index:
+            log.info("app token matched previous extension key #%d; retire it once this stops", index)
+        return _claims(payload, index)
+    raise errors.TokenSignature()
+
+
+def _decode(token: str, secret: str, settings: Settings) -> dict[str, Any]:
+    """Decode with PyJWT and translate its errors (except a signature mismatch) to ours."""
+    try:
+        return jwt.decode(
+            token,
+            secret,  # a str key is used as its UTF-8 bytes, exactly like the .NET samples
+            algorithms=[APP_TOKEN_ALGORITHM],
+            issuer=APP_TOKEN_ISSUER,
+            audience=list(settings.extension_audiences) or None,
+            leeway=min(settings.token_leeway_seconds, 60),
+            options={"require": ["exp", "nameid", "tid"], "verify_aud": bool(settings.extension_audiences)},
+        )
+    except jwt.InvalidSignatureError:
+        raise
+    except jwt.ExpiredSignatureError:
+        raise errors.TokenExpired() from None
+    except jwt.ImmatureSignatureError:
+        raise errors.TokenNotYetValid() from None
+    except jwt.InvalidIssuerError:
+        raise errors.TokenIssuer() from None
+    except jwt.InvalidAudienceError:
+        _log_rejected_audience(token)
+        raise errors.TokenAudience() from None
+    except jwt.MissingRequiredClaimError as exc:
+        if exc.claim == "iss":
+            raise errors.TokenIssuer() from None
+        if exc.claim == "aud":
+            raise errors.TokenAudience() from None
+        raise errors.TokenClaims(f"The token lacks the required claim {exc.claim!r}.") from None
+    except jwt.InvalidAlgorithmError:
+        raise errors.TokenSignature("The token must be signed with HS256.") from None
+    except jwt.DecodeError:
+        raise errors.TokenMalformed() from None
+    except jwt.InvalidTokenError:
+        raise errors.TokenClaims() from None
+
+
+def _log_rejected_audience(token: str) -> None:
+    """Log the audience of a signed-but-rejected token so operators can learn theirs (never the token)."""
+    unverified = jwt.decode(token, options={"verify_signature": False})
+    audience = unverified.get("aud")
+    log.warning("app token audience %r is not in REPORT_BRIDGE_EXTENSION_AUDIENCES", str(audience)[:100])
+
+
+def _claims(payload: dict[str, Any], key_index: int) -> AppClaims:
+    user_id, tenant_id = payload.get("nameid"), payload.get("tid")
+    for name, value in (("nameid", user_id), ("tid", tenant_id)):
+        if not isinstance(value, str) or not value.strip() or len(value) > MAX_CLAIM_LENGTH:
+            raise errors.TokenClaims(f"The token's {name!r} claim must be a non-empty string.")
+    audience = payload.get("aud")
+    return AppClaims(
+        user_id=cast(str, user_id),
+        tenant_id=cast(str, tenant_id),
+        audience=audience if isinstance(audience, str) else None,
+        key_index=key_index,
+    )
+
+
+def read_org_headers() -> tuple[str, str]:
+    """Return the organization id and name the UI sent (unverified until bound to a tenant)."""
+    org_id = (request.headers.get(ORG_ID_HEADER) or "").strip()
+    if not org_id:
+        raise errors.OrgMissing()
+    if not _ORG_ID.match(org_id):
+        raise errors.BadRequest(f"{ORG_ID_HEADER} is not a valid organization id.")
+    org_name = (request.headers.get(ORG_NAME_HEADER) or "").strip()[:256]
+    return org_id, org_name
+
+
+def find_organization(tx: Tx, org_id: str) -> dict[str, Any] | None:
+    """Return an organization row, or None."""
+    return tx.query_one("SELECT id, name, tenant_id FROM organizations WHERE id = :id", {"id": org_id})
+
+
+def bind_organization(tx: Tx, org_id: str, org_name: str, tenant_id: str | None) -> dict[str, Any]:
+    """Create or bind an organization to a tenant on first sight; refuse a different tenant later."""
+    row = find_organization(tx, org_id)
+    now = utcnow()
+    if row is None:
+        tx.execute(
+            "INSERT INTO organizations (id, name, tenant_id, created_at, updated_at) "
+            "VALUES (:id, :name, :tid, :now, :now)",
+            {"id": org_id, "name": org_name, "tid": tenant_id, "now": now},
+        )
+        return {"id": org_id, "name": org_name, "tenant_id": tenant_id}
+    if tenant_id is not None and row["tenant_id"] not in (None, tenant_id):
+        raise errors.OrgTenantMismatch()
+    if (tenant_id is not None and row["tenant_id"] is None) or (org_name and org_name != row["name"]):
+        tx.execute(
+            "UPDATE organizations SET tenant_id = COALESCE(tenant_id, :tid), name = :name, updated_at = :now "
+            "WHERE id = :id",
+            {"id": org_id, "tid": tenant_id, "name": org_name or row["name"], "now": now},
+        )
+    return {"id": org_id, "name": org_name or row["name"], "tenant_id": row["tenant_id"] or tenant_id}
+
+
+def require_app_token(view: F) -> F:
+    """Guard a UI view: verify the app token, bind the organization, set `g.identity`."""
+    @wraps(view)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        settings = get_settings()
+        claims = verify_app_token(bearer_token(request.headers.get("Authorization")), settings)
+        g.actor = {"actor": "user", "user_id": claims.user_id, "tenant_id": claims.tenant_id}
+        org_id, org_name = read_org_headers()
+        g.actor["org_id"] = org_id
+        storage = get_storage()
+        with storage.snapshot() as tx:
+            row = find_organization(tx, org_id)
+        same_name = row is not None and (not org_name or org_name == row["name"])
+        fresh = row is not None and row["tenant_id"] == claims.tenant_id and same_name
+        if row is None or not fresh:
+            with storage.transaction() as tx:
+                row = bind_organization(tx, org_id, org_name, claims.tenant_id)
+        assert row is not None
+        if row["tenant_id"] != claims.tenant_id:
+            raise errors.OrgTenantMismatch()
+        g.identity = Identity(claims.user_id, claims.tenant_id, org_id, row["name"])
+        return view(*args, **kwargs)
+
+    return cast(F, guarded)

@@ -1,0 +1,192 @@
+"""`report-bridge`: the operations CLI (serve, db, keys, audit, projects).
+
+Errors are one line on stderr and a non-zero exit (click.ClickException); never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from backend import audit, keys
+from backend.auth import bind_organization
+from backend.config import DEFAULT_DATABASE, ConfigError, Settings
+from backend.reports import service
+from backend.storage import Storage, StorageError, Tx, open_storage
+
+
+@dataclass
+class CliContext:
+    """What every command shares: where the database is."""
+
+    database: Path
+
+    def storage(self) -> Storage:
+        """Open the database and bring its schema up to date."""
+        storage = open_storage(self.database)
+        storage.upgrade()
+        return storage
+
+
+@contextmanager
+def friendly_errors() -> Iterator[None]:
+    """Turn configuration and storage failures into one-line CLI errors."""
+    try:
+        yield
+    except (ConfigError, StorageError) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@contextmanager
+def write(ctx: CliContext) -> Iterator[Tx]:
+    """Open the database and a write transaction, with friendly errors."""
+    with friendly_errors(), ctx.storage().transaction() as tx:
+        yield tx
+
+
+@click.group()
+@click.option(
+    "--database",
+    envvar="REPORT_BRIDGE_DATABASE",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_DATABASE,
+    show_default=True,
+    help="SQLite database file (REPORT_BRIDGE_DATABASE).",
+)
+@click.pass_context
+def cli(ctx: click.Context, database: Path) -> None:
+    """Operate the Report Bridge backend."""
+    ctx.obj = CliContext(database=database)
+
+
+@cli.command()
+@click.option("--bind", help="host:port to listen on (REPORT_BRIDGE_BIND, default 127.0.0.1:8000).")
+@click.option("--workers", type=click.IntRange(1, 256), help="Worker processes (default: 2 x cores + 1).")
+@click.pass_obj
+def serve(ctx: CliContext, bind: str | None, workers: int | None) -> None:
+    """Serve the API with gunicorn (JSON access log on stderr)."""
+    from backend.serve import run
+
+    with friendly_errors():
+        settings = Settings.from_env()
+        ctx.storage().close()  # migrate once in the master, before the workers fork
+        run(settings, bind=bind, workers=workers)
+
+
+@cli.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.pass_obj
+def db_upgrade(ctx: CliContext) -> None:
+    """Apply pending migrations."""
+    with friendly_errors():
+        storage = open_storage(ctx.database)
+        applied = storage.upgrade()
+        current = storage.applied_versions()
+    click.echo(f"applied {', '.join(applied)}" if applied else "database is up to date")
+    click.echo(f"schema version {current[-1] if current else 'none'} ({ctx.database})")
+
+
+@cli.group("keys")
+def keys_group() -> None:
+    """Intake API keys (one project each)."""
+
+
+@keys_group.command("create")
+@click.option("--org", "org_id", required=True, help="Organization id (SDK.getHost().id).")
+@click.option("--org-name", default="", help="Organization name, for display.")
+@click.option("--project", "project_id", required=True, help="Azure DevOps project id.")
+@click.option("--name", required=True, help="Who the key is for, e.g. 'support portal'.")
+@click.pass_obj
+def keys_create(ctx: CliContext, org_id: str, org_name: str, project_id: str, name: str) -> None:
+    """Create a key and print it once (only a salted hash is stored)."""
+    with write(ctx) as tx:
+        bind_organization(tx, org_id, org_name, None)
+        service.ensure_project(tx, org_id, project_id)
+        key, secret = keys.create_key(tx, org_id=org_id, project_id=project_id, name=name)
+    click.echo(secret)
+    click.echo(f"key id {key.id}: store the key now, it cannot be shown again", err=True)
+
+
+@keys_group.command("list")
+@click.option("--org", "org_id", help="Only this organization.")
+@click.option("--project", "project_id", help="Only this project.")
+@click.pass_obj
+def keys_list(ctx: CliContext, org_id: str | None, project_id: str | None) -> None:
+    """List keys (ids, scopes, names, state; never the keys themselves)."""
+    with write(ctx) as tx:
+        rows = keys.list_keys(tx, org_id=org_id, project_id=project_id)
+    for row in rows:
+        state = f"revoked {row['revoked_at'][:19]}Z" if row["revoked_at"] else "active"
+        click.echo(f"{row['id']}  {row['org_id']}  {row['project_id']}  {state:<28} {row['name']}")
+    if not rows:
+        click.echo("no keys", err=True)
+
+
+@keys_group.command("revoke")
+@click.argument("key_id")
+@click.pass_obj
+def keys_revoke(ctx: CliContext, key_id: str) -> None:
+    """Revoke a key by id; it fails from the next request on."""
+    with write(ctx) as tx:
+        found = keys.revoke_key(tx, key_id)
+    if not found:
+        raise click.ClickException(f"no key with id {key_id!r}")
+    click.echo(f"revoked {key_id}")
+
+
+@cli.group("audit")
+def audit_group() -> None:
+    """The audit trail."""
+
+
+@audit_group.command("tail")
+@click.option("-n", "--lines", "limit", type=click.IntRange(1, 10000), default=20, show_default=True)
+@click.option("--org", "org_id", help="Only this organization.")
+@click.pass_obj
+def audit_tail(ctx: CliContext, limit: int, org_id: str | None) -> None:
+    """Print the newest audit rows as JSON lines, oldest first."""
+    with write(ctx) as tx:
+        rows = audit.tail(tx, limit=limit, org_id=org_id)
+    for row in rows:
+        row["target"] = json.loads(row["target"])
+        click.echo(json.dumps(row, sort_keys=True))
+
+
+@cli.group()
+def projects() -> None:
+    """Per-project options."""
+
+
+@projects.command("set-auto-bug")
+@click.option("--org", "org_id", required=True)
+@click.option("--project", "project_id", required=True)
+@click.argument("state", type=click.Choice(["on", "off"]))
+@click.pass_obj
+def projects_set_auto_bug(ctx: CliContext, org_id: str, project_id: str, state: str) -> None:
+    """Create a bug automatically for every new report group of a project (on) or not (off)."""
+    with write(ctx) as tx:
+        found = service.set_auto_create_bug(tx, org_id, project_id, state == "on")
+    if not found:
+        raise click.ClickException(f"no project {project_id!r} in organization {org_id!r}")
+    click.echo(f"auto-create bug {state} for {org_id}/{project_id}")
+
+
+# Other features register here.
+
+
+def main() -> None:
+    """Run the CLI (console script entry point)."""
+    cli(prog_name="report-bridge")
+
+
+if __name__ == "__main__":
+    main()

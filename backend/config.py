@@ -1,0 +1,237 @@
+"""Frozen, typed settings built once from REPORT_BRIDGE_* environment variables.
+
+How to add a setting (other features do this with small edits):
+  1. add a typed field with a default to `Settings` (keep fields grouped by feature);
+  2. read it in `Settings.from_env` through `env.text/flag/integer/items/secret/secret_items`
+     (secrets accept the variable, `<NAME>_FILE`, or Azure Key Vault);
+  3. add a row to the README "Configuration" table.
+Settings never log their secret values (`repr=False` on every secret field).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, Protocol
+
+PREFIX = "REPORT_BRIDGE_"
+DEFAULT_DATABASE = Path("var/report-bridge.db")
+DEFAULT_MAX_BODY_BYTES = 64 * 1024
+DEFAULT_TOKEN_MAX_LENGTH = 4096  # real app tokens are ~500 characters
+MAX_TOKEN_LEEWAY_SECONDS = 60
+DEFAULT_BIND = "127.0.0.1:8000"
+
+Environment = Literal["development", "production"]
+
+
+class ConfigError(Exception):
+    """A setting is missing or invalid; the message is one line for the operator."""
+
+
+class SecretReader(Protocol):
+    """What we need from azure.keyvault.secrets.SecretClient (tests pass a real client on a fake vault)."""
+
+    def get_secret(self, name: str) -> object: ...
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the backend reads from its environment, validated once at start-up."""
+
+    extension_secret: str = field(repr=False)
+    environment: Environment = "production"
+    database: Path = DEFAULT_DATABASE
+    # Extension tokens (issue 3).
+    extension_previous_secrets: tuple[str, ...] = field(default=(), repr=False)
+    extension_audiences: tuple[str, ...] = ()
+    extension_publisher: str | None = None
+    token_leeway_seconds: int = MAX_TOKEN_LEEWAY_SECONDS
+    token_max_length: int = DEFAULT_TOKEN_MAX_LENGTH
+    # HTTP.
+    cors_origins: tuple[str, ...] = ()
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    proxy_hops: int = 0
+    log_level: str = "INFO"
+    bind: str = DEFAULT_BIND
+    workers: int = 0  # 0 = derive from CPU count at serve time
+    key_vault_url: str | None = None
+    # Azure DevOps integration (issue 5).
+    azdo_org_urls: tuple[str, ...] = ()
+    azdo_auth_mode: Literal["entra", "pat"] = "entra"
+    azdo_pat: str | None = field(default=None, repr=False)
+    azdo_client_id: str | None = None
+    azdo_certificate_path: Path | None = None
+    webhook_username: str | None = None
+    webhook_secret: str | None = field(default=None, repr=False)
+    webhook_previous_secrets: tuple[str, ...] = field(default=(), repr=False)
+
+    @property
+    def extension_secrets(self) -> tuple[str, ...]:
+        """Return the current extension secret followed by the previous ones."""
+        return (self.extension_secret, *self.extension_previous_secrets)
+
+    @property
+    def allowed_origins(self) -> tuple[str, ...]:
+        """Return the exact origins allowed by CORS."""
+        marketplace = (
+            (f"https://{self.extension_publisher.lower()}.gallerycdn.vsassets.io",)
+            if self.extension_publisher
+            else ()
+        )
+        return marketplace + self.cors_origins
+
+    @classmethod
+    def from_env(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        *,
+        secret_client: SecretReader | None = None,
+    ) -> Settings:
+        """Build settings from REPORT_BRIDGE_* variables; raise ConfigError with one clear line."""
+        env = _Env(os.environ if environ is None else environ, secret_client)
+        environment = env.choice("ENVIRONMENT", ("production", "development"), "production")
+        settings = cls(
+            extension_secret=env.required_secret("EXTENSION_SECRET"),
+            environment=environment,  # type: ignore[arg-type]
+            database=Path(env.text("DATABASE") or DEFAULT_DATABASE),
+            extension_previous_secrets=env.secret_items("EXTENSION_PREVIOUS_SECRETS"),
+            extension_audiences=env.items("EXTENSION_AUDIENCES"),
+            extension_publisher=env.text("EXTENSION_PUBLISHER"),
+            token_leeway_seconds=env.integer("TOKEN_LEEWAY_SECONDS", MAX_TOKEN_LEEWAY_SECONDS, 0, 60),
+            token_max_length=env.integer("TOKEN_MAX_LENGTH", DEFAULT_TOKEN_MAX_LENGTH, 256, 16384),
+            cors_origins=env.items("CORS_ORIGINS"),
+            max_body_bytes=env.integer("MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, 1024, 10 * 2**20),
+            proxy_hops=env.integer("PROXY_HOPS", 0, 0, 5),
+            log_level=env.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
+            bind=env.text("BIND") or DEFAULT_BIND,
+            workers=env.integer("WORKERS", 0, 0, 256),
+            key_vault_url=env.text("KEY_VAULT_URL"),
+            azdo_org_urls=env.items("AZDO_ORG_URLS"),
+            azdo_auth_mode=env.choice("AZDO_AUTH_MODE", ("entra", "pat"), "entra"),  # type: ignore[arg-type]
+            azdo_pat=env.secret("AZDO_PAT"),
+            azdo_client_id=env.text("AZDO_CLIENT_ID"),
+            azdo_certificate_path=env.path("AZDO_CERTIFICATE_PATH"),
+            webhook_username=env.text("WEBHOOK_USERNAME"),
+            webhook_secret=env.secret("WEBHOOK_SECRET"),
+            webhook_previous_secrets=env.secret_items("WEBHOOK_PREVIOUS_SECRETS"),
+        )
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        """Reject combinations that cannot work; raise ConfigError."""
+        if not self.extension_secret:
+            raise ConfigError("REPORT_BRIDGE_EXTENSION_SECRET is required (the extension's key)")
+        for origin in self.cors_origins:
+            if not origin.startswith(("https://", "http://")) or origin.count("/") != 2:
+                raise ConfigError(f"REPORT_BRIDGE_CORS_ORIGINS: {origin!r} is not an origin (scheme://host[:port])")
+            if self.environment == "production" and origin.startswith("http://"):
+                raise ConfigError(f"REPORT_BRIDGE_CORS_ORIGINS: {origin!r} must use https in production")
+
+
+class _Env:
+    """Typed readers over one environment mapping (and an optional Key Vault)."""
+
+    def __init__(self, environ: Mapping[str, str], secret_client: SecretReader | None) -> None:
+        self._environ = environ
+        self._vault: Callable[[], SecretReader | None] = _vault_factory(environ, secret_client)
+
+    def text(self, name: str) -> str | None:
+        value = self._environ.get(PREFIX + name, "").strip()
+        return value or None
+
+    def choice(self, name: str, allowed: tuple[str, ...], default: str) -> str:
+        value = self.text(name) or default
+        if value not in allowed:
+            raise ConfigError(f"{PREFIX}{name} must be one of {', '.join(allowed)} (got {value!r})")
+        return value
+
+    def integer(self, name: str, default: int, low: int, high: int) -> int:
+        raw = self.text(name)
+        if raw is None:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ConfigError(f"{PREFIX}{name} must be an integer (got {raw!r})") from None
+        if not low <= value <= high:
+            raise ConfigError(f"{PREFIX}{name} must be between {low} and {high} (got {value})")
+        return value
+
+    def items(self, name: str) -> tuple[str, ...]:
+        return tuple(part.strip() for part in (self.text(name) or "").split(",") if part.strip())
+
+    def path(self, name: str) -> Path | None:
+        raw = self.text(name)
+        return Path(raw) if raw else None
+
+    def secret(self, name: str) -> str | None:
+        """Read a secret from the variable, then `<name>_FILE`, then Key Vault."""
+        value = self.text(name)
+        if value:
+            return value
+        file_name = self.text(name + "_FILE")
+        if file_name:
+            try:
+                return Path(file_name).read_text(encoding="utf-8").strip() or None
+            except OSError as exc:
+                raise ConfigError(f"{PREFIX}{name}_FILE: cannot read {file_name}: {exc.strerror}") from None
+        vault = self._vault()
+        return _read_vault_secret(vault, name) if vault is not None else None
+
+    def required_secret(self, name: str) -> str:
+        value = self.secret(name)
+        if not value:
+            raise ConfigError(
+                f"{PREFIX}{name} is required: set it, {PREFIX}{name}_FILE, or put it in Key Vault "
+                f"as {vault_secret_name(name)}"
+            )
+        return value
+
+    def secret_items(self, name: str) -> tuple[str, ...]:
+        return tuple(part.strip() for part in (self.secret(name) or "").split(",") if part.strip())
+
+
+def vault_secret_name(name: str) -> str:
+    """Return the Key Vault secret name for a setting (vault names allow only letters, digits, dashes)."""
+    return (PREFIX + name).lower().replace("_", "-")
+
+
+def _vault_factory(
+    environ: Mapping[str, str], injected: SecretReader | None
+) -> Callable[[], SecretReader | None]:
+    """Create the Key Vault client lazily, only when a secret is not in the environment."""
+    cache: list[SecretReader | None] = []
+
+    def get() -> SecretReader | None:
+        if not cache:
+            url = environ.get(PREFIX + "KEY_VAULT_URL", "").strip()
+            if injected is not None:
+                cache.append(injected)
+            elif url:
+                from azure.identity import DefaultAzureCredential
+                from azure.keyvault.secrets import SecretClient
+
+                cache.append(SecretClient(vault_url=url, credential=DefaultAzureCredential()))
+            else:
+                cache.append(None)
+        return cache[0]
+
+    return get
+
+
+def _read_vault_secret(vault: SecretReader, name: str) -> str | None:
+    """Read one secret; a missing secret is None, any other failure stops start-up."""
+    from azure.core.exceptions import AzureError, ResourceNotFoundError
+
+    try:
+        secret = vault.get_secret(vault_secret_name(name))
+    except ResourceNotFoundError:
+        return None
+    except AzureError as exc:
+        first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ConfigError(f"Key Vault: cannot read {vault_secret_name(name)}: {first_line}") from None
+    value = getattr(secret, "value", None)
+    return str(value).strip() or None if value else None

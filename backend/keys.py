@@ -1,0 +1,91 @@
+"""Intake API keys: `rbk_<id>_<secret>`, shown once, stored as a salted hash, revocable at once.
+
+Why a salted HMAC-SHA256 and not scrypt/PBKDF2: the secret is 256 random bits, not a password, so
+nobody can guess it and key stretching adds nothing but per-request CPU (every intake call verifies
+a key). A per-key random salt keeps equal secrets from producing equal hashes and stops precomputed
+tables; the comparison is constant-time. The id is a public prefix, so lookup is one primary-key read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from backend import errors
+from backend.storage import Tx, utcnow
+
+KEY_PREFIX = "rbk_"
+_KEY = re.compile(r"^rbk_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$")
+_ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+@dataclass(frozen=True)
+class IntakeKey:
+    """A verified intake key: which organization and project it may write to."""
+
+    id: str
+    org_id: str
+    project_id: str
+    name: str
+
+
+def _hash(salt: str, secret: str) -> str:
+    return hmac.new(bytes.fromhex(salt), secret.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def create_key(tx: Tx, *, org_id: str, project_id: str, name: str) -> tuple[IntakeKey, str]:
+    """Store a new key for a project; return it and the full key string (shown once, never stored)."""
+    key_id = "".join(secrets.choice(_ID_ALPHABET) for _ in range(12))
+    secret = secrets.token_urlsafe(32)
+    salt = secrets.token_hex(16)
+    tx.execute(
+        "INSERT INTO intake_keys (id, org_id, project_id, name, salt, secret_hash, created_at) "
+        "VALUES (:id, :org, :project, :name, :salt, :hash, :now)",
+        {"id": key_id, "org": org_id, "project": project_id, "name": name, "salt": salt,
+         "hash": _hash(salt, secret), "now": utcnow()},
+    )
+    return IntakeKey(key_id, org_id, project_id, name), f"{KEY_PREFIX}{key_id}_{secret}"
+
+
+def verify_key(tx: Tx, presented: str) -> IntakeKey:
+    """Return the key a caller presented, or raise KeyInvalid (unknown, wrong secret, or revoked)."""
+    match = _KEY.match(presented)
+    if match is None:
+        raise errors.KeyInvalid()
+    key_id, secret = match.groups()
+    row = tx.query_one(
+        "SELECT id, org_id, project_id, name, salt, secret_hash, revoked_at FROM intake_keys WHERE id = :id",
+        {"id": key_id},
+    )
+    if row is None or not hmac.compare_digest(_hash(row["salt"], secret), row["secret_hash"]):
+        raise errors.KeyInvalid()
+    if row["revoked_at"] is not None:
+        raise errors.KeyInvalid("The API key has been revoked.")
+    return IntakeKey(row["id"], row["org_id"], row["project_id"], row["name"])
+
+
+def list_keys(tx: Tx, *, org_id: str | None = None, project_id: str | None = None) -> list[dict[str, Any]]:
+    """List keys (never their secrets), newest first, optionally for one organization/project."""
+    return tx.query(
+        "SELECT id, org_id, project_id, name, created_at, revoked_at FROM intake_keys "
+        "WHERE (:org IS NULL OR org_id = :org) AND (:project IS NULL OR project_id = :project) "
+        "ORDER BY created_at DESC, id",
+        {"org": org_id, "project": project_id},
+    )
+
+
+def revoke_key(tx: Tx, key_id: str) -> bool:
+    """Revoke a key; return False when it does not exist. Revoking twice keeps the first time."""
+    key_id = key_id.removeprefix(KEY_PREFIX).split("_")[0]
+    exists = tx.query_one("SELECT id FROM intake_keys WHERE id = :id", {"id": key_id})
+    if exists is None:
+        return False
+    tx.execute(
+        "UPDATE intake_keys SET revoked_at = COALESCE(revoked_at, :now) WHERE id = :id",
+        {"id": key_id, "now": utcnow()},
+    )
+    return True

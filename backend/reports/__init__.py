@@ -1,0 +1,1 @@
+"""Customer reports: grouping, triage state, and the reads the UI needs."""

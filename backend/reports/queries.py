@@ -1,0 +1,163 @@
+"""Report reads: the Report JSON, keyset-paginated lists, work-item impact and dashboard aggregates.
+
+Every query is scoped by org_id and project_id and served by an index from 0001_initial.sql.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from backend import errors
+from backend.storage import Tx, public_time
+
+STATUSES = ("new", "linked", "dismissed", "resolved")
+
+_SELECT = (
+    "SELECT r.id, r.group_id, r.project_id, r.title, r.description, r.customer_id, r.customer_name, "
+    "r.source, r.external_id, r.severity, r.link, r.status, r.created_at, r.updated_at, "
+    "g.work_item_id, g.bug_pending, g.report_count, g.customer_count, "
+    "w.title AS wi_title, w.state AS wi_state, w.url AS wi_url "
+    "FROM reports r JOIN report_groups g ON g.id = r.group_id "
+    "LEFT JOIN work_items w ON w.org_id = g.org_id AND w.work_item_id = g.work_item_id "
+)
+
+
+def report_json(row: dict[str, Any]) -> dict[str, Any]:
+    """Render one joined report row as the API's Report object."""
+    work_item = None
+    if row["work_item_id"] is not None:
+        work_item = {"id": row["work_item_id"], "title": row["wi_title"], "state": row["wi_state"],
+                     "url": row["wi_url"]}
+    return {
+        "id": row["id"], "groupId": row["group_id"], "projectId": row["project_id"],
+        "title": row["title"], "description": row["description"],
+        "customerId": row["customer_id"], "customerName": row["customer_name"],
+        "source": row["source"], "externalId": row["external_id"], "severity": row["severity"],
+        "link": row["link"], "status": row["status"], "workItem": work_item,
+        "bugPending": bool(row["bug_pending"]),
+        "customersAffected": row["customer_count"], "reportCount": row["report_count"],
+        "createdAt": public_time(row["created_at"]), "updatedAt": public_time(row["updated_at"]),
+    }
+
+
+def get_report(tx: Tx, org_id: str, project_id: str | None, report_id: str) -> dict[str, Any]:
+    """Return one Report in this organization (and project, when given), or raise NotFound."""
+    row = tx.query_one(
+        _SELECT + "WHERE r.id = :rid AND r.org_id = :org AND (:project IS NULL OR r.project_id = :project)",
+        {"rid": report_id, "org": org_id, "project": project_id},
+    )
+    if row is None:
+        raise errors.NotFound("No such report.")
+    return report_json(row)
+
+
+def encode_cursor(created_at: str, report_id: str) -> str:
+    """Encode the position after a report as an opaque cursor."""
+    return base64.urlsafe_b64encode(json.dumps([created_at, report_id]).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[str, str]:
+    """Decode a cursor from encode_cursor, or raise ValidationFailed."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        created_at, report_id = json.loads(raw)
+        if isinstance(created_at, str) and isinstance(report_id, str):
+            return created_at, report_id
+    except (binascii.Error, ValueError, TypeError):
+        pass
+    raise errors.ValidationFailed({"cursor": "is not a cursor from a previous page"})
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def list_reports(
+    tx: Tx, org_id: str, project_id: str, *, q: str | None, status: str | None, limit: int, cursor: str | None
+) -> dict[str, Any]:
+    """Return one page of a project's reports, newest first, with the cursor of the next page."""
+    where = ["r.org_id = :org", "r.project_id = :project"]
+    params: dict[str, Any] = {"org": org_id, "project": project_id, "limit": limit + 1}
+    if status:
+        where.append("r.status = :status")
+        params["status"] = status
+    if q:
+        where.append(
+            "(r.title LIKE :q ESCAPE '\\' OR r.customer_name LIKE :q ESCAPE '\\' "
+            "OR r.customer_id LIKE :q ESCAPE '\\' OR r.external_id LIKE :q ESCAPE '\\')"
+        )
+        params["q"] = _like(q)
+    if cursor:
+        params["c_at"], params["c_id"] = decode_cursor(cursor)
+        where.append("(r.created_at, r.id) < (:c_at, :c_id)")
+    rows = tx.query(
+        f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY r.created_at DESC, r.id DESC LIMIT :limit", params
+    )
+    page = rows[:limit]
+    more = len(rows) > limit
+    next_cursor = encode_cursor(page[-1]["created_at"], page[-1]["id"]) if more and page else None
+    return {"items": [report_json(row) for row in page], "nextCursor": next_cursor}
+
+
+def work_item_impact(tx: Tx, org_id: str, project_id: str, work_item_id: int) -> dict[str, Any]:
+    """Summarize the reports linked (through their groups) to one work item."""
+    params = {"org": org_id, "project": project_id, "wid": work_item_id}
+    rows = tx.query(
+        _SELECT + "WHERE g.org_id = :org AND g.project_id = :project AND g.work_item_id = :wid "
+        "ORDER BY r.created_at DESC, r.id DESC LIMIT 100",
+        params,
+    )
+    totals = tx.query_one(
+        "SELECT COUNT(DISTINCT c.customer_id) AS customers FROM group_customers c "
+        "JOIN report_groups g ON g.id = c.group_id "
+        "WHERE g.org_id = :org AND g.project_id = :project AND g.work_item_id = :wid",
+        params,
+    )
+    span = tx.query_one(
+        "SELECT COALESCE(SUM(report_count), 0) AS reports, MIN(first_reported_at) AS first_at, "
+        "MAX(last_reported_at) AS last_at FROM report_groups "
+        "WHERE org_id = :org AND project_id = :project AND work_item_id = :wid",
+        params,
+    )
+    assert totals is not None and span is not None
+    return {
+        "workItemId": work_item_id,
+        "reports": [report_json(row) for row in rows],
+        "customersAffected": totals["customers"],
+        "reportCount": span["reports"],
+        "firstReportedAt": public_time(span["first_at"]),
+        "lastReportedAt": public_time(span["last_at"]),
+    }
+
+
+def dashboard(tx: Tx, org_id: str, project_id: str, now: datetime | None = None) -> dict[str, Any]:
+    """Count a project's reports by status and age the oldest untriaged one."""
+    params = {"org": org_id, "project": project_id}
+    counts = dict.fromkeys(STATUSES, 0)
+    for row in tx.query(
+        "SELECT status, COUNT(*) AS n FROM reports WHERE org_id = :org AND project_id = :project "
+        "GROUP BY status",
+        params,
+    ):
+        counts[row["status"]] = row["n"]
+    oldest = tx.query_one(
+        "SELECT MIN(created_at) AS at FROM reports "
+        "WHERE org_id = :org AND project_id = :project AND status = 'new'",
+        params,
+    )
+    oldest_at = oldest["at"] if oldest else None
+    age = None
+    if oldest_at:
+        started = datetime.strptime(oldest_at, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+        age = max(0, int(((now or datetime.now(UTC)) - started).total_seconds()))
+    return {
+        "countsByStatus": counts,
+        "untriagedCount": counts["new"],
+        "oldestUntriagedAt": public_time(oldest_at),
+        "oldestUntriagedAgeSeconds": age,
+    }

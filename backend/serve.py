@@ -1,0 +1,89 @@
+"""Run the app under gunicorn programmatically, with a JSON access log."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
+
+from backend.config import Settings
+
+
+class JsonAccessLogger(Logger):  # type: ignore[misc]
+    """Gunicorn logger writing one JSON object per request (path only: query strings are not logged)."""
+
+    def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> None:
+        """Log one request."""
+        if not self.access_log_enabled:
+            return
+        headers = {name.lower(): value for name, value in (getattr(resp, "headers", None) or [])}
+        status = resp.status.split(None, 1)[0] if isinstance(resp.status, str) else resp.status
+        entry = {
+            "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "level": "INFO",
+            "logger": "gunicorn.access",
+            "remote": environ.get("REMOTE_ADDR", "-"),
+            "method": environ.get("REQUEST_METHOD"),
+            "path": environ.get("PATH_INFO"),
+            "status": int(status),
+            "bytes": getattr(resp, "sent", None),
+            "duration_ms": round(request_time.total_seconds() * 1000, 3),
+            "request_id": headers.get("x-request-id"),
+            "user_agent": environ.get("HTTP_USER_AGENT"),
+        }
+        self.access_log.info(json.dumps(entry))
+
+
+def default_workers() -> int:
+    """Return gunicorn's recommended worker count for this machine."""
+    return multiprocessing.cpu_count() * 2 + 1
+
+
+class ReportBridgeServer(BaseApplication):  # type: ignore[misc]
+    """A gunicorn application serving `create_app(settings)` (each worker builds its own app)."""
+
+    def __init__(self, factory: Callable[[], Any], options: dict[str, Any]) -> None:
+        self._factory = factory
+        self._options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        """Apply our options to gunicorn's config."""
+        for name, value in self._options.items():
+            self.cfg.set(name, value)
+
+    def load(self) -> Any:
+        """Build the WSGI app inside the worker, after the fork (SQLite connections never cross it)."""
+        return self._factory()
+
+
+def gunicorn_options(settings: Settings, *, bind: str | None, workers: int | None) -> dict[str, Any]:
+    """Return the gunicorn settings `report-bridge serve` uses."""
+    return {
+        "bind": bind or settings.bind,
+        "workers": workers or settings.workers or default_workers(),
+        "worker_class": "sync",
+        "timeout": 30,
+        "graceful_timeout": 20,
+        "keepalive": 5,
+        "limit_request_line": 8190,
+        "limit_request_field_size": 8190,
+        "accesslog": "-",
+        "errorlog": "-",
+        "logger_class": JsonAccessLogger,
+        "forwarded_allow_ips": "*" if settings.proxy_hops else "127.0.0.1",
+        "proc_name": "report-bridge",
+    }
+
+
+def run(settings: Settings, *, bind: str | None = None, workers: int | None = None) -> None:
+    """Serve until stopped."""
+    from backend import create_app
+
+    options = gunicorn_options(settings, bind=bind, workers=workers)
+    ReportBridgeServer(lambda: create_app(settings), options).run()
