@@ -16,6 +16,8 @@ into a one-line "internal error" with exit 70 and no traceback.
 
 from __future__ import annotations
 
+from typing import IO, Any
+
 import click
 
 
@@ -30,7 +32,23 @@ class ManifestError(ToolError):
 
 
 class ValidationFailed(ToolError):
+    """The extension breaks one or more rules; each problem is printed on its own line."""
+
     exit_code = 3
+
+    def __init__(self, problems: str | list[str]) -> None:
+        if isinstance(problems, str):
+            super().__init__(problems)
+            self.problems: list[str] = []
+        else:
+            super().__init__(f"{len(problems)} problem(s) found; nothing was written.")
+            self.problems = problems
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        """Print one line per problem, then the summary."""
+        for problem in self.problems:
+            click.echo(f"error: {problem}", err=True)
+        click.echo(f"Error: {self.format_message()}", err=True)
 
 
 class PackageError(ToolError):

@@ -1,0 +1,186 @@
+"""Find and read the partial manifests (`--manifests`, `--manifest-globs`, overrides) in merge order."""
+
+from __future__ import annotations
+
+import glob
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from adoext.errors import ManifestError
+
+DEFAULT_MANIFEST = "vss-extension.json"
+OVERRIDE_ORIGIN = "--override"
+
+
+@dataclass(frozen=True)
+class Partial:
+    """One partial manifest: its data, where it came from, and the folder its paths are relative to."""
+
+    origin: str
+    base: Path
+    data: Mapping[str, Any]
+    override: bool = False
+    key_bases: Mapping[str, Path] = field(default_factory=dict)
+    key_origins: Mapping[str, str] = field(default_factory=dict)
+
+    def base_for(self, key: str) -> Path:
+        """Return the folder `files`/`icons` paths under `key` are relative to."""
+        return self.key_bases.get(key, self.base)
+
+    def origin_for(self, key: str) -> str:
+        """Return the file (or option) that supplied `key`."""
+        return self.key_origins.get(key, self.origin)
+
+
+def display_path(path: Path, cwd: Path) -> str:
+    """Show a path relative to the working directory when it is inside it."""
+    try:
+        return path.relative_to(cwd).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def parse_json_text(text: str, origin: str, use_json5: bool) -> Any:
+    """Parse manifest text (BOM stripped) as JSON, or JSON5 with --json5."""
+    text = text.removeprefix("\ufeff")
+    if use_json5:
+        import json5
+
+        try:
+            return json5.loads(text)
+        except ValueError as exc:
+            raise ManifestError(f"{origin}: invalid JSON5: {exc}. Fix the syntax.") from exc
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ManifestError(
+            f"{origin}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}. "
+            "Fix the syntax, or pass --json5 to allow comments and trailing commas."
+        ) from exc
+
+
+def read_manifest(path: Path, origin: str, use_json5: bool) -> dict[str, Any]:
+    """Read one manifest file; it must hold a JSON object."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ManifestError(f"{origin}: manifest not found. Check the path (relative to --root).") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ManifestError(f"{origin}: cannot read the manifest: {exc}.") from exc
+    data = parse_json_text(text, origin, use_json5)
+    if not isinstance(data, dict):
+        raise ManifestError(
+            f"{origin}: a manifest must be a JSON object ({{...}}), not {type(data).__name__}."
+        )
+    return data
+
+
+def manifest_paths(root: Path, manifests: tuple[str, ...], globs: tuple[str, ...]) -> list[Path]:
+    """Return the manifest files in merge order: --manifests, then each glob's sorted matches."""
+    paths: list[Path] = [(root / name).resolve() for name in manifests]
+    if globs:
+        found: list[Path] = []
+        for pattern in globs:
+            # Sorted, unlike tfx: merge order (and so contribution order) must not change between runs.
+            matches = sorted(glob.glob(pattern, root_dir=root, recursive=True))
+            found.extend((root / match).resolve() for match in matches if (root / match).is_file())
+        if not found:
+            raise ManifestError(
+                "No manifests found from the following glob patterns: "
+                + ", ".join(globs)
+                + f" (searched in {root}). Check --root and the patterns."
+            )
+        paths.extend(found)
+    if not manifests and not globs:
+        paths.append((root / DEFAULT_MANIFEST).resolve())
+    unique: list[Path] = []
+    for path in paths:
+        if path not in unique:
+            unique.append(path)
+    return unique
+
+
+def deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge `extra` into a copy of `base`, objects recursively, `extra` winning."""
+    merged = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def overrides_partial(
+    *,
+    cwd: Path,
+    root: Path,
+    overrides_file: Path | None,
+    override: str | None,
+    publisher: str | None,
+    extension_id: str | None,
+    use_json5: bool,
+) -> Partial | None:
+    """Build the overrides partial: file, then --override JSON, then --publisher/--extension-id."""
+    data: dict[str, Any] = {}
+    bases: dict[str, Path] = {}
+    origins: dict[str, str] = {}
+    file_origin = OVERRIDE_ORIGIN
+    file_base = root
+    if overrides_file is not None:
+        path = (cwd / overrides_file).resolve()
+        file_origin = display_path(path, cwd)
+        file_base = path.parent
+        data = read_manifest(path, file_origin, use_json5)
+        for key in data:
+            bases[key], origins[key] = file_base, file_origin
+    if override:
+        extra = parse_json_text(override, OVERRIDE_ORIGIN, use_json5)
+        if not isinstance(extra, dict):
+            raise ManifestError("--override: must be a JSON object, e.g. --override '{\"public\": false}'.")
+        data = deep_merge(data, extra)
+        for key in extra:
+            bases[key], origins[key] = root, OVERRIDE_ORIGIN
+    if publisher is not None:
+        data["publisher"] = publisher
+        origins["publisher"] = "--publisher"
+    if extension_id is not None:
+        data["extensionid"] = extension_id
+        origins["extensionid"] = "--extension-id"
+    if not data:
+        return None
+    return Partial(file_origin, file_base, data, True, bases, origins)
+
+
+def load_partials(
+    *,
+    cwd: Path,
+    root: Path,
+    manifests: tuple[str, ...],
+    globs: tuple[str, ...],
+    overrides_file: Path | None,
+    override: str | None,
+    publisher: str | None,
+    extension_id: str | None,
+    use_json5: bool,
+) -> list[Partial]:
+    """Read every partial manifest, the overrides partial last."""
+    partials = []
+    for path in manifest_paths(root, manifests, globs):
+        origin = display_path(path, cwd)
+        partials.append(Partial(origin, path.parent, read_manifest(path, origin, use_json5)))
+    extra = overrides_partial(
+        cwd=cwd,
+        root=root,
+        overrides_file=overrides_file,
+        override=override,
+        publisher=publisher,
+        extension_id=extension_id,
+        use_json5=use_json5,
+    )
+    if extra is not None:
+        partials.append(extra)
+    return partials

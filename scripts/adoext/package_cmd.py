@@ -1,0 +1,177 @@
+"""`adoext package`, `adoext validate` and `adoext manifest`: tfx extension create's options, same meaning."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from adoext.packaging import AUTO_OUTPUT, DEFAULT_MAX_SIZE, PackageOptions
+
+# tfx takes several values after one flag (`--manifest-globs a.json 'src/**/*.json'`).
+VARIADIC = ("--manifests", "--manifest-globs")
+
+
+class TfxStyleCommand(click.Command):
+    """A command that also accepts tfx's space-separated lists after --manifests/--manifest-globs."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Rewrite `--flag a b` into `--flag a --flag b` before Click parses."""
+        rewritten: list[str] = []
+        current: str | None = None
+        for arg in args:
+            if arg in VARIADIC:
+                current = arg
+                continue
+            if current is not None and not arg.startswith("-"):
+                rewritten += [current, arg]
+                continue
+            if current is not None and not rewritten[-2:-1] == [current]:
+                rewritten.append(current)  # a flag with no value: let Click report it
+            current = None
+            rewritten.append(arg)
+        if current is not None and rewritten[-2:-1] != [current]:
+            rewritten.append(current)
+        return super().parse_args(ctx, rewritten)
+
+
+def package_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Attach the options shared by `package` and `validate`."""
+    decorators = [
+        click.option("--root", default=".", show_default=True, help="Root folder of the extension's files."),
+        click.option(
+            "--manifests", multiple=True, help="Manifest files, relative to --root (several allowed)."
+        ),
+        click.option(
+            "--manifest-globs", multiple=True, help="Glob patterns for manifests, relative to --root."
+        ),
+        click.option(
+            "--overrides-file",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="JSON file whose values replace the manifests' values.",
+        ),
+        click.option("--override", help="JSON object whose values replace the manifests' values."),
+        click.option("--publisher", help="Use this publisher id."),
+        click.option("--extension-id", help="Use this extension id."),
+        click.option(
+            "--rev-version", is_flag=True, help="Increment the version and write it back to the manifest."
+        ),
+        click.option("--json5", is_flag=True, help="Read manifests as JSON5 (comments, trailing commas)."),
+        click.option(
+            "--loc-root",
+            type=click.Path(file_okay=False, path_type=Path),
+            help="Folder of <lang>/resources.resjson localization files.",
+        ),
+        click.option("--bypass-validation", is_flag=True, help="Report rule violations as warnings only."),
+        click.option(
+            "--max-size",
+            type=click.IntRange(min=1),
+            default=DEFAULT_MAX_SIZE,
+            show_default=True,
+            help="Largest allowed package, in bytes (the Marketplace default is 25 MiB).",
+        ),
+        click.option(
+            "--env",
+            type=click.Choice(["dev", "prod"]),
+            help="Package this project's extension for an environment (manifest/ + extension/dist).",
+        ),
+        click.option(
+            "--no-prompt", is_flag=True, help="Accepted for tfx compatibility (adoext never prompts)."
+        ),
+        click.option(
+            "--no-color", is_flag=True, help="Accepted for tfx compatibility (adoext prints no colour)."
+        ),
+    ]
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
+
+
+def _options(params: dict[str, Any], output_path: str = AUTO_OUTPUT) -> PackageOptions:
+    """Turn Click parameters into PackageOptions."""
+    return PackageOptions(
+        root=Path(params["root"]),
+        manifests=tuple(params["manifests"]),
+        manifest_globs=tuple(params["manifest_globs"]),
+        overrides_file=params["overrides_file"],
+        override=params["override"],
+        publisher=params["publisher"],
+        extension_id=params["extension_id"],
+        output_path=output_path,
+        rev_version=params["rev_version"],
+        json5=params["json5"],
+        loc_root=params["loc_root"],
+        bypass_validation=params["bypass_validation"],
+        max_size=params["max_size"],
+        env=params["env"],
+    )
+
+
+def _warnings(warnings: tuple[Any, ...]) -> None:
+    """Print warnings on stderr, one line each."""
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
+@click.command(cls=TfxStyleCommand)
+@package_options
+@click.option(
+    "--output-path",
+    default=AUTO_OUTPUT,
+    show_default=True,
+    help="File (base name with a dot) or folder for the .vsix; {auto} = publisher.id-version.vsix.",
+)
+def package(output_path: str, **params: Any) -> None:
+    """Validate and package an extension into a deterministic .vsix (drop-in for `tfx extension create`)."""
+    from adoext.packaging import package as run
+
+    result = run(_options(params, output_path))
+    _warnings(result.warnings)
+    click.echo("=== Completed operation: create extension ===")
+    click.echo(f" - VSIX: {result.path}")
+    click.echo(f" - Extension ID: {result.extension_id}")
+    click.echo(f" - Extension Version: {result.version}")
+    click.echo(f" - Publisher: {result.publisher}")
+    click.echo(f" - Size: {result.size} bytes")
+
+
+@click.command(cls=TfxStyleCommand)
+@package_options
+def validate(**params: Any) -> None:
+    """Run every packaging check without writing anything."""
+    from adoext.packaging import validate as run
+
+    if params["rev_version"]:
+        raise click.UsageError("--rev-version changes files; it is not available with validate.")
+    result = run(_options(params))
+    _warnings(result.warnings)
+    click.echo(
+        f"Valid: {result.publisher}.{result.extension_id} {result.version} "
+        f"({result.part_count} parts, {result.size} bytes, {len(result.warnings)} warning(s))"
+    )
+
+
+@click.command()
+@click.option("--env", "env_name", type=click.Choice(["dev", "prod"]), required=True, help="Environment.")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write (default manifest/build/vss-extension.<env>.json).",
+)
+@click.option(
+    "--project",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Project folder (default: found upwards from the current folder).",
+)
+def manifest(env_name: str, output: Path | None, project: Path | None) -> None:
+    """Write this project's merged vss-extension.json for an environment."""
+    from adoext.environments import find_project, write_merged_manifest
+
+    root = find_project(project or Path.cwd())
+    target = write_merged_manifest(root, env_name, output)
+    click.echo(f"Wrote {target}")
+
+
+COMMANDS = [package, validate, manifest]

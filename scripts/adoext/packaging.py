@@ -1,0 +1,147 @@
+"""Package an Azure DevOps extension into a deterministic .vsix: the library API behind `adoext package`.
+
+Stable API (the publish command and other tools call these):
+
+    package(options: PackageOptions) -> PackageResult
+        Validate, then write the .vsix (atomically). Raises ManifestError / ValidationFailed / PackageError.
+    validate(options: PackageOptions) -> ValidationResult
+        Run every check without writing anything. Raises like package().
+    read_vsix_identity(path) -> VsixIdentity
+        Read publisher, extension id, version and the Public flag back from a .vsix.
+
+The pipeline: manifests.load_partials -> merge.merge -> files.collect -> validation.check ->
+parts.build_parts (vsixmanifest, vsomanifest, [Content_Types].xml) -> vsix.write_vsix.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from adoext.diagnostics import Problem
+
+DEFAULT_MAX_SIZE = 25 * 1024 * 1024  # the Marketplace's default package limit (26,214,400 bytes)
+AUTO_OUTPUT = "{auto}"
+
+
+@dataclass(frozen=True)
+class PackageOptions:
+    """The inputs of `tfx extension create`, with the same names and meanings."""
+
+    root: Path = Path(".")
+    manifests: tuple[str, ...] = ()
+    manifest_globs: tuple[str, ...] = ()
+    overrides_file: Path | None = None
+    override: str | None = None
+    publisher: str | None = None
+    extension_id: str | None = None
+    output_path: str = AUTO_OUTPUT
+    rev_version: bool = False
+    json5: bool = False
+    loc_root: Path | None = None
+    bypass_validation: bool = False
+    max_size: int = DEFAULT_MAX_SIZE
+    source_date_epoch: int | None = None
+    cwd: Path | None = None
+    env: str | None = None
+
+    def base_dir(self) -> Path:
+        """Return the directory relative paths on the command line are resolved against."""
+        return (self.cwd or Path.cwd()).resolve()
+
+    def root_dir(self) -> Path:
+        """Return --root as an absolute path (the project folder with --env)."""
+        if self.env is not None:
+            from adoext.environments import find_project
+
+            return find_project(self.base_dir() / self.root)
+        return (self.base_dir() / self.root).resolve()
+
+
+@dataclass(frozen=True)
+class PackageResult:
+    """What was written."""
+
+    path: Path
+    publisher: str
+    extension_id: str
+    version: str
+    is_public: bool
+    size: int
+    warnings: tuple[Problem, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """What a successful validation found (the package that would be written)."""
+
+    publisher: str
+    extension_id: str
+    version: str
+    is_public: bool
+    size: int
+    part_count: int
+    warnings: tuple[Problem, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class VsixIdentity:
+    """The identity of a packaged extension."""
+
+    publisher: str
+    extension_id: str
+    version: str
+    is_public: bool
+
+
+def validate(options: PackageOptions) -> ValidationResult:
+    """Run every check on the extension without writing anything."""
+    from adoext.build import build_package
+    from adoext.vsix import packed_size
+
+    built = build_package(options)
+    size = packed_size(built.parts, _epoch(options), options.max_size)
+    ident = built.identity
+    return ValidationResult(
+        ident.publisher,
+        ident.extension_id,
+        ident.version,
+        ident.is_public,
+        size,
+        len(built.parts),
+        built.warnings,
+    )
+
+
+def package(options: PackageOptions) -> PackageResult:
+    """Validate the extension, then write its .vsix atomically and return what was written."""
+    from adoext.build import build_package, output_file
+    from adoext.vsix import write_vsix
+
+    built = build_package(options)
+    target = output_file(options, built.identity)
+    size = write_vsix(built.parts, target, _epoch(options), options.max_size)
+    if options.rev_version and built.rev_version_write is not None:
+        built.rev_version_write()
+    ident = built.identity
+    return PackageResult(
+        target, ident.publisher, ident.extension_id, ident.version, ident.is_public, size, built.warnings
+    )
+
+
+def read_vsix_identity(path: Path) -> VsixIdentity:
+    """Read publisher, extension id, version and the Public gallery flag from a .vsix."""
+    from adoext.vsix import read_identity
+
+    return read_identity(path)
+
+
+def _epoch(options: PackageOptions) -> int:
+    """Return the zip timestamp: the option, else SOURCE_DATE_EPOCH, else the DOS epoch (1980-01-01)."""
+    if options.source_date_epoch is not None:
+        return options.source_date_epoch
+    from adoext.vsix import DOS_EPOCH, parse_epoch
+
+    raw = os.environ.get("SOURCE_DATE_EPOCH")
+    return parse_epoch(raw) if raw else DOS_EPOCH

@@ -1,0 +1,144 @@
+"""Write a reproducible .vsix (sorted entries, fixed times and permissions) and read one back."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+from adoext.content_types import CONTENT_TYPES_PART
+from adoext.diagnostics import Report
+from adoext.errors import PackageError, ValidationFailed
+from adoext.packaging import VsixIdentity
+from adoext.parts import VSIX_MANIFEST, Part
+from adoext.validation import check_size
+
+DOS_EPOCH = 315532800  # 1980-01-01T00:00:00Z, the earliest time a zip entry can hold
+FILE_ATTR = 0o100644 << 16  # -rw-r--r--, recorded with create_system=3 so every unzip sees the same mode
+DIR_ATTR = (0o40755 << 16) | 0x10
+CHUNK = 1 << 20
+
+
+def parse_epoch(raw: str) -> int:
+    """Parse SOURCE_DATE_EPOCH; a clear error when it is not an integer."""
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise PackageError(f"SOURCE_DATE_EPOCH must be an integer number of seconds, not {raw!r}.") from exc
+
+
+def _date_time(epoch: int) -> tuple[int, int, int, int, int, int]:
+    """Convert seconds since 1970 (UTC) to a zip timestamp, clamped to the zip range."""
+    stamp = time.gmtime(min(max(epoch, DOS_EPOCH), 4354819198))
+    return (stamp.tm_year, stamp.tm_mon, stamp.tm_mday, stamp.tm_hour, stamp.tm_min, stamp.tm_sec)
+
+
+def entry_names(parts: list[Part]) -> list[str]:
+    """Return every entry name: [Content_Types].xml first, then parts and their folders, byte-sorted."""
+    names: set[str] = set()
+    for part in parts:
+        if part.name == CONTENT_TYPES_PART:
+            continue
+        names.add(part.name)
+        segments = part.name.split("/")[:-1]
+        for depth in range(1, len(segments) + 1):
+            names.add("/".join(segments[:depth]) + "/")
+    return [CONTENT_TYPES_PART, *sorted(names, key=lambda n: n.encode())]
+
+
+def _info(name: str, when: tuple[int, int, int, int, int, int]) -> zipfile.ZipInfo:
+    """Return a ZipInfo with fixed metadata."""
+    info = zipfile.ZipInfo(name, when)
+    info.create_system = 3
+    if name.endswith("/"):
+        info.external_attr = DIR_ATTR
+        info.compress_type = zipfile.ZIP_STORED
+    else:
+        info.external_attr = FILE_ATTR
+        info.compress_type = zipfile.ZIP_DEFLATED
+    return info
+
+
+def _write_entries(
+    archive: zipfile.ZipFile, parts: list[Part], when: tuple[int, int, int, int, int, int]
+) -> None:
+    """Write every entry in order."""
+    by_name = {part.name: part for part in parts}
+    for name in entry_names(parts):
+        info = _info(name, when)
+        part = by_name.get(name)
+        if part is None:
+            archive.writestr(info, b"")
+        elif part.data is not None:
+            archive.writestr(info, part.data)
+        else:
+            assert part.source is not None
+            try:
+                with open(part.source, "rb") as src, archive.open(info, "w") as dst:
+                    shutil.copyfileobj(src, dst, CHUNK)
+            except OSError as exc:
+                raise PackageError(f"cannot read {part.source}: {exc.strerror or exc}.") from exc
+
+
+def write_vsix_to(parts: list[Part], target: Path, epoch: int, limit: int | None = None) -> int:
+    """Write the package to a temporary file beside `target`, then rename it into place; return its size.
+
+    Over `limit` bytes, the temporary file is removed and ValidationFailed raised: `target` is untouched.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=".adoext-", suffix=".vsix.tmp", dir=target.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
+            _write_entries(archive, parts, _date_time(epoch))
+        os.chmod(tmp, 0o644)
+        size = tmp.stat().st_size
+        if limit is not None and size > limit:
+            report = Report()
+            check_size(size, limit, report)
+            raise ValidationFailed([str(p) for p in report.errors])
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return size
+
+
+def write_vsix(parts: list[Part], target: Path, epoch: int, limit: int | None = None) -> int:
+    """Write the package atomically and return its size in bytes."""
+    try:
+        return write_vsix_to(parts, target, epoch, limit)
+    except OSError as exc:
+        raise PackageError(f"cannot write {target}: {exc.strerror or exc}.") from exc
+
+
+def packed_size(parts: list[Part], epoch: int, limit: int | None = None) -> int:
+    """Return the exact size the package would have, writing it only to a scratch folder."""
+    with tempfile.TemporaryDirectory(prefix="adoext-validate-") as scratch:
+        return write_vsix(parts, Path(scratch) / "package.vsix", epoch, limit)
+
+
+def read_identity(path: Path) -> VsixIdentity:
+    """Read the identity and Public flag from a .vsix's extension.vsixmanifest."""
+    import xml.etree.ElementTree as ET
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            text = archive.read(VSIX_MANIFEST)
+    except (OSError, zipfile.BadZipFile, KeyError) as exc:
+        raise PackageError(f"{path}: not a readable .vsix ({exc}).") from exc
+    ns = {"v": "http://schemas.microsoft.com/developer/vsx-schema/2011"}
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError as exc:
+        raise PackageError(f"{path}: extension.vsixmanifest is not valid XML ({exc}).") from exc
+    identity = root.find("v:Metadata/v:Identity", ns)
+    if identity is None:
+        raise PackageError(f"{path}: extension.vsixmanifest has no <Identity>.")
+    flags = (root.findtext("v:Metadata/v:GalleryFlags", "", ns) or "").split()
+    return VsixIdentity(
+        identity.get("Publisher", ""), identity.get("Id", ""), identity.get("Version", ""), "Public" in flags
+    )

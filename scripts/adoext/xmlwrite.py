@@ -1,0 +1,60 @@
+"""A tiny XML writer producing tfx's exact layout (2-space indent, `<X/>`, LF, no trailing newline).
+
+ElementTree cannot write `<X/>` without a space nor keep tfx's layout, and byte parity with tfx's
+manifests is worth these few lines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>'
+
+
+@dataclass
+class Element:
+    """An XML element: tag, ordered attributes, optional text, children."""
+
+    tag: str
+    attrs: dict[str, str] = field(default_factory=dict)
+    text: str | None = None
+    children: list[Element] = field(default_factory=list)
+
+    def add(self, tag: str, attrs: dict[str, str] | None = None, text: str | None = None) -> Element:
+        """Append and return a child element."""
+        child = Element(tag, dict(attrs or {}), text)
+        self.children.append(child)
+        return child
+
+
+def _text(value: str) -> str:
+    """Escape character data."""
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#xD;")
+
+
+def _attr(value: str) -> str:
+    """Escape an attribute value."""
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
+    return value.replace("\t", "&#x9;").replace("\n", "&#xA;").replace("\r", "&#xD;")
+
+
+def _lines(element: Element, depth: int, out: list[str]) -> None:
+    """Write one element (and its children) as indented lines."""
+    pad = "  " * depth
+    attrs = "".join(f' {name}="{_attr(value)}"' for name, value in element.attrs.items())
+    if element.children:
+        out.append(f"{pad}<{element.tag}{attrs}>")
+        for child in element.children:
+            _lines(child, depth + 1, out)
+        out.append(f"{pad}</{element.tag}>")
+    elif element.text:
+        out.append(f"{pad}<{element.tag}{attrs}>{_text(element.text)}</{element.tag}>")
+    else:
+        out.append(f"{pad}<{element.tag}{attrs}/>")
+
+
+def render(root: Element) -> str:
+    """Serialise a document: declaration, then the tree."""
+    out = [XML_DECLARATION]
+    _lines(root, 0, out)
+    return "\n".join(out)
