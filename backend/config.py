@@ -22,6 +22,7 @@ DEFAULT_MAX_BODY_BYTES = 64 * 1024
 DEFAULT_TOKEN_MAX_LENGTH = 4096  # real app tokens are ~500 characters
 MAX_TOKEN_LEEWAY_SECONDS = 60
 DEFAULT_BIND = "127.0.0.1:8000"
+DEFAULT_AZDO_HUB_ID = "report-bridge.report-bridge.customer-reports"  # {publisher}.{extension}.{hub}
 
 Environment = Literal["development", "production"]
 
@@ -63,6 +64,8 @@ class Settings:
     azdo_pat: str | None = field(default=None, repr=False)
     azdo_client_id: str | None = None
     azdo_certificate_path: Path | None = None
+    azdo_tenant_id: str | None = None  # with a certificate: service principal; else MI client id
+    azdo_hub_id: str = DEFAULT_AZDO_HUB_ID  # bugs link back to the report in this hub
     webhook_username: str | None = None
     webhook_secret: str | None = field(default=None, repr=False)
     webhook_previous_secrets: tuple[str, ...] = field(default=(), repr=False)
@@ -113,6 +116,8 @@ class Settings:
             azdo_pat=env.secret("AZDO_PAT"),
             azdo_client_id=env.text("AZDO_CLIENT_ID"),
             azdo_certificate_path=env.path("AZDO_CERTIFICATE_PATH"),
+            azdo_tenant_id=env.text("AZDO_TENANT_ID"),
+            azdo_hub_id=env.text("AZDO_HUB_ID") or DEFAULT_AZDO_HUB_ID,
             webhook_username=env.text("WEBHOOK_USERNAME"),
             webhook_secret=env.secret("WEBHOOK_SECRET"),
             webhook_previous_secrets=env.secret_items("WEBHOOK_PREVIOUS_SECRETS"),
