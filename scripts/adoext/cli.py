@@ -20,7 +20,14 @@ def _register_commands() -> None:
     from adoext import commands
 
     for command in commands.all_commands():
-        cli.add_command(command)
+        if command.name not in cli.commands:
+            cli.add_command(command)
+
+
+def get_cli() -> click.Group:
+    """Return the group with every command attached (what tests drive through CliRunner)."""
+    _register_commands()
+    return cli
 
 
 def main() -> None:
