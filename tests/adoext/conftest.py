@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from adoext.diagnostics import Report
 from adoext.packaging import PackageOptions, PackageResult, package
 
@@ -36,8 +35,12 @@ def base_manifest(**overrides: Any) -> dict[str, Any]:
         "icons": {"default": "img/logo.png"},
         "files": [{"path": "dist", "addressable": True}, {"path": "img", "addressable": True}],
         "contributions": [
-            {"id": "hub", "type": "ms.vss-web.hub", "targets": ["ms.vss-work-web.work-hub-group"],
-             "properties": {"name": "Hub", "uri": "dist/hub.html"}}
+            {
+                "id": "hub",
+                "type": "ms.vss-web.hub",
+                "targets": ["ms.vss-work-web.work-hub-group"],
+                "properties": {"name": "Hub", "uri": "dist/hub.html"},
+            }
         ],
         "scopes": ["vso.work"],
     }

@@ -1,4 +1,4 @@
-"""adoext package against tfx-cli 0.23.1's reference outputs in ../shared/conformance/tfx (never copied here)."""
+"""adoext package vs tfx-cli 0.23.1's reference outputs in ../shared/conformance/tfx (read, never copied)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
-
 from adoext.cli import get_cli
 from adoext.content_types import CONTENT_TYPES_PART, resolve
+from click.testing import CliRunner
+
 from tests.adoext.conftest import CONFORMANCE
 
 pytestmark = pytest.mark.skipif(
@@ -79,7 +79,9 @@ def assert_equivalent(case: str, vsix: Path) -> None:
     assert elements(ours["extension.vsixmanifest"]) == elements(expected_vsix)
     assert ours["extension.vsixmanifest"] == expected_vsix  # byte parity, beyond the parsed comparison
     expected_vso = json.loads((expected_dir / "extension.vsomanifest").read_text())
-    assert normalised_vso(json.loads(ours["extension.vsomanifest"]), case) == normalised_vso(expected_vso, case)
+    assert normalised_vso(json.loads(ours["extension.vsomanifest"]), case) == normalised_vso(
+        expected_vso, case
+    )
     ours_types = ours[CONTENT_TYPES_PART].decode()
     tfx_types = (expected_dir / CONTENT_TYPES_PART).read_text()
     differences = {}
@@ -93,7 +95,9 @@ def assert_equivalent(case: str, vsix: Path) -> None:
     assert set(differences) == set(expected_differences), differences
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if not (CONFORMANCE / "cases" / c / "EXPECT_FAIL").exists()])
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if not (CONFORMANCE / "cases" / c / "EXPECT_FAIL").exists()]
+)
 def test_case_is_equivalent_to_tfx(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Same parts, same bytes for copied files, same manifests, same content types as tfx 0.23.1."""
     out = tmp_path / "out.vsix"
@@ -104,7 +108,9 @@ def test_case_is_equivalent_to_tfx(case: str, tmp_path: Path, monkeypatch: pytes
 
 
 @pytest.mark.parametrize("case", sorted(BYPASS_NEEDED))
-def test_case_with_broken_reference_is_rejected(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_case_with_broken_reference_is_rejected(
+    case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Without --bypass-validation adoext names the contribution uri that is not in the package."""
     out = tmp_path / "out.vsix"
     result = run_case(CONFORMANCE / "cases" / case, out, monkeypatch)
@@ -115,12 +121,17 @@ def test_case_with_broken_reference_is_rejected(case: str, tmp_path: Path, monke
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if (CONFORMANCE / "cases" / c / "EXPECT_FAIL").exists()])
-def test_expected_failure_fails_the_same_way(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_expected_failure_fails_the_same_way(
+    case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """tfx's expected failure fails here too, with tfx's message, the file and JSON path, and no package."""
     root = CONFORMANCE / "cases" / case
     expected = root / "expected-error.txt"
-    tfx_errors = [line.removeprefix("error: ") for line in expected.read_text().splitlines()
-                  if line.startswith("error: ") and "There were errors" not in line]
+    tfx_errors = [
+        line.removeprefix("error: ")
+        for line in expected.read_text().splitlines()
+        if line.startswith("error: ") and "There were errors" not in line
+    ]
     out = tmp_path / "out.vsix"
     result = run_case(root, out, monkeypatch)
     assert result.exit_code != 0
