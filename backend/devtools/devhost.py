@@ -69,7 +69,9 @@ class FakeWorkItem:
 
 # The same ids and titles as backend.demo's work items, so the form group shows demo impact.
 DEMO_WORK_ITEMS: tuple[FakeWorkItem, ...] = (
-    FakeWorkItem(101, "Coupon checkout returns HTTP 500", "Active", assigned_to="ada@contoso.example", priority=1),
+    FakeWorkItem(
+        101, "Coupon checkout returns HTTP 500", "Active", assigned_to="ada@contoso.example", priority=1
+    ),
     FakeWorkItem(102, "Invoice currency symbol taken from browser locale", "New"),
     FakeWorkItem(103, "SSO login crash on iOS 18", "Resolved", assigned_to="grace@contoso.example"),
     FakeWorkItem(104, "Password reset mails rejected by SPF", "Active", priority=1),
@@ -95,7 +97,9 @@ def require_development(settings: Settings, what: str) -> None:
     """Raise NotDevelopment unless the settings are development settings."""
     environment = getattr(settings, "environment", "production")
     if environment != "development":
-        raise NotDevelopment(f"{what} only runs with REPORT_BRIDGE_ENVIRONMENT=development (got {environment!r})")
+        raise NotDevelopment(
+            f"{what} only runs with REPORT_BRIDGE_ENVIRONMENT=development (got {environment!r})"
+        )
 
 
 def load_contributions(directory: Path, extension: ExtensionInfo) -> list[dict[str, Any]]:
@@ -108,7 +112,9 @@ def load_contributions(directory: Path, extension: ExtensionInfo) -> list[dict[s
             raise DevtoolsError(f"{path}: cannot read the partial manifest: {exc}") from None
         for contribution in partial.get("contributions", []):
             relative = contribution["id"]
-            contributions.append({**contribution, "id": f"{extension.full_id}.{relative}", "relativeId": relative})
+            contributions.append(
+                {**contribution, "id": f"{extension.full_id}.{relative}", "relativeId": relative}
+            )
     if not contributions:
         raise DevtoolsError(f"{directory}: no contributions found")
     return contributions
@@ -140,8 +146,13 @@ def host_context(
             "descriptor": f"aad.{identity.user_id}",
             "imageUrl": "",
         },
-        "host": {"id": identity.org_id, "name": identity.org_name, "serviceVersion": "local-emulator", "type": 4,
-                 "isHosted": True},
+        "host": {
+            "id": identity.org_id,
+            "name": identity.org_name,
+            "serviceVersion": "local-emulator",
+            "type": 4,
+            "isHosted": True,
+        },
         "project": {"id": identity.project_id, "name": identity.project_name},
         "team": {"id": identity.team_id, "name": identity.team_name},
         "contributions": contributions,
@@ -180,7 +191,11 @@ def create_devhost_app(
     identity = identity or HostIdentity()
     extension = extension or ExtensionInfo(publisher_id=settings.extension_publisher or DEFAULT_PUBLISHER)
     context = host_context(
-        identity, extension, load_contributions(contributions_dir, extension), static_origin.rstrip("/"), work_items
+        identity,
+        extension,
+        load_contributions(contributions_dir, extension),
+        static_origin.rstrip("/"),
+        work_items,
     )
     secret = settings.extension_secret
     app = Flask(__name__)
@@ -204,8 +219,12 @@ def create_devhost_app(
     @app.post("/api/app-token")
     def app_token() -> Response:
         """Mint an app token for the extension, signed with the development extension key."""
-        token = mint_app_token(secret, user_id=identity.user_id, tenant_id=identity.tenant_id,
-                               lifetime=APP_TOKEN_LIFETIME_SECONDS)
+        token = mint_app_token(
+            secret,
+            user_id=identity.user_id,
+            tenant_id=identity.tenant_id,
+            lifetime=APP_TOKEN_LIFETIME_SECONDS,
+        )
         return _no_store(jsonify({"token": token}))
 
     @app.post("/api/access-token")

@@ -103,7 +103,7 @@ class CustomerImpact extends React.Component<{ model: ImpactModel }, View> {
   render(): React.ReactElement {
     const v = this.state;
     return (
-      <div className="rb-impact" data-work-item-id={v.workItemId ?? ""}>
+      <div className="rb-impact" style={{ padding: "8px 16px" }} data-work-item-id={v.workItemId ?? ""}>
         {this.renderBody(v)}
       </div>
     );
