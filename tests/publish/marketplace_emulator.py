@@ -217,11 +217,13 @@ def _get_extension(caller: Identity, publisher: str, name: str) -> Response:
     if not found.public and caller.name not in state().publishers.get(publisher, set()):
         raise _missing(publisher, name)
     version = request.args.get("version")
-    if version:
+    flags = int(request.args.get("flags", "0"))
+    if flags & 1:
+        # Each status check that can see a version moves its validation along.
         for candidate in found.versions:
-            if candidate.version == version:
+            if version is None or candidate.version == version:
                 candidate.poll()
-    return jsonify(found.to_json(int(request.args.get("flags", "0")), version))
+    return jsonify(found.to_json(flags, version))
 
 
 def _update_extension(found: Extension) -> Response:
