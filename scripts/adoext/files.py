@@ -116,6 +116,7 @@ class Collector:
             return
         new.asset_types = types
         new.content_type = new.content_type or existing.content_type
+        new.lang = new.lang or existing.lang
         if not explicit:
             new.part, new.explicit_part = existing.part, existing.explicit_part
         new.addressable = new.addressable or existing.addressable

@@ -88,6 +88,7 @@ def write_vsix_to(parts: list[Part], target: Path, epoch: int, limit: int | None
 
     Over `limit` bytes, the temporary file is removed and ValidationFailed raised: `target` is untouched.
     """
+    missing = [p for p in (target.parent, *target.parent.parents) if not p.exists()]
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=".adoext-", suffix=".vsix.tmp", dir=target.parent)
     tmp = Path(tmp_name)
@@ -103,6 +104,8 @@ def write_vsix_to(parts: list[Part], target: Path, epoch: int, limit: int | None
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
+        for folder in missing:  # leave no folder behind that this call created
+            folder.rmdir()
         raise
     return size
 

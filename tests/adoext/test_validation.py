@@ -1,0 +1,212 @@
+"""One test per validation message: each names the manifest file and JSON path, says how to fix, writes nothing."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from adoext.errors import ManifestError, ValidationFailed
+from adoext.packaging import validate
+
+from tests.adoext.conftest import Ext, base_manifest
+
+
+def errors_for(ext: Ext, **options: Any) -> list[str]:
+    """Package; return the error lines (and check that nothing was written)."""
+    with pytest.raises(ValidationFailed) as caught:
+        ext.package(**options)
+    assert not (ext.root / "out").exists()
+    return caught.value.problems
+
+
+def hub(uri: str = "dist/hub.html", **props: Any) -> dict[str, Any]:
+    """Return a hub contribution."""
+    return {
+        "id": "hub",
+        "type": "ms.vss-web.hub",
+        "targets": ["ms.vss-work-web.work-hub-group"],
+        "properties": {"name": "Hub", "uri": uri, **props},
+    }
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message", "path"),
+    [
+        ({"id": "a^b"}, "'extensionId' may only include letters, numbers, underscores, and dashes", "$.id"),
+        ({"id": "a b"}, "'extensionId' may only include letters", "$.id"),
+        ({"version": 1}, "'version' must be provided.", "$.version"),
+        ({"version": ""}, "'version' must be provided.", "$.version"),
+        ({"description": "x" * 201}, "'description' must be less than 200 characters", "$.description"),
+        ({"name": ""}, "'name' must be provided.", "$.name"),
+        ({"publisher": ""}, "'publisher' must be provided.", "$.publisher"),
+        ({"categories": None}, "One or more 'categories' must be provided.", "$"),
+        ({"contributions": None}, "must define at least one contribution or contribution type", "$"),
+        ({"contributions": [hub(), hub()]}, "duplicate contribution id 'hub'", "$.contributions[1]"),
+        (
+            {"galleryFlags": ["Paid"]},
+            "Paid extensions are required to have a support link.",
+            "$.galleryFlags",
+        ),
+        (
+            {"targets": [{"id": "Microsoft.VisualStudio.Nope"}]},
+            "'Microsoft.VisualStudio.Nope' is not a recognized",
+            "$.targets[0]",
+        ),
+        (
+            {"targets": [{"id": "Microsoft.VisualStudio.Services.Integration"}]},
+            "must provide a 'getstarted' link",
+            "$",
+        ),
+        ({"public": "true"}, "The value for `public` must be a boolean true or false.", "$.public"),
+        (
+            {"gitHubFlavoredMarkdown": "yes"},
+            "Value for gitHubFlavoredMarkdown is invalid.",
+            "$.gitHubFlavoredMarkdown",
+        ),
+        ({"repository": {"url": "https://x"}}, "Repository must have a 'type' property.", "$.repository"),
+        (
+            {"repository": {"type": "svn", "url": "x"}},
+            "Currently 'git' is the only supported",
+            "$.repository.type",
+        ),
+        ({"repository": {"type": "git"}}, "Repository must contain a 'url' property.", "$.repository"),
+        ({"branding": {"color": "blurple"}}, "Could not parse branding color", "$.branding.color"),
+        (
+            {"contributions": {"id": "x"}},
+            '"contributions" must be an array of Contribution objects.',
+            "$.contributions",
+        ),
+        ({"constraints": "x"}, '"constraints" must be an array', "$.constraints"),
+        ({"restrictedTo": "member"}, '"restrictedTo" must be an array of strings.', "$.restrictedTo"),
+        ({"files": [{"addressable": True}]}, "All 'files' must include a 'path'.", "$.files[0]"),
+        (
+            {"contributions": [hub("dist/missing.html")]},
+            "contribution uri 'dist/missing.html' is not a file",
+            "$.contributions[0].properties.uri",
+        ),
+        (
+            {"contributions": [hub(icon={"light": "asset://img/none.png", "dark": "img/logo.png"})]},
+            "contribution icon 'asset://img/none.png' is not a file",
+            "$.contributions[0].properties.icon.light",
+        ),
+    ],
+)
+def test_rule_message(
+    make_ext: Callable[..., Ext], overrides: dict[str, Any], message: str, path: str
+) -> None:
+    ext = make_ext(base_manifest(**overrides))
+    found = errors_for(ext)
+    matching = [line for line in found if message in line]
+    assert matching, found
+    assert matching[0].startswith(f"vss-extension.json: {path}: "), matching[0]
+
+
+def test_every_error_says_how_to_fix(make_ext: Callable[..., Ext]) -> None:
+    found = errors_for(make_ext(base_manifest(id="a b", version=1, categories=None, name="")))
+    assert len(found) == 4
+    assert all(any(word in line for word in ("Add", "Write", "Rename", "Give")) for line in found)
+
+
+def test_bypass_validation_turns_rules_into_warnings(make_ext: Callable[..., Ext]) -> None:
+    result = make_ext(base_manifest(categories=None)).package(bypass_validation=True)
+    assert result.path.exists()
+    assert any("categories" in str(w) for w in result.warnings)
+
+
+@pytest.mark.parametrize(
+    "name", ["has space.js", "hash#.js", "caret^.js", "brackets[1].js", "q?.js", "lt<.js", "trailing."]
+)
+def test_invalid_part_names_name_the_file(make_ext: Callable[..., Ext], name: str) -> None:
+    ext = make_ext()
+    ext.write(f"dist/{name}", "x")
+    found = errors_for(ext)
+    assert any(f"Part Name 'dist/{name}' is invalid" in line and "$.files[0]" in line for line in found), (
+        found
+    )
+
+
+def test_case_insensitive_duplicates(make_ext: Callable[..., Ext]) -> None:
+    ext = make_ext(
+        base_manifest(
+            files=[
+                {"path": "dist", "addressable": True},
+                {"path": "img", "addressable": True},
+                {"path": "extra/a.html", "packagePath": "DIST/HUB.html"},
+            ]
+        )
+    )
+    ext.write("extra/a.html", "x")
+    found = errors_for(ext)
+    assert any("same name ignoring case" in line and "$.files[2]" in line for line in found), found
+
+
+def test_missing_file_is_an_error_not_a_traceback(make_ext: Callable[..., Ext]) -> None:
+    ext = make_ext(base_manifest(files=[{"path": "nowhere", "addressable": True}, {"path": "img"}]))
+    found = errors_for(ext)
+    assert any("file or folder not found" in line and "$.files[0].path" in line for line in found), found
+
+
+def test_files_outside_root_are_rejected(make_ext: Callable[..., Ext]) -> None:
+    ext = make_ext()
+    ext.write("../outside.js", "x")
+    ext.write(
+        "vss-extension.json",
+        base_manifest(
+            files=[
+                {"path": "dist", "addressable": True},
+                {"path": "img", "addressable": True},
+                {"path": "../outside.js"},
+            ]
+        ),
+    )
+    found = errors_for(ext)
+    assert any("is outside --root" in line and "$.files[2]" in line for line in found), found
+
+
+def test_icon_must_be_png(make_ext: Callable[..., Ext]) -> None:
+    ext = make_ext()
+    ext.write("img/logo.png", "<svg/>")
+    found = errors_for(ext)
+    assert any("icon 'img/logo.png' is not a PNG image" in line for line in found), found
+
+
+def test_package_over_the_size_limit_writes_nothing(make_ext: Callable[..., Ext]) -> None:
+    ext = make_ext()
+    ext.write("dist/big.bin", os.urandom(8000))  # incompressible
+    found = errors_for(ext, max_size=4000)
+    assert any("over the 4,000-byte limit" in line and "--max-size" in line for line in found), found
+    assert list(ext.root.glob("**/*.tmp")) == []
+
+
+def test_unknown_scope_is_a_warning(make_ext: Callable[..., Ext]) -> None:
+    result = make_ext(base_manifest(scopes=["vso.work", "vso.wrok"])).package()
+    assert any("unknown scope 'vso.wrok'" in str(w) and "$.scopes" in str(w) for w in result.warnings)
+
+
+def test_uri_checks_skip_content_served_from_base_uri(make_ext: Callable[..., Ext]) -> None:
+    ext = make_ext(base_manifest(baseUri="https://localhost:3000", contributions=[hub("dev/only.html")]))
+    assert ext.package().path.exists()
+
+
+def test_validate_writes_nothing_and_reports_the_package(make_ext: Callable[..., Ext]) -> None:
+    ext = make_ext()
+    result = validate(ext.options())
+    assert (result.extension_id, result.part_count) == ("sample", 6)
+    assert result.size > 0 and not (ext.root / "out").exists()
+
+
+def test_invalid_json_names_the_file_and_position(make_ext: Callable[..., Ext]) -> None:
+    ext = make_ext()
+    ext.write("vss-extension.json", '{"id": "x",\n  // comment\n}')
+    with pytest.raises(ManifestError) as caught:
+        ext.package()
+    assert "vss-extension.json: invalid JSON at line 2 column 3" in caught.value.message
+    assert "--json5" in caught.value.message
+
+
+def test_glob_without_matches(make_ext: Callable[..., Ext]) -> None:
+    with pytest.raises(ManifestError) as caught:
+        make_ext().package(manifest_globs=("nothing/*.json",))
+    assert "No manifests found from the following glob patterns: nothing/*.json" in caught.value.message
