@@ -1,4 +1,4 @@
-"""One test per validation message: each names the manifest file and JSON path, says how to fix, writes nothing."""
+"""One test per validation message: names the file and JSON path, says how to fix, writes nothing."""
 
 from __future__ import annotations
 
