@@ -21,7 +21,7 @@ def create_app(
     storage: Storage | None = None,
 ) -> Flask:
     """Create the backend app; read settings from the environment when none are given."""
-    from backend import audit, errors, http, logs
+    from backend import audit, azdo, errors, http, logs
     from backend.api import intake, me, meta, reports
 
     settings = settings or Settings.from_env()
@@ -41,4 +41,5 @@ def create_app(
     for blueprint in (meta.bp, me.bp, reports.bp, intake.bp):
         app.register_blueprint(blueprint)
     # Other features register here.
+    azdo.init_app(app, settings, azdo_transport)
     return app

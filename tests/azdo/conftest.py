@@ -5,18 +5,28 @@ from __future__ import annotations
 import random
 import secrets
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
+from flask import Flask
 
+from backend import create_app, keys
+from backend.auth import bind_organization
+from backend.azdo import build_connector
 from backend.azdo.auth import AzureDevOpsAuth
 from backend.azdo.client import AzureDevOpsClient
 from backend.azdo.retry import GateRegistry, RetryPolicy
+from backend.azdo.tasks import TaskContext
+from backend.azdo.worker import OutboxWorker
+from backend.config import Settings
 from backend.devtools.ado_emulator import create_emulator
 from backend.devtools.ado_emulator_control import EmulatorServer
 from backend.devtools.ado_emulator_state import EmulatorState
+from backend.reports import service
+from backend.state import get_storage
 
-from .support import ORG, PROJECT_ID, PROJECT_NAME, ClientFactory, FakeClock
+from .support import ORG, ORG_ID, PROJECT_ID, PROJECT_NAME, ClientFactory, FakeClock
 
 
 @pytest.fixture
@@ -31,7 +41,7 @@ def bearer() -> str:
 
 @pytest.fixture
 def emulator_state(pat: str, bearer: str) -> EmulatorState:
-    state = EmulatorState(organization=ORG, pat=pat, bearer_tokens={bearer})
+    state = EmulatorState(organization=ORG, organization_id=ORG_ID, pat=pat, bearer_tokens={bearer})
     state.add_project(PROJECT_NAME, PROJECT_ID)
     return state
 
@@ -83,3 +93,67 @@ def make_client(emulator: EmulatorServer, clock: FakeClock, pat: str) -> Iterato
 @pytest.fixture
 def emulator_url(emulator: EmulatorServer) -> str:
     return emulator.url
+
+
+# -- the backend wired to the emulator ----------------------------------------------------------
+
+
+@pytest.fixture
+def hook_secret() -> str:
+    return secrets.token_urlsafe(24)
+
+
+@pytest.fixture
+def old_hook_secret() -> str:
+    return secrets.token_urlsafe(24)
+
+
+@pytest.fixture
+def backend_settings(
+    tmp_path: Path, emulator: EmulatorServer, pat: str, hook_secret: str, old_hook_secret: str
+) -> Settings:
+    return Settings(
+        extension_secret=secrets.token_urlsafe(32),
+        database=tmp_path / "report-bridge.db",
+        azdo_org_urls=(f"{emulator.url}/{ORG}",),
+        azdo_auth_mode="pat",
+        azdo_pat=pat,
+        webhook_username="azure-devops",
+        webhook_secret=hook_secret,
+        webhook_previous_secrets=(old_hook_secret,),
+    )
+
+
+@pytest.fixture
+def backend_app(backend_settings: Settings) -> Iterator[Flask]:
+    app = create_app(backend_settings)
+    yield app
+    get_storage(app).close()
+
+
+@pytest.fixture
+def backend_url(backend_app: Flask) -> Iterator[str]:
+    """Serve the backend over real HTTP (the emulator delivers service hooks to it)."""
+    server = EmulatorServer(backend_app).start()  # the same thread runner serves any WSGI app
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture
+def intake_key(backend_app: Flask) -> str:
+    """Bind the organization, register the project with auto-create on, and return an intake key."""
+    with get_storage(backend_app).transaction() as tx:
+        bind_organization(tx, ORG_ID, ORG, None)
+        service.ensure_project(tx, ORG_ID, PROJECT_ID, PROJECT_NAME)
+        _, secret = keys.create_key(tx, org_id=ORG_ID, project_id=PROJECT_ID, name="support portal")
+    return secret
+
+
+@pytest.fixture
+def worker(backend_app: Flask, backend_settings: Settings, clock: FakeClock) -> OutboxWorker:
+    """An outbox worker on the backend's database whose waits advance the fake clock."""
+    connector = build_connector(
+        backend_settings, clock=clock.time, sleep=clock.sleep, timeout=httpx.Timeout(2.0, connect=1.0)
+    )
+    ctx = TaskContext(get_storage(backend_app), connector, backend_settings.azdo_hub_id)
+    return OutboxWorker(ctx, clock=clock.time, rng=random.Random(3))

@@ -39,3 +39,6 @@ def stats(control: httpx.Client) -> dict[str, int]:
 def fault(control: httpx.Client, kind: str, **extra: object) -> None:
     """Queue a fault on the emulator."""
     control.post("faults", json={"kind": kind, **extra}).raise_for_status()
+
+
+ORG_ID = "0f8e7b43-7c1a-4d6e-9a43-3c1d2b8f5e10"  # the collection id service hooks carry

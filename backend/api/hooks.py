@@ -1,0 +1,172 @@
+"""Service-hook receiver: POST /hooks/azure-devops (Basic credentials configured on the subscription).
+
+Azure DevOps does not sign deliveries, so the checks are: Basic credentials compared in constant
+time against the current and previous secret, a body cap, publisher/event allow-lists, a known
+organization and project, and de-duplication by event id. The payload is never trusted for state:
+the receiver only queues a "sync_work_item" outbox row, and the worker re-reads the item through
+REST. That keeps the answer fast (Azure DevOps puts slow or failing subscribers on probation) and
+still works when Azure DevOps is slow right after the change.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import json
+from typing import Any
+
+from flask import Blueprint, request
+
+from backend import errors
+from backend.azdo.tasks import KIND_SYNC_WORK_ITEM
+from backend.outbox import enqueue_outbox
+from backend.state import get_settings, get_storage
+from backend.storage import Tx, utcnow
+
+bp = Blueprint("hooks", __name__, url_prefix="/hooks")
+MAX_HOOK_BYTES = 64 * 1024  # a workitem.updated event with full details is a few KiB
+PUBLISHERS = frozenset({"tfs"})
+EVENT_TYPES = frozenset({"workitem.updated", "workitem.deleted", "workitem.restored"})
+
+
+class HookUnauthorized(errors.AuthError):
+    code, message = "hook_unauthorized", "The service hook's Basic credentials are not valid."
+
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": 'Basic realm="report-bridge-hooks"'}
+
+
+class HookNotConfigured(errors.Unavailable):
+    code, message = "hooks_not_configured", "Service hooks are not configured (REPORT_BRIDGE_WEBHOOK_SECRET)."
+
+
+class EventRejected(errors.BadRequest):
+    code = "event_rejected"
+
+
+class UnknownSource(errors.Forbidden):
+    code = "unknown_source"
+
+
+class PayloadTooLarge(errors.AppError):
+    status, code, message = (
+        413,
+        "payload_too_large",
+        f"Service-hook bodies are limited to {MAX_HOOK_BYTES} bytes.",
+    )
+
+
+@bp.post("/azure-devops")
+def receive() -> tuple[dict[str, Any], int]:
+    """Accept one service-hook delivery and queue the work item for a REST re-read."""
+    _check_credentials()
+    event = _read_event()
+    org_id, project_id, work_item_id = _source(event)
+    with get_storage().transaction() as tx:
+        org_id, project_id = _known(tx, org_id, project_id)
+        if not _first_delivery(tx, event, org_id, work_item_id):
+            return {"status": "duplicate", "eventId": event["id"]}, 200
+        if not _is_linked(tx, org_id, work_item_id):
+            return {"status": "ignored", "eventId": event["id"]}, 202
+        enqueue_outbox(
+            tx,
+            org_id=org_id,
+            project_id=project_id,
+            kind=KIND_SYNC_WORK_ITEM,
+            payload={"workItemId": work_item_id, "eventType": event["eventType"], "eventId": event["id"]},
+        )
+    return {"status": "accepted", "eventId": event["id"]}, 202
+
+
+def _check_credentials() -> None:
+    settings = get_settings()
+    if not settings.webhook_secret:
+        raise HookNotConfigured()
+    scheme, _, encoded = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        raise HookUnauthorized()
+    try:
+        user, _, password = base64.b64decode(encoded, validate=True).decode("utf-8").partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        raise HookUnauthorized() from None
+    user_ok = hmac.compare_digest(user.encode(), (settings.webhook_username or user).encode())
+    # Compare against every accepted secret (no early exit) so timing tells nothing.
+    matches = [
+        hmac.compare_digest(password.encode(), s.encode())
+        for s in (settings.webhook_secret, *settings.webhook_previous_secrets)
+    ]
+    if not (user_ok and any(matches)):
+        raise HookUnauthorized()
+
+
+def _read_event() -> dict[str, Any]:
+    if (request.content_length or 0) > MAX_HOOK_BYTES:
+        raise PayloadTooLarge()
+    body = request.stream.read(MAX_HOOK_BYTES + 1)  # also caps chunked bodies without a length
+    if len(body) > MAX_HOOK_BYTES:
+        raise PayloadTooLarge()
+    try:
+        event = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise EventRejected("The body is not JSON.") from None
+    if not isinstance(event, dict) or not isinstance(event.get("id"), str) or not event["id"]:
+        raise EventRejected("The event has no id.")
+    if event.get("publisherId") not in PUBLISHERS:
+        raise EventRejected(f"Publisher {event.get('publisherId')!r} is not accepted.")
+    if event.get("eventType") not in EVENT_TYPES:
+        raise EventRejected(f"Event type {event.get('eventType')!r} is not accepted.")
+    return event
+
+
+def _source(event: dict[str, Any]) -> tuple[str, str, int]:
+    """Return (organization id, project id, work item id) named by the event."""
+    containers = _obj(event.get("resourceContainers"))
+    org = _container_id(containers, "collection") or _container_id(containers, "account")
+    project = _container_id(containers, "project")
+    resource = _obj(event.get("resource"))
+    # For updates resource.id is the update's id; the work item is resource.workItemId.
+    raw = resource.get("workItemId") if event["eventType"] == "workitem.updated" else resource.get("id")
+    if not (org and project):
+        raise EventRejected("The event lacks resourceContainers.collection/account and project ids.")
+    if not isinstance(raw, int) or isinstance(raw, bool) or raw <= 0:
+        raise EventRejected("The event does not name a work item.")
+    return org, project, raw
+
+
+def _obj(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _container_id(containers: dict[str, Any], name: str) -> str | None:
+    value = _obj(containers.get(name)).get("id")
+    return value if isinstance(value, str) and value else None
+
+
+def _known(tx: Tx, org_id: str, project_id: str) -> tuple[str, str]:
+    """Return the stored (organization id, project id); GUIDs may differ in case between sources."""
+    row = tx.query_one(
+        "SELECT p.org_id, p.id FROM projects p JOIN organizations o ON o.id = p.org_id "
+        "WHERE lower(p.org_id) = lower(:org) AND lower(p.id) = lower(:project)",
+        {"org": org_id, "project": project_id},
+    )
+    if row is None:
+        raise UnknownSource("The event's organization or project is not served here.")
+    return str(row["org_id"]), str(row["id"])
+
+
+def _first_delivery(tx: Tx, event: dict[str, Any], org_id: str, work_item_id: int) -> bool:
+    inserted = tx.execute(
+        "INSERT INTO hook_events (event_id, org_id, event_type, work_item_id, received_at) "
+        "VALUES (:id, :org, :type, :wid, :now) ON CONFLICT (event_id) DO NOTHING",
+        {"id": event["id"], "org": org_id, "type": event["eventType"], "wid": work_item_id, "now": utcnow()},
+    )
+    return inserted == 1
+
+
+def _is_linked(tx: Tx, org_id: str, work_item_id: int) -> bool:
+    row = tx.query_one(
+        "SELECT 1 AS linked FROM report_groups WHERE org_id = :org AND work_item_id = :wid LIMIT 1",
+        {"org": org_id, "wid": work_item_id},
+    )
+    return row is not None

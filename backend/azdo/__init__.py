@@ -1,0 +1,62 @@
+"""Azure DevOps integration (issue 5): REST client, outbox tasks and worker, service hooks.
+
+Wiring: `init_app(app)` builds one `AzureDevOps` connector from the settings (and the injected
+transport) and registers the service-hook blueprint; `get_azdo()` returns the connector.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import httpx
+from flask import Flask, current_app
+
+from backend.azdo.auth import CredentialConfig
+from backend.azdo.client import DEFAULT_TIMEOUT
+from backend.azdo.connector import AzureDevOps, ConnectorConfig
+from backend.config import Settings
+
+EXTENSION_KEY = "report_bridge_azdo"
+
+
+def credential_config(settings: Settings) -> CredentialConfig:
+    """Map the settings to a credential choice."""
+    certificate = str(settings.azdo_certificate_path) if settings.azdo_certificate_path else None
+    return CredentialConfig(
+        mode=settings.azdo_auth_mode,
+        pat=settings.azdo_pat,
+        managed_identity_client_id=None if certificate else settings.azdo_client_id,
+        tenant_id=settings.azdo_tenant_id,
+        client_id=settings.azdo_client_id,
+        certificate_path=certificate,
+    )
+
+
+def build_connector(
+    settings: Settings,
+    transport: httpx.BaseTransport | None = None,
+    *,
+    clock: Callable[[], float] = time.time,
+    sleep: Callable[[float], None] = time.sleep,
+    timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+) -> AzureDevOps:
+    """Build the connector the app, the worker and the CLI share."""
+    config = ConnectorConfig(
+        org_urls=settings.azdo_org_urls, credentials=credential_config(settings), timeout=timeout
+    )
+    return AzureDevOps(config, transport=transport, clock=clock, sleep=sleep)
+
+
+def init_app(app: Flask, settings: Settings, transport: httpx.BaseTransport | None = None) -> None:
+    """Attach the connector and the service-hook receiver to the app."""
+    from backend.api import hooks
+
+    app.extensions[EXTENSION_KEY] = build_connector(settings, transport)
+    app.register_blueprint(hooks.bp)
+
+
+def get_azdo(app: Flask | None = None) -> AzureDevOps:
+    """Return the app's Azure DevOps connector."""
+    connector: AzureDevOps = (app or current_app).extensions[EXTENSION_KEY]
+    return connector

@@ -1,0 +1,96 @@
+"""One object per app that hands out Azure DevOps clients per organization, sharing auth and pacing."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import httpx
+
+from backend.azdo.auth import AzureDevOpsAuth, CredentialConfig
+from backend.azdo.client import DEFAULT_TIMEOUT, AzureDevOpsClient
+from backend.azdo.errors import AzureDevOpsError
+from backend.azdo.retry import GateRegistry, RetryPolicy
+
+
+class OrganizationNotConfigured(AzureDevOpsError):
+    """No Azure DevOps URL is configured for an organization we have work for."""
+
+    code = "azure_devops_not_configured"
+    retryable = True  # the operator may add the URL; the outbox keeps the work until then
+
+
+@dataclass(frozen=True)
+class ConnectorConfig:
+    """What the connector needs from the settings."""
+
+    org_urls: tuple[str, ...]
+    credentials: CredentialConfig
+    timeout: httpx.Timeout = field(default_factory=lambda: DEFAULT_TIMEOUT)
+    max_concurrency: int = 4
+    policy: RetryPolicy = field(default_factory=RetryPolicy)
+
+
+class AzureDevOps:
+    """Build and cache one client per organization URL (clients are thread-safe and reused)."""
+
+    def __init__(
+        self,
+        config: ConnectorConfig,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+        auth: httpx.Auth | None = None,
+    ) -> None:
+        self.config = config
+        self._transport = transport
+        self._gates = GateRegistry(max_concurrency=config.max_concurrency, clock=clock, sleep=sleep)
+        self._auth = auth
+        self._clients: dict[str, AzureDevOpsClient] = {}
+        self._lock = threading.Lock()
+        self.clock = clock
+
+    def org_url(self, org_name: str) -> str:
+        """Return the configured URL whose last path segment names this organization."""
+        for url in self.config.org_urls:
+            if _org_name(url).lower() == org_name.lower():
+                return url.rstrip("/")
+        raise OrganizationNotConfigured(
+            f"no Azure DevOps URL configured for organization {org_name!r} (REPORT_BRIDGE_AZDO_ORG_URLS)"
+        )
+
+    def client(self, org: str) -> AzureDevOpsClient:
+        """Return the client for an organization name or URL."""
+        url = org.rstrip("/") if "://" in org else self.org_url(org)
+        with self._lock:
+            if url not in self._clients:
+                self._clients[url] = self._build(url)
+            return self._clients[url]
+
+    def close(self) -> None:
+        """Close every client."""
+        with self._lock:
+            for client in self._clients.values():
+                client.close()
+            self._clients.clear()
+
+    def _build(self, url: str) -> AzureDevOpsClient:
+        if self._auth is None:  # built lazily: azure-identity may probe the environment
+            self._auth = AzureDevOpsAuth.from_config(self.config.credentials, clock=self.clock)
+        http = httpx.Client(
+            base_url=url + "/", auth=self._auth, timeout=self.config.timeout, transport=self._transport
+        )
+        return AzureDevOpsClient(http, gate=self._gates.gate(_org_name(url)), policy=self.config.policy)
+
+
+def _org_name(url: str) -> str:
+    """Return the organization part of https://dev.azure.com/{org} (or https://{org}.visualstudio.com)."""
+    parts = urlsplit(url)
+    segments = [s for s in parts.path.split("/") if s]
+    if segments:
+        return segments[-1]
+    return (parts.hostname or "").split(".")[0]

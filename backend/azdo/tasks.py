@@ -1,0 +1,213 @@
+"""Outbox tasks of the Azure DevOps integration: each reads storage, calls Azure DevOps, writes back.
+
+Kinds: "create_bug" {groupId}, "add_comment" {groupId, reportId} (queued by the report service),
+"sync_work_item" {workItemId, eventType} (queued by the service-hook receiver).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from backend.azdo import operations
+from backend.azdo.client import AzureDevOpsClient
+from backend.azdo.connector import AzureDevOps
+from backend.azdo.errors import AzureDevOpsNotFound
+from backend.azdo.models import WorkItem
+from backend.reports import service
+from backend.storage import Storage, Tx, utcnow
+
+KIND_SYNC_WORK_ITEM = "sync_work_item"
+DELETED_STATE = "Deleted"
+log = logging.getLogger("backend.azdo.tasks")
+HUB_LINK = "{org_url}/{project_id}/_apps/hub/{hub}?reportId={report_id}"
+
+
+@dataclass(frozen=True)
+class TaskContext:
+    """What every task needs."""
+
+    storage: Storage
+    azdo: AzureDevOps
+    hub_contribution: str = "report-bridge.report-bridge.customer-reports"
+
+
+class TaskFailed(Exception):
+    """The task can never succeed (bad payload, unknown kind); the row is marked failed."""
+
+
+Row = dict[str, Any]
+
+
+def run(ctx: TaskContext, row: Row, payload: dict[str, Any]) -> None:
+    """Run one outbox row's task; raise AzureDevOpsError or TaskFailed on failure."""
+    handler = HANDLERS.get(str(row["kind"]))
+    if handler is None:
+        raise TaskFailed(f"unknown outbox kind {row['kind']!r}")
+    handler(ctx, row, payload)
+
+
+def give_up(ctx: TaskContext, row: Row, payload: dict[str, Any]) -> None:
+    """Undo the visible "in progress" marker of a task that failed for good."""
+    if row["kind"] == "create_bug" and payload.get("groupId"):
+        with ctx.storage.transaction() as tx:
+            service.clear_bug_pending(tx, row["org_id"], str(payload["groupId"]))
+
+
+def create_bug(ctx: TaskContext, row: Row, payload: dict[str, Any]) -> None:
+    """Create (or find the earlier) bug for a group and link the group to it."""
+    org_id, group_id = row["org_id"], _text(payload, "groupId")
+    with ctx.storage.snapshot() as tx:
+        group = tx.query_one(
+            "SELECT id, project_id, title, status, work_item_id FROM report_groups "
+            "WHERE id = :g AND org_id = :org",
+            {"g": group_id, "org": org_id},
+        )
+        if group is None or group["work_item_id"] is not None or group["status"] == "dismissed":
+            return  # gone, linked by hand meanwhile, or dismissed: nothing to create
+        reports = _reports(tx, group_id)
+        org_name = _org_name(tx, org_id)
+    client = ctx.azdo.client(org_name)
+    link = HUB_LINK.format(
+        org_url=client.web_base,
+        project_id=group["project_id"],
+        hub=ctx.hub_contribution,
+        report_id=reports[0].id,
+    )
+    item = operations.create_group_bug(client, group["project_id"], group_id, group["title"], reports, link)
+    with ctx.storage.transaction() as tx:
+        cache_work_item(tx, org_id, item)
+        service.link_group_to_work_item(tx, org_id, group_id, item.id)
+    log.info("group %s linked to bug %s", group_id, item.id)
+
+
+def add_comment(ctx: TaskContext, row: Row, payload: dict[str, Any]) -> None:
+    """Comment on the group's work item about a new report (once per report)."""
+    org_id, group_id, report_id = row["org_id"], _text(payload, "groupId"), _text(payload, "reportId")
+    with ctx.storage.snapshot() as tx:
+        group = tx.query_one(
+            "SELECT project_id, work_item_id FROM report_groups WHERE id = :g AND org_id = :org",
+            {"g": group_id, "org": org_id},
+        )
+        report = [r for r in _reports(tx, group_id) if r.id == report_id]
+        org_name = _org_name(tx, org_id)
+    if group is None or group["work_item_id"] is None or not report:
+        return  # unlinked meanwhile: nobody to tell
+    client = ctx.azdo.client(org_name)
+    operations.comment_once(client, group["project_id"], int(group["work_item_id"]), report[0])
+
+
+def sync_work_item(ctx: TaskContext, row: Row, payload: dict[str, Any]) -> None:
+    """Re-read a work item a service hook told us about, and let its groups follow its state."""
+    org_id, work_item_id = row["org_id"], int(payload.get("workItemId") or 0)
+    if work_item_id <= 0:
+        raise TaskFailed("sync_work_item needs a positive workItemId")
+    with ctx.storage.snapshot() as tx:
+        org_name = _org_name(tx, org_id)
+    client = ctx.azdo.client(org_name)
+    try:
+        item = client.get_work_item(work_item_id)
+    except AzureDevOpsNotFound:
+        with ctx.storage.transaction() as tx:
+            tx.execute(
+                "UPDATE work_items SET state = :state, updated_at = :now "
+                "WHERE org_id = :org AND work_item_id = :id",
+                {"state": DELETED_STATE, "now": utcnow(), "org": org_id, "id": work_item_id},
+            )
+        return
+    with ctx.storage.transaction() as tx:
+        cache_work_item(tx, org_id, item)
+        follow_state(tx, org_id, item)
+
+
+def refresh_linked(ctx: TaskContext, org_id: str, *, only_uncached: bool = False) -> tuple[int, int]:
+    """Re-read every work item this organization's groups link to (200 per call); return (asked, found)."""
+    with ctx.storage.snapshot() as tx:
+        sql = (
+            "SELECT DISTINCT g.work_item_id AS id FROM report_groups g "
+            "WHERE g.org_id = :org AND g.work_item_id IS NOT NULL"
+        )
+        if only_uncached:
+            sql += (
+                " AND NOT EXISTS (SELECT 1 FROM work_items w "
+                "WHERE w.org_id = g.org_id AND w.work_item_id = g.work_item_id)"
+            )
+        ids = [int(r["id"]) for r in tx.query(sql, {"org": org_id})]
+        if not ids:
+            return 0, 0
+        client: AzureDevOpsClient = ctx.azdo.client(_org_name(tx, org_id))
+    items = client.get_work_items(ids)
+    with ctx.storage.transaction() as tx:
+        for item in items:
+            cache_work_item(tx, org_id, item)
+            follow_state(tx, org_id, item)
+    return len(ids), len(items)
+
+
+def cache_work_item(tx: Tx, org_id: str, item: WorkItem) -> None:
+    """Store a work item's title, state and URL for the Report JSON."""
+    tx.execute(
+        "INSERT INTO work_items (org_id, work_item_id, title, state, url, updated_at) "
+        "VALUES (:org, :id, :title, :state, :url, :now) ON CONFLICT (org_id, work_item_id) DO UPDATE SET "
+        "title = excluded.title, state = excluded.state, url = excluded.url, "
+        "updated_at = excluded.updated_at",
+        {
+            "org": org_id,
+            "id": item.id,
+            "title": item.title,
+            "state": item.state,
+            "url": item.url,
+            "now": utcnow(),
+        },
+    )
+
+
+def follow_state(tx: Tx, org_id: str, item: WorkItem) -> None:
+    """Resolve linked groups when the item is done; reopen resolved groups when it is active again."""
+    if item.is_done:
+        service.resolve_groups_for_work_item(tx, org_id, item.id)
+    else:
+        service.reopen_groups_for_work_item(tx, org_id, item.id)
+
+
+def _reports(tx: Tx, group_id: str) -> list[operations.ReportSummary]:
+    rows = tx.query(
+        "SELECT id, title, description, customer_id, customer_name, severity, created_at FROM reports "
+        "WHERE group_id = :g ORDER BY created_at DESC, id DESC LIMIT 100",
+        {"g": group_id},
+    )
+    return [
+        operations.ReportSummary(
+            id=r["id"],
+            title=r["title"],
+            description=r["description"],
+            customer=r["customer_name"] or r["customer_id"],
+            severity=r["severity"],
+            created_at=r["created_at"][:19] + "Z",
+        )
+        for r in rows
+    ]
+
+
+def _org_name(tx: Tx, org_id: str) -> str:
+    row = tx.query_one("SELECT name FROM organizations WHERE id = :org", {"org": org_id})
+    if row is None or not row["name"]:
+        raise TaskFailed(f"organization {org_id} has no name on record; cannot pick its Azure DevOps URL")
+    return str(row["name"])
+
+
+def _text(payload: dict[str, Any], key: str) -> str:
+    value = payload.get(key)
+    if not isinstance(value, str) or not value:
+        raise TaskFailed(f"outbox payload lacks {key}")
+    return value
+
+
+Handler = Callable[[TaskContext, Row, dict[str, Any]], None]
+HANDLERS: dict[str, Handler] = {
+    "create_bug": create_bug,
+    "add_comment": add_comment,
+    KIND_SYNC_WORK_ITEM: sync_work_item,
+}

@@ -1,0 +1,158 @@
+"""The outbox worker: claims due rows with a lease, runs their task, retries with back-off.
+
+Safe with several workers on one database: a row is claimed by one conditional UPDATE that moves
+`next_attempt_at` to the end of a lease, so a crashed worker's row becomes due again when its
+lease ends, and finishing checks the lease is still ours. Survives restarts: all state is in rows.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from backend.azdo import tasks
+from backend.azdo.errors import AzureDevOpsError
+from backend.storage import Row, format_time
+
+log = logging.getLogger("backend.azdo.worker")
+
+
+@dataclass(frozen=True)
+class WorkerPolicy:
+    """Timing of the worker (seconds)."""
+
+    lease_s: float = 120.0  # longer than one task's worst case with the client's own retries
+    poll_s: float = 1.0
+    retry_base_s: float = 5.0
+    retry_max_s: float = 900.0
+    max_attempts: int = 25  # about four hours of retrying before a row is marked failed
+    refresh_s: float = 900.0  # safety net for missed service hooks
+
+
+@dataclass
+class OutboxWorker:
+    """Process the outbox until stopped."""
+
+    ctx: tasks.TaskContext
+    policy: WorkerPolicy = field(default_factory=WorkerPolicy)
+    clock: Callable[[], float] = time.time
+    rng: random.Random = field(default_factory=random.Random)
+    _last_refresh: float = field(default=float("-inf"), init=False)
+    # Organizations whose Azure DevOps is unreachable: their rows wait instead of each paying the timeouts.
+    _held: dict[str, float] = field(default_factory=dict, init=False)
+
+    def _now(self, plus: float = 0.0) -> str:
+        return format_time(datetime.fromtimestamp(self.clock(), UTC) + timedelta(seconds=plus))
+
+    def claim(self, due_by: str | None = None) -> Row | None:
+        """Take the oldest row due by `due_by` (default now) under a lease; None when none is free."""
+        now = self._now()
+        due_by = min(due_by or now, now)
+        held = [org for org, until in self._held.items() if until > self.clock()]
+        skip = "".join(f" AND org_id <> :held{i}" for i in range(len(held)))
+        with self.ctx.storage.transaction() as tx:
+            row = tx.query_one(
+                f"SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= :due{skip} "
+                "ORDER BY next_attempt_at, id LIMIT 1",
+                {"due": due_by, **{f"held{i}": org for i, org in enumerate(held)}},
+            )
+            if row is None:
+                return None
+            lease = self._now(self.policy.lease_s)
+            won = tx.execute(
+                "UPDATE outbox SET next_attempt_at = :lease, attempts = attempts + 1, updated_at = :now "
+                "WHERE id = :id AND status = 'pending' AND next_attempt_at <= :now",
+                {"lease": lease, "now": now, "id": row["id"]},
+            )
+            if won != 1:
+                return None
+            return tx.query_one("SELECT * FROM outbox WHERE id = :id", {"id": row["id"]})
+
+    def process(self, row: Row) -> str:
+        """Run one claimed row; return its new status (done, pending or failed)."""
+        try:
+            payload = json.loads(row["payload"])
+            tasks.run(self.ctx, row, payload if isinstance(payload, dict) else {})
+        except AzureDevOpsError as exc:
+            return self._after_failure(row, exc, retry=exc.retryable)
+        except (tasks.TaskFailed, ValueError) as exc:
+            return self._after_failure(row, exc, retry=False)
+        except Exception as exc:  # a bug or a storage hiccup: keep the work, try later
+            log.exception("outbox row %s (%s) crashed", row["id"], row["kind"])
+            return self._after_failure(row, exc, retry=True)
+        self._finish(row, "done", None, row["next_attempt_at"])
+        return "done"
+
+    def _after_failure(self, row: Row, exc: Exception, *, retry: bool) -> str:
+        message = f"{type(exc).__name__}: {exc}"[:500]
+        if retry and row["attempts"] < self.policy.max_attempts:
+            delay = min(self.policy.retry_base_s * 2 ** (row["attempts"] - 1), self.policy.retry_max_s)
+            delay *= 0.5 + self.rng.random() / 2  # jitter so a recovered service is not hit all at once
+            if isinstance(exc, AzureDevOpsError):
+                self._held[row["org_id"]] = self.clock() + delay
+            self._finish(row, "pending", message, self._now(delay))
+            log.warning("outbox row %s (%s) will retry in %.0f s: %s", row["id"], row["kind"], delay, message)
+            return "pending"
+        self._finish(row, "failed", message, row["next_attempt_at"])
+        log.error("outbox row %s (%s) failed for good: %s", row["id"], row["kind"], message)
+        try:
+            tasks.give_up(self.ctx, row, json.loads(row["payload"]))
+        except (ValueError, TypeError):
+            pass
+        return "failed"
+
+    def _finish(self, row: Row, status: str, error: str | None, next_at: str) -> None:
+        with self.ctx.storage.transaction() as tx:
+            # Only while the lease is still ours: a slow task must not overwrite a newer claim.
+            tx.execute(
+                "UPDATE outbox SET status = :status, last_error = :error, next_attempt_at = :next, "
+                "updated_at = :now WHERE id = :id AND next_attempt_at = :lease",
+                {
+                    "status": status,
+                    "error": error,
+                    "next": next_at,
+                    "now": self._now(),
+                    "id": row["id"],
+                    "lease": row["next_attempt_at"],
+                },
+            )
+
+    def run_once(self) -> int:
+        """Process the rows due when called (not those that fall due meanwhile); return how many."""
+        count, due_by = 0, self._now()
+        while (row := self.claim(due_by)) is not None:
+            self.process(row)
+            count += 1
+        self.refresh(force=False)
+        return count
+
+    def refresh(self, *, force: bool) -> None:
+        """Fill the cache for newly linked items; every refresh_s re-read all linked items."""
+        full = force or self.clock() - self._last_refresh >= self.policy.refresh_s
+        with self.ctx.storage.snapshot() as tx:
+            orgs = [
+                r["org_id"]
+                for r in tx.query("SELECT DISTINCT org_id FROM report_groups WHERE work_item_id IS NOT NULL")
+            ]
+        for org_id in orgs:
+            try:
+                tasks.refresh_linked(self.ctx, org_id, only_uncached=not full)
+            except (AzureDevOpsError, tasks.TaskFailed) as exc:
+                log.warning("refreshing linked work items of %s failed: %s", org_id, exc)
+                return
+        if full:
+            self._last_refresh = self.clock()
+
+    def run(self, stop: threading.Event) -> None:
+        """Loop until `stop` is set, sleeping poll_s when nothing is due."""
+        log.info("outbox worker started")
+        while not stop.is_set():
+            if self.run_once() == 0:
+                stop.wait(self.policy.poll_s)
+        log.info("outbox worker stopped")
