@@ -1,0 +1,132 @@
+"""CLI error paths: exit code, one line, no traceback; tfx-style list options; one real subprocess run."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from adoext.cli import get_cli
+from click.testing import CliRunner
+
+from tests.adoext.conftest import Ext, base_manifest, read_parts
+
+
+def invoke(ext: Ext, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, list[str], str]:
+    """Run adoext in the extension folder; return exit code, stderr lines and stdout."""
+    monkeypatch.chdir(ext.root)
+    result = CliRunner().invoke(get_cli(), list(args), catch_exceptions=False)
+    return result.exit_code, result.stderr.splitlines(), result.stdout
+
+
+def test_missing_manifest(make_ext: Callable[..., Ext], monkeypatch: pytest.MonkeyPatch) -> None:
+    code, err, _ = invoke(make_ext(), monkeypatch, "package", "--manifests", "nope.json")
+    assert code == 2
+    assert err == ["Error: nope.json: manifest not found. Check the path (relative to --root)."]
+
+
+def test_invalid_json(make_ext: Callable[..., Ext], monkeypatch: pytest.MonkeyPatch) -> None:
+    ext = make_ext()
+    ext.write("vss-extension.json", "{oops")
+    code, err, _ = invoke(ext, monkeypatch, "package")
+    assert (
+        code == 2 and len(err) == 1 and err[0].startswith("Error: vss-extension.json: invalid JSON at line 1")
+    )
+
+
+def test_validation_errors_one_line_each(
+    make_ext: Callable[..., Ext], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, err, _ = invoke(make_ext(base_manifest(categories=None, version=3)), monkeypatch, "package")
+    assert code == 3
+    assert err[:2] == [
+        "error: vss-extension.json: $.version: 'version' must be provided. "
+        'Write it as a string, e.g. "version": "1.0.0".',
+        "error: vss-extension.json: $: One or more 'categories' must be provided. "
+        'Add e.g. "categories": ["Azure Boards"].',
+    ]
+    assert err[2] == "Error: 2 problem(s) found; nothing was written."
+    assert not list(Path(".").glob("*.vsix"))
+
+
+def test_bad_override_json(make_ext: Callable[..., Ext], monkeypatch: pytest.MonkeyPatch) -> None:
+    code, err, _ = invoke(make_ext(), monkeypatch, "package", "--override", "[1]")
+    assert code == 2 and err == [
+        "Error: --override: must be a JSON object, e.g. --override '{\"public\": false}'."
+    ]
+
+
+def test_bad_source_date_epoch(make_ext: Callable[..., Ext], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    code, err, _ = invoke(make_ext(), monkeypatch, "package")
+    assert code == 4 and err == [
+        "Error: SOURCE_DATE_EPOCH must be an integer number of seconds, not 'yesterday'."
+    ]
+
+
+def test_tfx_style_lists_and_default_output_name(
+    make_ext: Callable[..., Ext], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ext = make_ext(base_manifest(contributions=None))
+    ext.write("a.json", {"contributions": [{"id": "a", "type": "x.y", "properties": {}}]})
+    ext.write("b.json", {"contributions": [{"id": "b", "type": "x.y", "properties": {}}]})
+    code, err, out = invoke(
+        ext,
+        monkeypatch,
+        "package",
+        "--manifest-globs",
+        "vss-extension.json",
+        "a.json",
+        "b.json",
+        "--publisher",
+        "p2",
+        "--no-prompt",
+        "--no-color",
+    )
+    assert code == 0, err
+    vsix = ext.root / "p2.sample-1.0.0.vsix"
+    assert f" - VSIX: {vsix}" in out.splitlines()
+    ids = [c["id"] for c in json.loads(read_parts(vsix)["extension.vsomanifest"])["contributions"]]
+    assert ids == ["a", "b"]
+
+
+def test_output_path_folder_vs_file(make_ext: Callable[..., Ext], monkeypatch: pytest.MonkeyPatch) -> None:
+    ext = make_ext()
+    assert invoke(ext, monkeypatch, "package", "--output-path", "dist-out")[0] == 0
+    assert (ext.root / "dist-out" / "fabrikam.sample-1.0.0.vsix").is_file()
+    assert invoke(ext, monkeypatch, "package", "--output-path", "out/my.vsix")[0] == 0
+    assert (ext.root / "out" / "my.vsix").is_file()
+
+
+def test_validate_command(make_ext: Callable[..., Ext], monkeypatch: pytest.MonkeyPatch) -> None:
+    code, err, out = invoke(make_ext(), monkeypatch, "validate")
+    assert code == 0 and out.startswith("Valid: fabrikam.sample 1.0.0 (6 parts, ")
+    assert not list(Path(".").glob("*.vsix"))
+
+
+def test_real_subprocess_run(make_ext: Callable[..., Ext]) -> None:
+    """The installed console script, as a publisher runs it."""
+    ext = make_ext(base_manifest(name=""))
+    adoext = Path(sys.executable).with_name("adoext")
+    env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    bad = subprocess.run(
+        [str(adoext), "package", "--root", "."], cwd=ext.root, capture_output=True, text=True, env=env
+    )
+    assert bad.returncode == 3 and "Traceback" not in bad.stderr
+    assert bad.stderr.splitlines()[0].startswith(
+        "error: vss-extension.json: $.name: 'name' must be provided."
+    )
+    ext.write("vss-extension.json", base_manifest())
+    good = subprocess.run(
+        [str(adoext), "package", "--output-path", "x.vsix"],
+        cwd=ext.root,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert good.returncode == 0, good.stderr
+    assert (ext.root / "x.vsix").is_file()

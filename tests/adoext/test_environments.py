@@ -1,0 +1,125 @@
+"""The project's manifest sources: Jinja2-rendered base + env values + contribution partials."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from adoext.cli import get_cli
+from adoext.errors import ManifestError
+from adoext.packaging import PackageOptions, package, validate
+from click.testing import CliRunner
+
+from tests.adoext.conftest import REPO_ROOT, read_parts
+
+SOURCES = ("base.json.j2", "env", "images", "placeholder", "overview.md")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of this repository's manifest sources, with a one-page extension/dist."""
+    for name in SOURCES:
+        source = REPO_ROOT / "manifest" / name
+        target = tmp_path / "manifest" / name
+        if source.is_dir():
+            shutil.copytree(source, target)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    (tmp_path / "manifest" / "contributions").mkdir()
+    (tmp_path / "extension" / "dist" / "hub").mkdir(parents=True)
+    (tmp_path / "extension" / "dist" / "hub" / "hub.html").write_text("<html></html>")
+    return tmp_path
+
+
+def add_contribution(project: Path) -> None:
+    """Add one contribution partial, as the UI does."""
+    partial = {
+        "contributions": [
+            {
+                "id": "hub",
+                "type": "ms.vss-web.hub",
+                "targets": ["ms.vss-work-web.work-hub-group"],
+                "properties": {"name": "Hub", "uri": "dist/hub/hub.html"},
+            }
+        ],
+        "scopes": ["vso.work_write"],
+    }
+    (project / "manifest" / "contributions" / "hub.json").write_text(json.dumps(partial))
+
+
+def test_prod_package(project: Path) -> None:
+    add_contribution(project)
+    result = package(PackageOptions(cwd=project, env="prod", output_path="out/"))
+    assert (result.publisher, result.extension_id, result.is_public) == (
+        "report-bridge",
+        "report-bridge",
+        True,
+    )
+    parts = read_parts(result.path)
+    vso = json.loads(parts["extension.vsomanifest"])
+    assert [c["id"] for c in vso["contributions"]] == ["hub"]
+    assert vso["scopes"] == ["vso.work", "vso.work_write"] and "baseUri" not in vso
+    assert {"dist/hub/hub.html", "manifest/images/icon.png", "manifest/overview.md"} <= set(parts)
+    assert "placeholder/hub.html" not in parts
+
+
+def test_dev_values(project: Path) -> None:
+    add_contribution(project)
+    result = validate(PackageOptions(cwd=project, env="dev"))
+    assert (result.publisher, result.extension_id, result.is_public) == (
+        "report-bridge-dev",
+        "report-bridge-dev",
+        False,
+    )
+
+
+def test_placeholder_only_without_contributions(project: Path) -> None:
+    parts = read_parts(package(PackageOptions(cwd=project, env="dev", output_path="o.vsix")).path)
+    vso = json.loads(parts["extension.vsomanifest"])
+    assert [c["id"] for c in vso["contributions"]] == ["customer-reports-placeholder"]
+    assert vso["baseUri"] == "http://127.0.0.1:8002"
+    assert b"Report Bridge [DEV]" in parts["extension.vsixmanifest"]
+
+
+def test_manifest_command_writes_a_tfx_usable_file(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    add_contribution(project)
+    monkeypatch.chdir(project / "manifest")
+    result = CliRunner().invoke(get_cli(), ["manifest", "--env", "dev"], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    written = project / "manifest" / "build" / "vss-extension.dev.json"
+    data = json.loads(written.read_text())
+    assert data["files"] == [{"path": "../../extension/dist", "addressable": True, "packagePath": "dist"}]
+    assert data["icons"] == {"default": "../images/icon.png"}
+    assert data["name"] == "Report Bridge [DEV]" and data["public"] is False
+    monkeypatch.chdir(project)
+    again = package(
+        PackageOptions(
+            cwd=project, manifests=("manifest/build/vss-extension.dev.json",), output_path="fromfile.vsix"
+        )
+    )
+    assert read_vsix_identity_id(again.path) == "report-bridge-dev"
+
+
+def read_vsix_identity_id(path: Path) -> str:
+    """Return the extension id of a package."""
+    from adoext.packaging import read_vsix_identity
+
+    return read_vsix_identity(path).extension_id
+
+
+def test_missing_env_value(project: Path) -> None:
+    (project / "manifest" / "env" / "dev.json").write_text('{"publisher": "x"}')
+    with pytest.raises(ManifestError, match=r"manifest/env/dev.json: missing value\(s\) extensionId"):
+        validate(PackageOptions(cwd=project, env="dev"))
+
+
+@pytest.mark.skipif(
+    not (REPO_ROOT / "extension" / "dist").is_dir(),
+    reason="extension/dist is not built (scripts/dev test builds it)",
+)
+def test_this_project_packages() -> None:
+    result = validate(PackageOptions(cwd=REPO_ROOT, env="prod"))
+    assert result.extension_id == "report-bridge" and result.size < 25 * 1024 * 1024
