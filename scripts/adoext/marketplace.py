@@ -199,7 +199,8 @@ def json_body(response: httpx.Response, action: str) -> dict[str, Any]:
 def describe_request(request: httpx.Request, auth_scheme: str | None) -> str:
     """Render a request for --dry-run: method, URL, headers (credential redacted) and body size."""
     lines = [f"{request.method} {request.url}"]
-    for name, value in request.headers.items():
+    for raw_name, raw_value in request.headers.raw:  # raw keeps the header names' casing
+        name, value = raw_name.decode("latin-1"), raw_value.decode("latin-1")
         if name.lower() in ("authorization", "cookie"):
             continue
         lines.append(f"  {name}: {value}")

@@ -40,9 +40,12 @@ class PollPolicy:
         """Use the given values, or tfx's defaults for a public or private extension."""
         default_timeout = PUBLIC_VALIDATION_TIMEOUT if is_public else PRIVATE_VALIDATION_TIMEOUT
         default_interval = PUBLIC_POLL_INTERVAL if is_public else PRIVATE_POLL_INTERVAL
+        chosen = default_interval if interval is None else interval
         return PollPolicy(
             timeout=default_timeout if timeout is None else timeout,
-            interval=default_interval if interval is None else interval,
+            interval=chosen,
+            # Never wait longer for the first check than for the others.
+            first_delay=min(FIRST_POLL_DELAY, chosen),
         )
 
 

@@ -112,7 +112,7 @@ class MarketplaceState:
     validation_polls: int = 3
     validation_failure: str | None = None
     max_package_size: int = 26_214_400
-    faults: deque[tuple[int, str | None]] = field(default_factory=deque)
+    faults: deque[tuple[str | None, int, str | None]] = field(default_factory=deque)
     requests: list[Recorded] = field(default_factory=list)
     lock: threading.RLock = field(default_factory=threading.RLock)
     _uploads: int = 0
@@ -129,10 +129,12 @@ class MarketplaceState:
         """Accept an Entra access token for an identity."""
         self.bearer_tokens[token] = Identity(identity, "bearer")
 
-    def fail_next(self, status: int, count: int = 1, retry_after: str | None = None) -> None:
-        """Answer the next ``count`` requests with ``status`` (429/5xx), optionally with Retry-After."""
+    def fail_next(
+        self, status: int, count: int = 1, retry_after: str | None = None, method: str | None = None
+    ) -> None:
+        """Answer the next ``count`` requests (of ``method``, if given) with ``status``, maybe Retry-After."""
         for _ in range(count):
-            self.faults.append((status, retry_after))
+            self.faults.append((method, status, retry_after))
 
     def new_version(self, version: str) -> Version:
         """Start validation of a freshly uploaded version."""

@@ -75,9 +75,9 @@ def _record_and_inject_faults() -> Response | None:
     with marketplace.lock:
         marketplace.requests.append(Recorded(request.method, request.path, request.query_string.decode(),
                                              dict(request.headers), len(request.get_data())))
-        if not marketplace.faults:
+        if not marketplace.faults or marketplace.faults[0][0] not in (None, request.method):
             return None
-        status, retry_after = marketplace.faults.popleft()
+        _, status, retry_after = marketplace.faults.popleft()
     response = jsonify({"$id": "1", "message": f"TF400733: The request has been canceled (HTTP {status}).",
                         "typeKey": "RequestBlockedException", "errorCode": 0, "eventId": 3000})
     response.status_code = status
