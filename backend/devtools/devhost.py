@@ -26,6 +26,7 @@ from backend.config import Settings
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_HOST_DIR = REPO_ROOT / "extension" / "host"
 DEFAULT_CONTRIBUTIONS_DIR = REPO_ROOT / "manifest" / "contributions"
+DEFAULT_ENV_FILE = REPO_ROOT / "manifest" / "env" / "dev.json"
 DEFAULT_PUBLISHER = "report-bridge-dev"
 DEFAULT_EXTENSION_ID = "report-bridge-dev"
 APP_TOKEN_LIFETIME_SECONDS = 3600
@@ -91,6 +92,18 @@ class ExtensionInfo:
     def full_id(self) -> str:
         """Return publisher.extension, the prefix of every full contribution id."""
         return f"{self.publisher_id}.{self.extension_id}"
+
+
+def extension_for_environment(path: Path = DEFAULT_ENV_FILE) -> ExtensionInfo:
+    """Read publisher and extension id from the packager's environment values (manifest/env/dev.json)."""
+    try:
+        values = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ExtensionInfo()
+    return ExtensionInfo(
+        publisher_id=str(values.get("publisher") or DEFAULT_PUBLISHER),
+        extension_id=str(values.get("extensionId") or DEFAULT_EXTENSION_ID),
+    )
 
 
 def require_development(settings: Settings, what: str) -> None:
@@ -189,7 +202,7 @@ def create_devhost_app(
     """Create the local host page app; refuse unless settings are development settings."""
     require_development(settings, "The local Azure DevOps host")
     identity = identity or HostIdentity()
-    extension = extension or ExtensionInfo(publisher_id=settings.extension_publisher or DEFAULT_PUBLISHER)
+    extension = extension or extension_for_environment()
     context = host_context(
         identity,
         extension,

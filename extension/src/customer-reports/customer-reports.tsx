@@ -114,7 +114,7 @@ class CustomerReportsHub extends React.Component<{}, State> {
       this.replaceReport(updated);
       return updated;
     } catch (error) {
-      if (action === "create-bug" && error instanceof BackendError && [404, 405, 501].includes(error.status) && error.code !== "report_not_found") {
+      if (action === "create-bug" && (await this.createBugMissing(info, report, error))) {
         this.setState({ createBugDisabledReason: CREATE_BUG_UNAVAILABLE });
       } else {
         this.setState({ actionError: describeError(error) });
@@ -122,6 +122,18 @@ class CustomerReportsHub extends React.Component<{}, State> {
       return undefined;
     } finally {
       this.setState({ busyId: undefined });
+    }
+  }
+
+  /** True when the backend has no create-bug route (405/501, or 404 while the report itself exists). */
+  private async createBugMissing(info: PageInfo, report: Report, error: unknown): Promise<boolean> {
+    if (!(error instanceof BackendError) || ![404, 405, 501].includes(error.status)) return false;
+    if (error.status !== 404) return true;
+    try {
+      await backendFetch<Report>(info, `/reports/${encodeURIComponent(report.id)}`);
+      return true;
+    } catch {
+      return false;
     }
   }
 

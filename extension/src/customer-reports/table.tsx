@@ -35,12 +35,12 @@ const SEVERITY_COLORS = {
 /** Render the reports as an Azure DevOps table. */
 export function ReportsTable(props: Props): React.ReactElement {
   const columns: Array<ITableColumn<Report>> = [
-    { id: "title", name: "Report", width: -40, renderCell: cell(renderTitle) },
+    { id: "title", name: "Report", width: -34, renderCell: cell(renderTitle) },
     { id: "customers", name: "Customers", width: -8, renderCell: cell((r) => <span>{r.customersAffected}</span>) },
     { id: "severity", name: "Severity", width: -10, renderCell: cell(renderSeverity) },
     { id: "status", name: "Status", width: -10, renderCell: cell((r) => <span data-testid="status">{r.status}</span>) },
     { id: "workItem", name: "Work item", width: -14, renderCell: cell(renderWorkItem) },
-    { id: "updated", name: "Updated", width: -12, renderCell: cell((r) => <span className="rb-muted">{formatDate(r.updatedAt)}</span>) },
+    { id: "updated", name: "Updated", width: -16, renderCell: cell((r) => <span className="rb-muted">{formatDate(r.updatedAt)}</span>) },
     { id: "actions", name: "Actions", width: -26, renderCell: cell((r) => <ActionsCell report={r} {...props} />) },
   ];
   return (

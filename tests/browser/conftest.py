@@ -1,0 +1,160 @@
+"""Browser tests: the real extension bundles and SDK in Chromium, inside the local Azure DevOps host.
+
+Ladder: session `browser` (Playwright) → per-test `stack` (real backend on SQLite with demo data,
+static origin, devhost; three ephemeral 127.0.0.1 ports) → `page` on the host page.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from backend import create_app
+from backend.config import Settings
+from backend.demo import seed_demo_data
+from backend.devtools.devhost import create_devhost_app
+from backend.devtools.static_origin import create_static_app
+from backend.storage import open_storage
+
+from .support import IDENTITY, REPO, Stack
+
+EXTENSION = REPO / "extension"
+DIST = EXTENSION / "dist"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+
+
+def find_chromium() -> str | None:
+    """Pick a Chromium: REPORT_BRIDGE_CHROMIUM, else Playwright's own (None), else Debian's."""
+    explicit = os.environ.get("REPORT_BRIDGE_CHROMIUM")
+    if explicit:
+        return explicit
+    cache = Path(os.environ.get("PLAYWRIGHT_BROWSERS_PATH", Path.home() / ".cache" / "ms-playwright"))
+    if any(cache.glob("chromium*")):
+        return None
+    for candidate in ("/usr/bin/chromium", "/usr/lib/chromium/chromium"):
+        if Path(candidate).exists():
+            return candidate
+    pytest.fail(
+        "No Chromium: apt-get install chromium, `playwright install chromium` or set REPORT_BRIDGE_CHROMIUM"
+    )
+
+
+def _stale(dist: Path, sources: list[Path]) -> bool:
+    """True when any source is newer than the oldest bundle (or nothing is built)."""
+    bundles = list(dist.glob("*/*.js"))
+    if not bundles:
+        return True
+    built = min(p.stat().st_mtime for p in bundles)
+    return any(p.stat().st_mtime > built for root in sources for p in root.rglob("*") if p.is_file())
+
+
+@pytest.fixture(scope="session")
+def extension_dist() -> Path:
+    """Build the extension once when dist/ is missing or older than its sources."""
+    sources = [EXTENSION / "src", EXTENSION / "package-lock.json", EXTENSION / "build.mjs"]
+    if _stale(DIST, [s for s in sources if s.is_dir()]) or not (EXTENSION / "node_modules").is_dir():
+        npm = shutil.which("npm")
+        assert npm, "npm is needed to build the extension"
+        if not (EXTENSION / "node_modules").is_dir():
+            subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=EXTENSION, check=True)
+        subprocess.run([npm, "run", "--silent", "build"], cwd=EXTENSION, check=True)
+    return DIST
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(executable_path=find_chromium(), headless=True, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+class LateApp:
+    """A WSGI app whose Flask app is set after the server has its port (the apps point at each other)."""
+
+    def __init__(self) -> None:
+        self.app: Flask | None = None
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        assert self.app is not None
+        return self.app(environ, start_response)
+
+
+def _serve(app: LateApp) -> tuple[BaseWSGIServer, str]:
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}"
+
+
+StackFactory = Callable[..., Stack]
+
+
+@pytest.fixture
+def make_stack(tmp_path: Path, extension_dist: Path) -> Iterator[StackFactory]:
+    """Start backend + static origin + devhost; `host_secret` lets the host sign with another key."""
+    servers: list[BaseWSGIServer] = []
+
+    def start(host_secret: str | None = None) -> Stack:
+        secret = os.urandom(32).hex()
+        slots = [LateApp(), LateApp(), LateApp()]
+        started = [_serve(slot) for slot in slots]
+        servers.extend(server for server, _ in started)
+        (backend_url, static_origin, host_url) = (url for _, url in started)
+        database = tmp_path / f"backend-{len(servers)}.db"
+        settings = Settings(
+            extension_secret=secret,
+            environment="development",
+            database=database,
+            cors_origins=(static_origin,),
+        )
+        storage = open_storage(database)
+        storage.upgrade()
+        seed_demo_data(
+            storage,
+            org_id=IDENTITY.org_id,
+            org_name=IDENTITY.org_name,
+            tenant_id=IDENTITY.tenant_id,
+            project_id=IDENTITY.project_id,
+            project_name=IDENTITY.project_name,
+        )
+        slots[0].app = create_app(settings, storage=storage)
+        slots[1].app = create_static_app(settings, backend_url=backend_url, dist_dir=extension_dist)
+        host_settings = Settings(
+            extension_secret=host_secret or secret, environment="development", database=database
+        )
+        slots[2].app = create_devhost_app(host_settings, static_origin=static_origin)
+        return Stack(backend_url, host_url, static_origin, secret, database)
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def stack(make_stack: StackFactory) -> Stack:
+    return make_stack()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
