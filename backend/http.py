@@ -53,6 +53,9 @@ def init_app(app: Flask, settings: Settings) -> None:
     def add_security_headers(response: Response) -> Response:
         for name, value in _SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
+        if request.path.startswith("/api/"):
+            # CORS answers differ by Origin even with one allowed origin, so shared caches must key on it.
+            response.vary.add("Origin")
         if hsts and request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response

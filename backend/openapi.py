@@ -1,15 +1,198 @@
-"""The OpenAPI 3.1 document, hand-maintained next to the code (a test fails on any undocumented route).
+"""The OpenAPI 3.1 document, hand-maintained next to the code.
 
-Integration (issue 5): document `/hooks/azure-devops` by adding an entry to `PATHS` below.
+tests/backend/test_openapi.py walks `app.url_map` and fails when any route under /api or /hooks is
+missing here. Integration (issue 5): document `/hooks/azure-devops` by adding it to `PATHS` (with the
+`webhookBasic` security scheme below) in the same commit as the route.
 """
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
-PATHS: dict[str, Any] = {}
+from backend import schemas
+
+JSON = "application/json"
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _ok(schema: dict[str, Any], status: str = "200", description: str = "OK") -> dict[str, Any]:
+    return {status: {"description": description, "content": {JSON: {"schema": schema}}}}
+
+
+def _errors(*statuses: str) -> dict[str, Any]:
+    return {s: {"$ref": f"#/components/responses/Error{s}"} for s in statuses}
+
+
+def _body(name: str, required: bool = True) -> dict[str, Any]:
+    return {"required": required, "content": {JSON: {"schema": _ref(name)}}}
+
+
+_PID = {"name": "pid", "in": "path", "required": True, "schema": {"type": "string"},
+        "description": "Azure DevOps project id (SDK.getWebContext().project.id)."}
+_RID = {"name": "rid", "in": "path", "required": True, "schema": {"type": "string"}}
+_UI: list[dict[str, list[str]]] = [{"appToken": []}]
+_UI_ERRORS = ("400", "401", "403")
+
+
+def _ui_action(summary: str, body: str | None = None, status: str = "200") -> dict[str, Any]:
+    operation: dict[str, Any] = {
+        "summary": summary, "security": _UI, "parameters": [_PID, _RID],
+        "responses": {**_ok(_ref("Report"), status), **_errors(*_UI_ERRORS, "404", "409")},
+    }
+    if body:
+        operation["requestBody"] = _body(body, required=body == "LinkRequest")
+    return {"post": operation}
+
+
+PATHS: dict[str, Any] = {
+    "/api/v1/me": {"get": {
+        "summary": "The verified caller and its bound organization.", "security": _UI,
+        "responses": {**_ok(_ref("Me")), **_errors(*_UI_ERRORS)},
+    }},
+    "/api/v1/projects/{pid}/reports": {"get": {
+        "summary": "List, search and filter a project's reports, newest first.", "security": _UI,
+        "parameters": [
+            _PID,
+            {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 200}},
+            {"name": "status", "in": "query", "schema": {"enum": ["new", "linked", "dismissed", "resolved"]}},
+            {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100,
+                                                        "default": 25}},
+            {"name": "cursor", "in": "query", "schema": {"type": "string"}},
+        ],
+        "responses": {**_ok(_ref("ReportPage")), **_errors(*_UI_ERRORS)},
+    }},
+    "/api/v1/projects/{pid}/reports/{rid}": {"get": {
+        "summary": "One report.", "security": _UI, "parameters": [_PID, _RID],
+        "responses": {**_ok(_ref("Report")), **_errors(*_UI_ERRORS, "404")},
+    }},
+    "/api/v1/projects/{pid}/reports/{rid}/link": _ui_action("Link the report's group to a work item.",
+                                                            "LinkRequest"),
+    "/api/v1/projects/{pid}/reports/{rid}/unlink": _ui_action("Remove the work item link."),
+    "/api/v1/projects/{pid}/reports/{rid}/dismiss": _ui_action(
+        "Dismiss the report's group.", "DismissRequest"
+    ),
+    "/api/v1/projects/{pid}/reports/{rid}/reopen": _ui_action("Reopen a dismissed or resolved group."),
+    "/api/v1/projects/{pid}/reports/{rid}/create-bug": _ui_action(
+        "Queue creation of a bug for the group (bugPending until the integration links it).", status="202"
+    ),
+    "/api/v1/projects/{pid}/work-items/{wid}/impact": {"get": {
+        "summary": "Reports and customers behind one work item.", "security": _UI,
+        "parameters": [_PID, {"name": "wid", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "responses": {**_ok(_ref("Impact")), **_errors(*_UI_ERRORS)},
+    }},
+    "/api/v1/projects/{pid}/dashboard": {"get": {
+        "summary": "Counts by status and the oldest untriaged report.",
+        "security": _UI,
+        "parameters": [_PID],
+        "responses": {**_ok(_ref("Dashboard")), **_errors(*_UI_ERRORS)},
+    }},
+    "/api/v1/intake/reports": {"post": {
+        "summary": "Submit a customer report (idempotent with Idempotency-Key).",
+        "security": [{"intakeKey": []}],
+        "parameters": [
+            {"name": "Idempotency-Key", "in": "header", "schema": {"type": "string", "maxLength": 200}}
+        ],
+        "requestBody": _body("IntakeReport"),
+        "responses": {**_ok(_ref("Report"), "201", "Created (or replayed)"), **_errors("400", "401", "409")},
+    }},
+    "/api/v1/intake/reports/{rid}": {"get": {
+        "summary": "Read back a report of the key's project.", "security": [{"intakeKey": []}],
+        "parameters": [_RID],
+        "responses": {**_ok(_ref("Report")), **_errors("401", "404")},
+    }},
+    "/api/v1/openapi.json": {"get": {
+        "summary": "This document.", "security": [], "responses": _ok({"type": "object"}),
+    }},
+}
+
+_REPORT: dict[str, Any] = {
+    "type": "object",
+    "required": ["id", "groupId", "projectId", "title", "status", "customersAffected", "reportCount"],
+    "properties": {
+        "id": {"type": "string"}, "groupId": {"type": "string"}, "projectId": {"type": "string"},
+        "title": {"type": "string"}, "description": {"type": "string"},
+        "customerId": {"type": "string"}, "customerName": {"type": "string"}, "source": {"type": "string"},
+        "externalId": {"type": ["string", "null"]}, "severity": {"enum": schemas.SEVERITIES},
+        "link": {"type": ["string", "null"]},
+        "status": {"enum": ["new", "linked", "dismissed", "resolved"]},
+        "workItem": {"oneOf": [{"type": "null"}, {"type": "object", "properties": {
+            "id": {"type": "integer"}, "title": {"type": ["string", "null"]},
+            "state": {"type": ["string", "null"]}, "url": {"type": ["string", "null"]}}}]},
+        "bugPending": {"type": "boolean"},
+        "customersAffected": {"type": "integer"}, "reportCount": {"type": "integer"},
+        "createdAt": {"type": "string", "format": "date-time"},
+        "updatedAt": {"type": "string", "format": "date-time"},
+    },
+}
+
+_ERROR: dict[str, Any] = {
+    "type": "object", "required": ["error"],
+    "properties": {"error": {"type": "object", "required": ["code", "message", "details"], "properties": {
+        "code": {"type": "string", "description": "Stable machine-readable code, e.g. token_expired."},
+        "message": {"type": "string"},
+        "details": {"type": ["object", "null"],
+                    "description": "validation_failed puts field messages in details.fields."},
+    }}},
+}
+
+_COUNTS = {
+    "type": "object",
+    "properties": {status: {"type": "integer"} for status in ("new", "linked", "dismissed", "resolved")},
+}
+
+COMPONENTS: dict[str, Any] = {
+    "securitySchemes": {
+        "appToken": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                     "description": "SDK.getAppToken() plus X-Report-Bridge-Org-Id / -Org-Name headers."},
+        "intakeKey": {"type": "http", "scheme": "bearer", "description": "A project intake key, rbk_..."},
+        "webhookBasic": {"type": "http", "scheme": "basic", "description": "Service hook credentials."},
+    },
+    "schemas": {
+        "Report": _REPORT,
+        "ReportPage": {"type": "object", "properties": {"items": {"type": "array", "items": _ref("Report")},
+                                                         "nextCursor": {"type": ["string", "null"]}}},
+        "Me": {"type": "object", "properties": {
+            "userId": {"type": "string"}, "tenantId": {"type": "string"},
+            "organization": {
+                "type": "object", "properties": {"id": {"type": "string"}, "name": {"type": "string"}}
+            },
+        }},
+        "Impact": {"type": "object", "properties": {
+            "workItemId": {"type": "integer"}, "reports": {"type": "array", "items": _ref("Report")},
+            "customersAffected": {"type": "integer"}, "reportCount": {"type": "integer"},
+            "firstReportedAt": {"type": ["string", "null"]}, "lastReportedAt": {"type": ["string", "null"]},
+        }},
+        "Dashboard": {"type": "object", "properties": {
+            "countsByStatus": _COUNTS, "untriagedCount": {"type": "integer"},
+            "oldestUntriagedAt": {"type": ["string", "null"]},
+            "oldestUntriagedAgeSeconds": {"type": ["integer", "null"]},
+        }},
+        "IntakeReport": schemas.INTAKE_REPORT,
+        "LinkRequest": schemas.LINK,
+        "DismissRequest": schemas.DISMISS,
+        "Error": _ERROR,
+    },
+    "responses": {
+        f"Error{status}": {"description": text, "content": {JSON: {"schema": _ref("Error")}}}
+        for status, text in (("400", "Invalid request (validation_failed, org_missing, ...)."),
+                             ("401", "Authentication failed (token_* or key_* codes)."),
+                             ("403", "Forbidden (org_tenant_mismatch)."),
+                             ("404", "Not found."),
+                             ("409", "Conflict (already_linked, invalid_transition, idempotency_key_reused)"))
+    },
+}
 
 
 def build_spec() -> dict[str, Any]:
-    """Return the OpenAPI document."""
-    return {"openapi": "3.1.0", "info": {"title": "Report Bridge API", "version": "1"}, "paths": PATHS}
+    """Return the OpenAPI document (a copy, so callers cannot change the module's)."""
+    return copy.deepcopy({
+        "openapi": "3.1.0",
+        "info": {"title": "Report Bridge API", "version": "1.0.0",
+                 "description": 'Every error has the shape {"error": {"code", "message", "details"}}.'},
+        "paths": PATHS,
+        "components": COMPONENTS,
+    })

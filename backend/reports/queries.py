@@ -77,10 +77,10 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def list_reports(
-    tx: Tx, org_id: str, project_id: str, *, q: str | None, status: str | None, limit: int, cursor: str | None
-) -> dict[str, Any]:
-    """Return one page of a project's reports, newest first, with the cursor of the next page."""
+def list_query(
+    org_id: str, project_id: str, *, q: str | None, status: str | None, limit: int, cursor: str | None
+) -> tuple[str, dict[str, Any]]:
+    """Build the keyset-paginated list query (one extra row tells whether another page exists)."""
     where = ["r.org_id = :org", "r.project_id = :project"]
     params: dict[str, Any] = {"org": org_id, "project": project_id, "limit": limit + 1}
     if status:
@@ -95,9 +95,16 @@ def list_reports(
     if cursor:
         params["c_at"], params["c_id"] = decode_cursor(cursor)
         where.append("(r.created_at, r.id) < (:c_at, :c_id)")
-    rows = tx.query(
-        f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY r.created_at DESC, r.id DESC LIMIT :limit", params
-    )
+    sql = f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY r.created_at DESC, r.id DESC LIMIT :limit"
+    return sql, params
+
+
+def list_reports(
+    tx: Tx, org_id: str, project_id: str, *, q: str | None, status: str | None, limit: int, cursor: str | None
+) -> dict[str, Any]:
+    """Return one page of a project's reports, newest first, with the cursor of the next page."""
+    sql, params = list_query(org_id, project_id, q=q, status=status, limit=limit, cursor=cursor)
+    rows = tx.query(sql, params)
     page = rows[:limit]
     more = len(rows) > limit
     next_cursor = encode_cursor(page[-1]["created_at"], page[-1]["id"]) if more and page else None

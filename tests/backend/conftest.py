@@ -1,0 +1,142 @@
+"""Fixtures for the backend: settings -> app -> client, token and key makers, a live HTTP server."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from backend import create_app, keys
+from backend.auth import ORG_ID_HEADER, ORG_NAME_HEADER, mint_app_token
+from backend.config import Settings
+from backend.reports import service
+from backend.state import get_storage
+from backend.storage import Storage
+
+AUDIENCE = "560de67c-a2e8-408a-86ae-be7ea6bd0b7a"
+
+
+@dataclass(frozen=True)
+class Tenant:
+    """One organization bound to one tenant, with a user."""
+
+    org_id: str
+    org_name: str
+    tenant_id: str
+    user_id: str
+    project_id: str
+
+
+TENANT_A = Tenant("org-a-1111", "contoso", "tid-aaaa", "user-a", "proj-a")
+TENANT_B = Tenant("org-b-2222", "fabrikam", "tid-bbbb", "user-b", "proj-b")
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings with a fresh database and keys generated for this test run."""
+    return Settings(
+        extension_secret=secrets.token_urlsafe(32),
+        extension_previous_secrets=(secrets.token_urlsafe(32),),
+        extension_audiences=(AUDIENCE,),
+        extension_publisher="reportbridge",
+        database=tmp_path / "report-bridge.db",
+    )
+
+
+@pytest.fixture
+def make_app(settings: Settings) -> Iterator[Callable[..., Flask]]:
+    """Build apps with settings overrides; close their storage afterwards."""
+    built: list[Storage] = []
+
+    def make(**overrides: Any) -> Flask:
+        app = create_app(replace(settings, **overrides))
+        built.append(get_storage(app))
+        return app
+
+    yield make
+    for storage in built:
+        storage.close()
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask]) -> Flask:
+    """The app under test."""
+    return make_app()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client for the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def storage(app: Flask) -> Storage:
+    """The app's storage."""
+    return get_storage(app)
+
+
+@pytest.fixture
+def make_token(settings: Settings) -> Callable[..., str]:
+    """Mint a valid app token for a tenant (current key and audience unless told otherwise)."""
+
+    def make(tenant: Tenant = TENANT_A, *, secret: str | None = None, audience: str | None = AUDIENCE) -> str:
+        return mint_app_token(
+            secret or settings.extension_secret,
+            user_id=tenant.user_id,
+            tenant_id=tenant.tenant_id,
+            audience=audience,
+        )
+
+    return make
+
+
+@pytest.fixture
+def ui_headers(make_token: Callable[..., str]) -> Callable[..., dict[str, str]]:
+    """Return the headers the extension UI sends for a tenant."""
+
+    def make(tenant: Tenant = TENANT_A, token: str | None = None) -> dict[str, str]:
+        return {
+            "Authorization": f"Bearer {token or make_token(tenant)}",
+            ORG_ID_HEADER: tenant.org_id,
+            ORG_NAME_HEADER: tenant.org_name,
+        }
+
+    return make
+
+
+@pytest.fixture
+def make_key(storage: Storage) -> Callable[..., str]:
+    """Create an intake key for a tenant's project and return the full key string."""
+
+    def make(tenant: Tenant = TENANT_A, project_id: str | None = None) -> str:
+        from backend.auth import bind_organization
+
+        with storage.transaction() as tx:
+            bind_organization(tx, tenant.org_id, tenant.org_name, None)
+            service.ensure_project(tx, tenant.org_id, project_id or tenant.project_id)
+            _, secret = keys.create_key(
+                tx, org_id=tenant.org_id, project_id=project_id or tenant.project_id, name="test"
+            )
+        return secret
+
+    return make
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    """Serve the app over real HTTP on an ephemeral 127.0.0.1 port; yield its base URL."""
+    server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)

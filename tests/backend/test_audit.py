@@ -1,0 +1,109 @@
+"""Audit trail: one row per API call with who, what, outcome and request id; never a token."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+from flask.testing import FlaskClient
+
+from backend.auth import mint_app_token
+from backend.config import Settings
+from backend.storage import Storage
+
+from .conftest import TENANT_A
+
+Headers = Callable[..., dict[str, str]]
+
+
+def audit_rows(storage: Storage) -> list[dict[str, Any]]:
+    with storage.snapshot() as tx:
+        return tx.query("SELECT * FROM audit_log ORDER BY id")
+
+
+def test_ui_call_is_audited_with_identity_and_targets(
+    client: FlaskClient, ui_headers: Headers, storage: Storage
+) -> None:
+    response = client.get(
+        f"/api/v1/projects/{TENANT_A.project_id}/reports/r_missing",
+        headers={**ui_headers(), "X-Request-Id": "req-123"},
+    )
+    assert response.status_code == 404
+    (row,) = audit_rows(storage)
+    assert row["request_id"] == "req-123" == response.headers["X-Request-Id"]
+    assert (row["actor"], row["user_id"], row["tenant_id"], row["org_id"]) == (
+        "user",
+        TENANT_A.user_id,
+        TENANT_A.tenant_id,
+        TENANT_A.org_id,
+    )
+    assert (row["method"], row["route"], row["status_code"], row["outcome"]) == (
+        "GET",
+        "/api/v1/projects/<pid>/reports/<rid>",
+        404,
+        "not_found",
+    )
+    assert json.loads(row["target"]) == {"pid": TENANT_A.project_id, "rid": "r_missing"}
+    assert row["at"].endswith("Z")
+
+
+def test_refused_calls_are_audited_without_the_token(
+    client: FlaskClient, settings: Settings, storage: Storage
+) -> None:
+    expired = mint_app_token(settings.extension_secret, user_id="u", tenant_id="t", lifetime=-300)
+    client.get(
+        f"/api/v1/me?token={expired}",
+        headers={"Authorization": f"Bearer {expired}", "X-Report-Bridge-Org-Id": "org"},
+    )
+    (row,) = audit_rows(storage)
+    assert (row["actor"], row["status_code"], row["outcome"]) == ("anonymous", 401, "token_expired")
+    assert row["route"] == "/api/v1/me"
+    dump = json.dumps(audit_rows(storage))
+    assert expired not in dump and expired.split(".")[1] not in dump
+
+
+def test_intake_calls_record_the_key_and_link_actions_the_work_item(
+    client: FlaskClient, ui_headers: Headers, make_key: Callable[..., str], storage: Storage
+) -> None:
+    key = make_key()
+    report = client.post(
+        "/api/v1/intake/reports",
+        json={"title": "t", "customerId": "c"},
+        headers={"Authorization": f"Bearer {key}"},
+    ).get_json()
+    client.post(
+        f"/api/v1/projects/{TENANT_A.project_id}/reports/{report['id']}/link",
+        json={"workItemId": 5},
+        headers=ui_headers(),
+    )
+    intake_row, link_row = audit_rows(storage)
+    assert (intake_row["actor"], intake_row["key_id"], intake_row["org_id"]) == (
+        "key",
+        key.split("_")[1],
+        TENANT_A.org_id,
+    )
+    assert json.loads(intake_row["target"]) == {"projectId": TENANT_A.project_id, "reportId": report["id"]}
+    assert json.loads(link_row["target"]) == {
+        "pid": TENANT_A.project_id,
+        "rid": report["id"],
+        "workItemId": 5,
+        "groupId": report["groupId"],
+    }
+    assert key not in json.dumps(audit_rows(storage))
+
+
+def test_health_preflight_and_openapi_are_not_audited(client: FlaskClient, storage: Storage) -> None:
+    client.get("/healthz")
+    client.get("/readyz")
+    client.get("/api/v1/openapi.json")
+    client.options("/api/v1/me")
+    assert audit_rows(storage) == []
+
+
+def test_unknown_api_path_is_audited(client: FlaskClient, storage: Storage) -> None:
+    client.get("/api/v1/nothing-here")
+    (row,) = audit_rows(storage)
+    assert (row["route"], row["outcome"]) == ("/api/v1/nothing-here", "not_found")
+    assert time.time() > 0

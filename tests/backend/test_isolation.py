@@ -1,0 +1,130 @@
+"""Organizations: binding to a tenant, and no endpoint crossing organizations."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from backend.storage import Storage
+
+from .conftest import TENANT_A, TENANT_B, Tenant
+
+Headers = Callable[..., dict[str, str]]
+
+
+def intake(client: FlaskClient, key: str, **fields: Any) -> dict[str, Any]:
+    body = {"title": "Checkout fails", "customerId": "c-1", **fields}
+    response = client.post("/api/v1/intake/reports", json=body, headers={"Authorization": f"Bearer {key}"})
+    assert response.status_code == 201, response.get_json()
+    result: dict[str, Any] = response.get_json()
+    return result
+
+
+def ui_routes(project_id: str, report_id: str) -> list[tuple[str, str, dict[str, Any] | None]]:
+    base = f"/api/v1/projects/{project_id}"
+    return [
+        ("GET", f"{base}/reports", None),
+        ("GET", f"{base}/reports/{report_id}", None),
+        ("POST", f"{base}/reports/{report_id}/link", {"workItemId": 7}),
+        ("POST", f"{base}/reports/{report_id}/unlink", None),
+        ("POST", f"{base}/reports/{report_id}/dismiss", {"reason": "x"}),
+        ("POST", f"{base}/reports/{report_id}/reopen", None),
+        ("POST", f"{base}/reports/{report_id}/create-bug", None),
+        ("GET", f"{base}/work-items/7/impact", None),
+        ("GET", f"{base}/dashboard", None),
+    ]
+
+
+def test_org_is_bound_on_first_sight(client: FlaskClient, ui_headers: Headers, storage: Storage) -> None:
+    assert client.get("/api/v1/me", headers=ui_headers(TENANT_A)).status_code == 200
+    with storage.snapshot() as tx:
+        row = tx.query_one(
+            "SELECT tenant_id, name FROM organizations WHERE id = :id", {"id": TENANT_A.org_id}
+        )
+    assert row == {"tenant_id": TENANT_A.tenant_id, "name": TENANT_A.org_name}
+
+
+def test_other_tenant_claiming_a_bound_org_is_forbidden(
+    client: FlaskClient, ui_headers: Headers, make_token: Callable[..., str]
+) -> None:
+    assert client.get("/api/v1/me", headers=ui_headers(TENANT_A)).status_code == 200
+    impostor = Tenant(TENANT_A.org_id, TENANT_A.org_name, TENANT_B.tenant_id, TENANT_B.user_id, "p")
+    response = client.get("/api/v1/me", headers=ui_headers(impostor))
+    assert response.status_code == 403
+    assert response.get_json()["error"]["code"] == "org_tenant_mismatch"
+
+
+def test_missing_org_header_is_org_missing(client: FlaskClient, make_token: Callable[..., str]) -> None:
+    response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {make_token()}"})
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "org_missing"
+
+
+def test_malformed_org_header_is_refused(client: FlaskClient, ui_headers: Headers) -> None:
+    headers = {**ui_headers(), "X-Report-Bridge-Org-Id": "../../etc"}
+    response = client.get("/api/v1/me", headers=headers)
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "bad_request"
+
+
+def test_key_created_before_any_ui_visit_leaves_org_unbound_until_then(
+    client: FlaskClient, ui_headers: Headers, make_key: Callable[..., str]
+) -> None:
+    make_key(TENANT_A)
+    assert client.get("/api/v1/me", headers=ui_headers(TENANT_A)).status_code == 200
+    impostor = Tenant(TENANT_A.org_id, TENANT_A.org_name, TENANT_B.tenant_id, TENANT_B.user_id, "p")
+    assert client.get("/api/v1/me", headers=ui_headers(impostor)).status_code == 403
+
+
+@pytest.mark.parametrize("index", range(9))
+def test_second_tenant_never_sees_or_changes_the_first_tenants_data(
+    client: FlaskClient, ui_headers: Headers, make_key: Callable[..., str], storage: Storage, index: int
+) -> None:
+    report = intake(client, make_key(TENANT_A))
+    client.post(
+        f"/api/v1/projects/{TENANT_A.project_id}/reports/{report['id']}/link",
+        json={"workItemId": 7},
+        headers=ui_headers(TENANT_A),
+    )
+    with storage.snapshot() as tx:
+        before = tx.query("SELECT * FROM report_groups ORDER BY id")
+    method, path, body = ui_routes(TENANT_A.project_id, report["id"])[index]
+    # Tenant B, with its own organization, aims at A's project and report ids.
+    response = client.open(path, method=method, json=body, headers=ui_headers(TENANT_B))
+    answer = response.get_json()
+    if response.status_code == 200:
+        assert answer.get("items", []) == [] and answer.get("reports", []) == []
+        assert answer.get("reportCount", 0) == 0 and answer.get("untriagedCount", 0) == 0
+        assert answer.get("countsByStatus", {}).get("linked", 0) == 0
+    else:
+        assert response.status_code == 404, answer
+        assert answer["error"]["code"] == "not_found"
+    with storage.snapshot() as tx:
+        assert tx.query("SELECT * FROM report_groups ORDER BY id") == before
+
+
+def test_intake_key_reads_only_its_own_project(client: FlaskClient, make_key: Callable[..., str]) -> None:
+    report = intake(client, make_key(TENANT_A))
+    other_key = make_key(TENANT_B)
+    response = client.get(
+        f"/api/v1/intake/reports/{report['id']}", headers={"Authorization": f"Bearer {other_key}"}
+    )
+    assert response.status_code == 404
+    same_org_other_project = make_key(TENANT_A, project_id="proj-a-2")
+    response = client.get(
+        f"/api/v1/intake/reports/{report['id']}",
+        headers={"Authorization": f"Bearer {same_org_other_project}"},
+    )
+    assert response.status_code == 404
+
+
+def test_same_title_in_two_orgs_never_groups_together(
+    client: FlaskClient, make_key: Callable[..., str]
+) -> None:
+    first = intake(client, make_key(TENANT_A), customerId="c-a")
+    second = intake(client, make_key(TENANT_B), customerId="c-b")
+    assert first["groupId"] != second["groupId"]
+    assert second["customersAffected"] == 1

@@ -1,0 +1,112 @@
+"""Storage: migrations from an empty database, SQLite settings, transactions, and indexed list queries."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from backend.reports import queries
+from backend.storage import StorageError, Tx, iter_migrations, open_storage
+from backend.storage.sqlite import SQLiteStorage
+
+TABLES = {
+    "organizations",
+    "projects",
+    "report_groups",
+    "group_customers",
+    "reports",
+    "intake_keys",
+    "idempotency_keys",
+    "audit_log",
+    "outbox",
+    "work_items",
+    "schema_migrations",
+}
+
+
+def test_migrations_apply_in_order_on_an_empty_database(tmp_path: Path) -> None:
+    storage = open_storage(tmp_path / "fresh" / "db.sqlite")
+    expected = [version for version, _, _ in iter_migrations()]
+    assert expected[0] == "0001" and expected == sorted(expected)
+    assert storage.upgrade() == expected
+    assert storage.upgrade() == []
+    assert storage.applied_versions() == expected
+    with storage.snapshot() as tx:
+        names = {row["name"] for row in tx.query("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert TABLES <= names
+    storage.close()
+
+
+def test_second_process_sees_the_schema_without_reapplying(tmp_path: Path) -> None:
+    first, second = open_storage(tmp_path / "db.sqlite"), open_storage(tmp_path / "db.sqlite")
+    assert first.upgrade()
+    assert second.upgrade() == []
+    first.close()
+    second.close()
+
+
+def test_sqlite_runs_in_wal_with_foreign_keys(tmp_path: Path) -> None:
+    storage = open_storage(tmp_path / "db.sqlite")
+    storage.upgrade()
+    with storage.snapshot() as tx:
+        assert tx.query_one("PRAGMA journal_mode") == {"journal_mode": "wal"}
+        assert tx.query_one("PRAGMA foreign_keys") == {"foreign_keys": 1}
+        assert tx.query_one("PRAGMA busy_timeout") == {"timeout": 5000}
+    with pytest.raises(sqlite3.IntegrityError), storage.transaction() as tx:
+        tx.execute("INSERT INTO projects (org_id, id, created_at) VALUES ('no-such-org', 'p', 'now')")
+    storage.close()
+
+
+def test_transaction_rolls_back_on_error(tmp_path: Path) -> None:
+    storage = open_storage(tmp_path / "db.sqlite")
+    storage.upgrade()
+
+    def write(tx: Tx) -> None:
+        tx.execute("INSERT INTO organizations (id, name, created_at, updated_at) VALUES ('o', 'n', 't', 't')")
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError), storage.transaction() as tx:
+        write(tx)
+    with storage.snapshot() as tx:
+        assert tx.query("SELECT * FROM organizations") == []
+    with storage.transaction() as tx, pytest.raises(StorageError), storage.transaction():
+        pass  # nesting is refused rather than silently committing the outer transaction
+    storage.close()
+
+
+def test_unwritable_location_is_a_storage_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    with pytest.raises(StorageError, match="cannot open database"):
+        SQLiteStorage(blocker / "db.sqlite").upgrade()
+
+
+@pytest.mark.parametrize(
+    ("options", "index"),
+    [
+        ({"q": None, "status": None, "cursor": None}, "reports_list"),
+        ({"q": None, "status": "new", "cursor": None}, "reports_by_status"),
+        (
+            {
+                "q": None,
+                "status": None,
+                "cursor": queries.encode_cursor("2026-01-01T00:00:00.000000Z", "r_1"),
+            },
+            "reports_list",
+        ),
+        ({"q": "login", "status": None, "cursor": None}, "reports_list"),
+    ],
+)
+def test_list_queries_use_an_index_and_no_sort(
+    tmp_path: Path, options: dict[str, str | None], index: str
+) -> None:
+    storage = open_storage(tmp_path / "db.sqlite")
+    storage.upgrade()
+    sql, params = queries.list_query("org", "project", limit=25, **options)
+    with storage.snapshot() as tx:
+        plan = " | ".join(row["detail"] for row in tx.query("EXPLAIN QUERY PLAN " + sql, params))
+    assert f"USING INDEX {index}" in plan or f"USING COVERING INDEX {index}" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan
+    storage.close()
