@@ -1,0 +1,207 @@
+"""Service hooks: the emulator delivers to the backend over HTTP; auth, allow-lists, de-dup, state sync."""
+
+from __future__ import annotations
+
+import base64
+import copy
+from typing import Any
+
+import httpx
+import pytest
+from flask import Flask
+
+from backend.azdo.client import AzureDevOpsClient
+from backend.azdo.hooks_install import HookTarget, install
+from backend.azdo.worker import OutboxWorker
+from backend.devtools.ado_emulator_state import EmulatorState
+from backend.reports import service
+from backend.state import get_storage
+
+from .support import ORG_ID, PROJECT_ID, ClientFactory, stats
+from .test_outbox import post_report, read_report
+
+HOOK_USER = "azure-devops"
+
+
+def basic(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+@pytest.fixture
+def linked(backend_app: Flask, backend_url: str, intake_key: str, worker: OutboxWorker) -> dict[str, Any]:
+    """A report whose group got its bug through the outbox."""
+    with get_storage(backend_app).transaction() as tx:
+        service.set_auto_create_bug(tx, ORG_ID, PROJECT_ID, True)
+    report = post_report(backend_url, intake_key, "Upload stalls at 99%", "cust-1")
+    worker.run_once()
+    return read_report(backend_url, intake_key, report["id"])
+
+
+@pytest.fixture
+def subscribed(make_client: ClientFactory, backend_url: str, hook_secret: str) -> AzureDevOpsClient:
+    client = make_client()
+    install(client, HookTarget(PROJECT_ID, f"{backend_url}/hooks/azure-devops", HOOK_USER, hook_secret))
+    return client
+
+
+def move(control: httpx.Client, work_item_id: int, state: str) -> list[dict[str, Any]]:
+    answer = control.post(f"work-items/{work_item_id}/state", json={"state": state})
+    answer.raise_for_status()
+    deliveries: list[dict[str, Any]] = answer.json()["deliveries"]
+    return deliveries
+
+
+def test_reports_follow_their_bug_through_resolved_and_reopened(
+    linked: dict[str, Any],
+    subscribed: AzureDevOpsClient,
+    control: httpx.Client,
+    worker: OutboxWorker,
+    backend_url: str,
+    intake_key: str,
+) -> None:
+    bug_id = linked["workItem"]["id"]
+    [delivery] = move(control, bug_id, "Resolved")
+    assert delivery["status"] == 202
+    before = stats(control).get("GET /<org>/_apis/wit/workitems/<int:item_id>", 0)
+    assert worker.run_once() == 1
+    # The minimal payload carries no state: the worker re-read the item through REST.
+    assert stats(control)["GET /<org>/_apis/wit/workitems/<int:item_id>"] == before + 1
+    after = read_report(backend_url, intake_key, linked["id"])
+    assert after["status"] == "resolved" and after["workItem"]["state"] == "Resolved"
+
+    move(control, bug_id, "Active")
+    worker.run_once()
+    again = read_report(backend_url, intake_key, linked["id"])
+    assert again["status"] == "linked" and again["workItem"]["state"] == "Active"
+
+
+def test_redelivered_event_is_ignored(
+    linked: dict[str, Any],
+    subscribed: AzureDevOpsClient,
+    control: httpx.Client,
+    backend_url: str,
+    hook_secret: str,
+    backend_app: Flask,
+) -> None:
+    move(control, linked["workItem"]["id"], "Closed")
+    event = control.get("deliveries").json()["value"][-1]["event"]
+    answer = httpx.post(
+        f"{backend_url}/hooks/azure-devops",
+        json=event,
+        headers={"Authorization": basic(HOOK_USER, hook_secret)},
+    )
+    assert answer.status_code == 200 and answer.json() == {"status": "duplicate", "eventId": event["id"]}
+    with get_storage(backend_app).snapshot() as tx:
+        rows = tx.query("SELECT kind FROM outbox WHERE kind = 'sync_work_item'")
+    assert len(rows) == 1
+
+
+@pytest.fixture
+def event(linked: dict[str, Any]) -> dict[str, Any]:
+    """A well-formed minimal workitem.updated event for the linked bug."""
+    return {
+        "id": "5e4d3c2b-0000-4000-8000-000000000001",
+        "eventType": "workitem.updated",
+        "publisherId": "tfs",
+        "resource": {"id": 3, "workItemId": linked["workItem"]["id"], "rev": 3},
+        "resourceVersion": "1.0",
+        "resourceContainers": {
+            "collection": {"id": ORG_ID},
+            "account": {"id": ORG_ID},
+            "project": {"id": PROJECT_ID},
+        },
+    }
+
+
+def post_hook(backend_url: str, body: Any, authorization: str | None) -> httpx.Response:
+    headers = {"Authorization": authorization} if authorization else {}
+    return httpx.post(f"{backend_url}/hooks/azure-devops", json=body, headers=headers)
+
+
+def test_previous_secret_is_accepted_during_rotation(
+    backend_url: str, event: dict[str, Any], old_hook_secret: str
+) -> None:
+    answer = post_hook(backend_url, event, basic(HOOK_USER, old_hook_secret))
+    assert answer.status_code == 202 and answer.json()["status"] == "accepted"
+
+
+@pytest.mark.parametrize(
+    ("authorization", "code"),
+    [
+        (None, "hook_unauthorized"),
+        (basic(HOOK_USER, "wrong-secret"), "hook_unauthorized"),
+        ("Basic not-base64!", "hook_unauthorized"),
+        ("Bearer something", "hook_unauthorized"),
+    ],
+)
+def test_bad_credentials_are_refused(
+    backend_url: str, event: dict[str, Any], authorization: str | None, code: str
+) -> None:
+    answer = post_hook(backend_url, event, authorization)
+    assert answer.status_code == 401 and answer.json()["error"]["code"] == code
+    assert answer.headers["WWW-Authenticate"].startswith("Basic")
+
+
+def test_wrong_user_name_is_refused(backend_url: str, event: dict[str, Any], hook_secret: str) -> None:
+    assert post_hook(backend_url, event, basic("someone-else", hook_secret)).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "code"),
+    [
+        ({"publisherId": "rm"}, 400, "event_rejected"),
+        ({"eventType": "git.push"}, 400, "event_rejected"),
+        ({"eventType": "workitem.commented"}, 400, "event_rejected"),
+        ({"id": ""}, 400, "event_rejected"),
+        ({"resource": {"id": 3}}, 400, "event_rejected"),  # an update without workItemId
+        (
+            {"resourceContainers": {"collection": {"id": "another-org"}, "project": {"id": PROJECT_ID}}},
+            403,
+            "unknown_source",
+        ),
+        (
+            {"resourceContainers": {"collection": {"id": ORG_ID}, "project": {"id": "another-project"}}},
+            403,
+            "unknown_source",
+        ),
+    ],
+)
+def test_events_outside_the_allow_lists_are_refused(
+    backend_url: str, event: dict[str, Any], hook_secret: str, change: dict[str, Any], status: int, code: str
+) -> None:
+    body = {**copy.deepcopy(event), **change}
+    answer = post_hook(backend_url, body, basic(HOOK_USER, hook_secret))
+    assert answer.status_code == status and answer.json()["error"]["code"] == code
+
+
+def test_oversized_and_non_json_bodies_are_refused(backend_url: str, hook_secret: str) -> None:
+    auth = {"Authorization": basic(HOOK_USER, hook_secret), "Content-Type": "application/json"}
+    big = httpx.post(f"{backend_url}/hooks/azure-devops", content=b"{" + b" " * 70_000 + b"}", headers=auth)
+    assert big.status_code == 413 and big.json()["error"]["code"] == "payload_too_large"
+    bad = httpx.post(f"{backend_url}/hooks/azure-devops", content=b"not json", headers=auth)
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "event_rejected"
+
+
+def test_event_for_an_unlinked_item_is_acknowledged_and_dropped(
+    backend_url: str, event: dict[str, Any], hook_secret: str, backend_app: Flask
+) -> None:
+    body = {**event, "resource": {"id": 1, "workItemId": 987654, "rev": 1}}
+    answer = post_hook(backend_url, body, basic(HOOK_USER, hook_secret))
+    assert answer.status_code == 202 and answer.json()["status"] == "ignored"
+    with get_storage(backend_app).snapshot() as tx:
+        assert tx.query("SELECT id FROM outbox WHERE kind = 'sync_work_item'") == []
+
+
+def test_deleted_item_is_marked_deleted(
+    linked: dict[str, Any],
+    subscribed: AzureDevOpsClient,
+    worker: OutboxWorker,
+    backend_url: str,
+    intake_key: str,
+    emulator_state: EmulatorState,
+) -> None:
+    bug_id = linked["workItem"]["id"]
+    subscribed.call("DELETE", f"_apis/wit/workitems/{bug_id}")
+    assert emulator_state.deliveries[-1]["status"] == 202
+    worker.run_once()
+    assert read_report(backend_url, intake_key, linked["id"])["workItem"]["state"] == "Deleted"

@@ -1,0 +1,112 @@
+"""`report-bridge hooks install` against the emulator: create, leave alone, repair drift; `worker --once`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from backend.cli import cli
+from backend.devtools.ado_emulator_control import EmulatorServer
+from backend.devtools.ado_emulator_state import EmulatorState
+
+from .support import ORG, PROJECT_ID, PROJECT_NAME
+
+HOOK_URL = "http://127.0.0.1:8000/hooks/azure-devops"
+
+
+@pytest.fixture
+def env(emulator: EmulatorServer, pat: str, hook_secret: str, tmp_path: Path) -> dict[str, str]:
+    return {
+        "REPORT_BRIDGE_EXTENSION_SECRET": "test-only-extension-secret-0123456789",
+        "REPORT_BRIDGE_DATABASE": str(tmp_path / "rb.db"),
+        "REPORT_BRIDGE_AZDO_ORG_URLS": f"{emulator.url}/{ORG}",
+        "REPORT_BRIDGE_AZDO_AUTH_MODE": "pat",
+        "REPORT_BRIDGE_AZDO_PAT": pat,
+        "REPORT_BRIDGE_WEBHOOK_USERNAME": "azure-devops",
+        "REPORT_BRIDGE_WEBHOOK_SECRET": hook_secret,
+    }
+
+
+def run(env: dict[str, str], *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args), env=env)
+    return result.exit_code, result.output
+
+
+def install(env: dict[str, str], *extra: str) -> tuple[int, str]:
+    return run(env, "hooks", "install", "--org", ORG, "--project", PROJECT_NAME, "--url", HOOK_URL, *extra)
+
+
+def test_install_creates_then_leaves_alone_then_repairs(
+    env: dict[str, str], emulator_state: EmulatorState, emulator: EmulatorServer, hook_secret: str
+) -> None:
+    code, output = install(env)
+    assert code == 0, output
+    assert [line.split(":")[1].split()[0] for line in output.splitlines()] == ["created"] * 3
+    subs = list(emulator_state.subscriptions.values())
+    assert sorted(s["eventType"] for s in subs) == [
+        "workitem.deleted",
+        "workitem.restored",
+        "workitem.updated",
+    ]
+    for sub in subs:
+        assert sub["publisherInputs"]["projectId"] == PROJECT_ID
+        assert sub["consumerInputs"]["basicAuthPassword"] == hook_secret
+        assert sub["consumerInputs"]["resourceDetailsToSend"] == "minimal"
+
+    code, output = install(env)
+    assert code == 0 and output.count("unchanged") == 3
+
+    # Someone edits one subscription in the UI and disables another.
+    updated = next(s for s in subs if s["eventType"] == "workitem.updated")
+    deleted = next(s for s in subs if s["eventType"] == "workitem.deleted")
+    api = httpx.Client(
+        base_url=f"{emulator.url}/{ORG}/_apis/hooks/", auth=("", env["REPORT_BRIDGE_AZDO_PAT"])
+    )
+    api.put(
+        f"subscriptions/{updated['id']}",
+        params={"api-version": "7.1"},
+        json={**updated, "consumerInputs": {**updated["consumerInputs"], "resourceDetailsToSend": "all"}},
+    )
+    api.put(
+        f"subscriptions/{deleted['id']}",
+        params={"api-version": "7.1"},
+        json={**deleted, "status": "disabledByUser"},
+    )
+    code, output = install(env)
+    assert code == 0 and output.count("repaired") == 2 and output.count("unchanged") == 1
+    assert len(emulator_state.subscriptions) == 3
+    assert emulator_state.subscriptions[updated["id"]]["consumerInputs"]["resourceDetailsToSend"] == "minimal"
+    assert emulator_state.subscriptions[deleted["id"]]["status"] == "enabled"
+
+    code, output = install(env, "--reset-credentials")
+    assert code == 0 and output.count("repaired") == 3
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"url": "http://backend.example.com/hooks/azure-devops"}, "must use https"),
+        ({"project": "No-Such-Project"}, "no project 'No-Such-Project'"),
+        ({"org": "contoso"}, "no Azure DevOps URL configured for organization 'contoso'"),
+    ],
+)
+def test_install_errors_are_one_line(env: dict[str, str], change: dict[str, str], message: str) -> None:
+    args = {"org": ORG, "project": PROJECT_NAME, "url": HOOK_URL, **change}
+    code, output = run(
+        env, "hooks", "install", "--org", args["org"], "--project", args["project"], "--url", args["url"]
+    )
+    assert code == 1 and message in output and "Traceback" not in output
+    assert len(output.strip().splitlines()) == 1
+
+
+def test_install_with_a_wrong_pat_says_so(env: dict[str, str]) -> None:
+    code, output = install({**env, "REPORT_BRIDGE_AZDO_PAT": "expired"})
+    assert code == 1 and "did not accept the backend's credentials (HTTP 401)" in output
+
+
+def test_worker_once_processes_nothing_on_an_empty_outbox(env: dict[str, str]) -> None:
+    code, output = run(env, "worker", "--once")
+    assert code == 0 and output.strip() == "processed 0 outbox row(s)"
