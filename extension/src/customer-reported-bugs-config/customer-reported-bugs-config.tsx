@@ -29,13 +29,14 @@ function ConfigView(props: { settings: BugWidgetSettings; onChange: (s: BugWidge
     <div className="rb-page rb-stack" data-testid="widget-config">
       <div className="rb-metric-label rb-muted">Counts to show (wide size)</div>
       {STATUSES.map((status) => (
-        <Checkbox
-          key={status}
-          label={status}
-          ariaLabel={`Show ${status}`}
-          checked={selected.includes(status)}
-          onChange={(_e, checked) => toggle(status, !!checked)}
-        />
+        <div key={status}>
+          <Checkbox
+            label={status}
+            ariaLabel={`Show ${status}`}
+            checked={selected.includes(status)}
+            onChange={(_e, checked) => toggle(status, !!checked)}
+          />
+        </div>
       ))}
       {selected.length === 0 && <div className="rb-muted" data-testid="config-error">{NOTHING_SELECTED}</div>}
     </div>

@@ -1,0 +1,106 @@
+"""Dashboard widget `customer-reported-bugs` and its configuration: load, live preview, save, sizes, errors."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import FrameLocator, Page, expect
+
+from .conftest import StackFactory
+from .support import Stack, event_types, events, frame, json_of, open_host, screenshot, set_theme, wait_event
+
+pytestmark = pytest.mark.browser
+WIDGET = "customer-reported-bugs"
+PREVIEW = f"{WIDGET}:preview"
+CONFIG = "customer-reported-bugs-config"
+
+
+def open_dashboard(page: Page, stack: Stack) -> FrameLocator:
+    open_host(page, stack, "#/dashboard")
+    wait_event(page, "widget.load", WIDGET)
+    return frame(page, WIDGET)
+
+
+def open_configuration(page: Page) -> tuple[FrameLocator, FrameLocator]:
+    page.click('[data-action="configure"]')
+    wait_event(page, "config.load", CONFIG)
+    wait_event(page, "widget.load", PREVIEW)
+    return frame(page, CONFIG), page.frame_locator(f'iframe[data-label="{PREVIEW}"]')
+
+
+def shown_counts(widget: FrameLocator) -> dict[str, str]:
+    rows = widget.locator("[data-status]")
+    return {row.get_attribute("data-status") or "": row.locator("td").nth(1).inner_text() for row in rows.all()}
+
+
+def test_widget_shows_the_projects_untriaged_reports(page: Page, stack: Stack) -> None:
+    summary = json_of(stack.api("GET", "/dashboard"))
+    widget = open_dashboard(page, stack)
+    expect(widget.get_by_test_id("untriaged-count")).to_have_text(str(summary["untriagedCount"]))
+    expect(widget.locator("[data-status]")).to_have_count(2)
+    assert shown_counts(widget) == {s: str(summary["countsByStatus"][s]) for s in ("new", "linked")}
+    load = next(e for e in events(page) if e["type"] == "widget.load" and e["contribution"] == WIDGET)
+    assert load["detail"]["statusType"] == 0
+    assert load["detail"]["settings"]["customSettings"]["data"] is None, "a fresh instance gets data: null"
+    kinds = event_types(page, WIDGET)
+    assert kinds.index("handshake") < kinds.index("loadSucceeded") < kinds.index("widget.load")
+
+
+def test_configuration_changes_reload_the_preview_and_save_reloads_the_widget(page: Page, stack: Stack) -> None:
+    summary = json_of(stack.api("GET", "/dashboard"))
+    widget = open_dashboard(page, stack)
+    config, preview = open_configuration(page)
+    config.get_by_role("checkbox", name="Show dismissed").click()
+    wait_event(page, "widget.reload", PREVIEW)
+    expect(preview.locator('[data-status="dismissed"]')).to_be_visible()
+    expect(widget.locator('[data-status="dismissed"]')).to_have_count(0)  # not saved yet
+    page.click("#config-save")
+    wait_event(page, "config.saved", CONFIG)
+    wait_event(page, "widget.reload", WIDGET)
+    expect(page.locator('[data-panel="configuration"]')).to_have_count(0)
+    expect(widget.locator('[data-status="dismissed"] td').nth(1)).to_have_text(
+        str(summary["countsByStatus"]["dismissed"])
+    )
+    saved = next(e for e in events(page) if e["type"] == "config.saved")["detail"]["settings"]
+    assert saved["customSettings"]["version"] == {"major": 1, "minor": 0, "patch": 0}
+    assert '"dismissed"' in saved["customSettings"]["data"]
+
+
+def test_size_choice_and_invalid_settings(page: Page, stack: Stack) -> None:
+    open_dashboard(page, stack)
+    config, preview = open_configuration(page)
+    page.select_option("#widget-size", label="1 × 1")
+    wait_event(page, "widget.reload", PREVIEW)
+    expect(preview.get_by_test_id("widget")).to_have_attribute("data-size", "small")
+    for status in ("new", "linked"):
+        config.get_by_role("checkbox", name=f"Show {status}").click()
+    expect(page.locator(".rb-config-error")).to_contain_text("Pick at least one status")
+    page.click("#config-save")
+    wait_event(page, "config.saveRejected", CONFIG)
+    expect(page.locator(".rb-config-error")).to_contain_text("not valid")
+    expect(page.locator('[data-panel="configuration"]')).to_be_visible()
+
+
+def test_a_token_the_backend_rejects_shows_the_widget_error(page: Page, make_stack: StackFactory) -> None:
+    stack = make_stack(host_secret="another-extension-key-" + "y" * 20)
+    open_host(page, stack, "#/dashboard")
+    wait_event(page, "widget.load.failed", WIDGET)
+    wait_event(page, "loadFailed", WIDGET)
+    expect(frame(page, WIDGET).locator('[data-state="error"]')).to_contain_text("not signed in")
+    expect(page.locator(f'[data-widget="{WIDGET}"] .rb-widget-banner')).to_contain_text("not signed in")
+
+
+def test_theme_switch_reaches_widget_and_configuration_and_screenshots(page: Page, stack: Stack) -> None:
+    widget = open_dashboard(page, stack)
+    expect(widget.get_by_test_id("untriaged-count")).to_be_visible()
+    screenshot(page, "customer-reported-bugs-light")
+    set_theme(page, "dark")
+    wait_event(page, "themeChanged", WIDGET)
+    expect(widget.locator(".rb-widget")).to_have_css("background-color", "rgb(37, 36, 35)")
+    screenshot(page, "customer-reported-bugs-dark")
+    config, _preview = open_configuration(page)
+    expect(config.get_by_role("checkbox", name="Show new")).to_be_visible()
+    screenshot(page, "customer-reported-bugs-config-dark")
+    set_theme(page, "light")
+    wait_event(page, "themeChanged", CONFIG, count=1)
+    expect(config.locator("body")).to_have_css("background-color", "rgb(255, 255, 255)")
+    screenshot(page, "customer-reported-bugs-config-light")
