@@ -1,0 +1,112 @@
+"""The report-bridge CLI: db upgrade, keys, projects, audit tail; one-line errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from backend import errors
+from backend.cli import cli
+from backend.keys import verify_key
+from backend.storage import iter_migrations, open_storage
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner(env={"REPORT_BRIDGE_EXTENSION_SECRET": None, "REPORT_BRIDGE_DATABASE": None})
+
+
+def run(runner: CliRunner, database: Path, *args: str) -> tuple[int, str, str]:
+    result = runner.invoke(cli, ["--database", str(database), *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_db_upgrade_from_empty(runner: CliRunner, tmp_path: Path) -> None:
+    database = tmp_path / "new" / "rb.db"
+    code, out, _ = run(runner, database, "db", "upgrade")
+    latest = [version for version, _, _ in iter_migrations()][-1]
+    assert code == 0 and out.startswith("applied 0001")
+    assert f"schema version {latest}" in out
+    code, out, _ = run(runner, database, "db", "upgrade")
+    assert out.startswith("database is up to date")
+
+
+def test_keys_lifecycle(runner: CliRunner, tmp_path: Path) -> None:
+    database = tmp_path / "rb.db"
+    code, out, err = run(
+        runner, database, "keys", "create", "--org", "org-1", "--project", "p-1", "--name", "portal"
+    )
+    assert code == 0
+    key = out.strip()
+    assert key.startswith("rbk_") and len(out.splitlines()) == 1
+    key_id = key.split("_")[1]
+    assert f"key id {key_id}" in err and "cannot be shown again" in err
+    code, out, _ = run(runner, database, "keys", "list", "--org", "org-1")
+    assert key_id in out and "active" in out and "portal" in out and key not in out
+    storage = open_storage(database)
+    with storage.snapshot() as tx:
+        assert verify_key(tx, key).project_id == "p-1"
+    code, out, _ = run(runner, database, "keys", "revoke", key_id)
+    assert (code, out.strip()) == (0, f"revoked {key_id}")
+    with storage.snapshot() as tx, pytest.raises(errors.KeyInvalid):
+        verify_key(tx, key)
+    code, out, _ = run(runner, database, "keys", "list")
+    assert "revoked" in out
+    storage.close()
+
+
+def test_errors_are_one_line_with_non_zero_exit(runner: CliRunner, tmp_path: Path) -> None:
+    database = tmp_path / "rb.db"
+    code, _, err = run(runner, database, "keys", "revoke", "nosuchkey")
+    assert code == 1 and err == "Error: no key with id 'nosuchkey'\n"
+    code, _, err = run(runner, database, "projects", "set-auto-bug", "--org", "o", "--project", "p", "on")
+    assert code == 1 and err.count("\n") == 1
+    code, _, err = run(runner, database, "serve")
+    assert code == 1 and err.startswith("Error: REPORT_BRIDGE_EXTENSION_SECRET is required")
+    assert err.count("\n") == 1 and "Traceback" not in err
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    code, _, err = run(runner, blocker / "rb.db", "db", "upgrade")
+    assert code == 1 and err.startswith("Error: cannot open database") and err.count("\n") == 1
+
+
+def test_projects_set_auto_bug(runner: CliRunner, tmp_path: Path) -> None:
+    database = tmp_path / "rb.db"
+    run(runner, database, "keys", "create", "--org", "o", "--project", "p", "--name", "n")
+    code, out, _ = run(runner, database, "projects", "set-auto-bug", "--org", "o", "--project", "p", "on")
+    assert (code, out.strip()) == (0, "auto-create bug on for o/p")
+    storage = open_storage(database)
+    with storage.snapshot() as tx:
+        assert tx.query_one("SELECT auto_create_bug FROM projects") == {"auto_create_bug": 1}
+    storage.close()
+
+
+def test_audit_tail_prints_json_lines(runner: CliRunner, tmp_path: Path) -> None:
+    database = tmp_path / "rb.db"
+    storage = open_storage(database)
+    storage.upgrade()
+    from backend import audit
+
+    with storage.transaction() as tx:
+        for n in range(3):
+            audit.record(
+                tx,
+                {
+                    "request_id": f"r{n}",
+                    "actor": "cli",
+                    "method": "GET",
+                    "route": "/x",
+                    "status_code": 200,
+                    "outcome": "ok",
+                    "org_id": "o" if n else "other",
+                },
+            )
+    storage.close()
+    code, out, _ = run(runner, database, "audit", "tail", "-n", "2")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and [row["request_id"] for row in rows] == ["r1", "r2"]
+    code, out, _ = run(runner, database, "audit", "tail", "--org", "other")
+    assert [json.loads(line)["request_id"] for line in out.splitlines()] == ["r0"]

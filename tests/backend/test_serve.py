@@ -1,0 +1,79 @@
+"""`report-bridge serve`: gunicorn serving the real app over HTTP, with a JSON access log."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from backend.auth import mint_app_token
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.mark.slow
+def test_serve_runs_gunicorn_with_json_access_log(tmp_path: Path) -> None:
+    executable = shutil.which("report-bridge", path=str(Path(sys.executable).parent))
+    assert executable is not None
+    secret = secrets.token_urlsafe(32)
+    port = free_port()
+    env = {
+        **os.environ,
+        "REPORT_BRIDGE_EXTENSION_SECRET": secret,
+        "REPORT_BRIDGE_DATABASE": str(tmp_path / "rb.db"),
+        "REPORT_BRIDGE_EXTENSION_PUBLISHER": "reportbridge",
+    }
+    log_path = tmp_path / "serve.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [executable, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+            env=env,
+            stdout=log,
+            stderr=log,
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if httpx.get(f"{base}/readyz").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert time.monotonic() < deadline, log_path.read_text()
+                time.sleep(0.2)
+            token = mint_app_token(secret, user_id="u-1", tenant_id="t-1")
+            response = httpx.get(
+                f"{base}/api/v1/me?probe=1",
+                headers={
+                    "Authorization": f"Bearer {token}",
+                    "X-Report-Bridge-Org-Id": "org-1",
+                    "X-Report-Bridge-Org-Name": "contoso",
+                },
+            )
+            assert response.status_code == 200
+            assert response.json()["organization"] == {"id": "org-1", "name": "contoso"}
+            request_id = response.headers["X-Request-Id"]
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
+    lines = log_path.read_text().splitlines()
+    access = [json.loads(line) for line in lines if line.startswith("{") and '"gunicorn.access"' in line]
+    me = [entry for entry in access if entry["path"] == "/api/v1/me"]
+    assert me and me[0]["status"] == 200 and me[0]["request_id"] == request_id
+    assert token not in log_path.read_text() and "probe=1" not in log_path.read_text()
