@@ -222,7 +222,10 @@ class EmulatorServer:
         self._server: BaseWSGIServer = make_server(host, port, app, threaded=True)
         self.port = self._server.server_port
         self.url = f"http://{host}:{self.port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, name="ado-emulator", daemon=True)
+        # A short poll interval makes stop() quick; the loop only checks a flag.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="ado-emulator", daemon=True
+        )
 
     def start(self) -> EmulatorServer:
         """Start serving."""
