@@ -1,4 +1,4 @@
-"""Dashboard widget `customer-reported-bugs` and its configuration: load, live preview, save, sizes, errors."""
+"""Dashboard widget `customer-reported-bugs` and its configuration: load, preview, save, sizes, errors."""
 
 from __future__ import annotations
 
@@ -29,7 +29,9 @@ def open_configuration(page: Page) -> tuple[FrameLocator, FrameLocator]:
 
 def shown_counts(widget: FrameLocator) -> dict[str, str]:
     rows = widget.locator("[data-status]")
-    return {row.get_attribute("data-status") or "": row.locator("td").nth(1).inner_text() for row in rows.all()}
+    return {
+        row.get_attribute("data-status") or "": row.locator("td").nth(1).inner_text() for row in rows.all()
+    }
 
 
 def test_widget_shows_the_projects_untriaged_reports(page: Page, stack: Stack) -> None:
@@ -45,7 +47,9 @@ def test_widget_shows_the_projects_untriaged_reports(page: Page, stack: Stack) -
     assert kinds.index("handshake") < kinds.index("loadSucceeded") < kinds.index("widget.load")
 
 
-def test_configuration_changes_reload_the_preview_and_save_reloads_the_widget(page: Page, stack: Stack) -> None:
+def test_configuration_changes_reload_the_preview_and_save_reloads_the_widget(
+    page: Page, stack: Stack
+) -> None:
     summary = json_of(stack.api("GET", "/dashboard"))
     widget = open_dashboard(page, stack)
     config, preview = open_configuration(page)

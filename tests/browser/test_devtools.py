@@ -1,0 +1,71 @@
+"""The development-only servers: they refuse production settings and hand out what the SDK needs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from backend.auth import verify_app_token
+from backend.config import Settings
+from backend.devtools.devhost import (
+    DevtoolsError,
+    ExtensionInfo,
+    NotDevelopment,
+    create_devhost_app,
+    load_contributions,
+)
+from backend.devtools.static_origin import create_static_app
+
+SECRET = "development-extension-key-for-tests-only-0123456789"
+
+
+def dev_settings(tmp_path: Path, environment: str = "development") -> Settings:
+    return Settings(extension_secret=SECRET, environment=environment, database=tmp_path / "db.sqlite")  # type: ignore[arg-type]
+
+
+def test_production_settings_cannot_build_the_host_or_the_static_origin(tmp_path: Path) -> None:
+    settings = dev_settings(tmp_path, "production")
+    with pytest.raises(NotDevelopment, match="REPORT_BRIDGE_ENVIRONMENT=development"):
+        create_devhost_app(settings, static_origin="http://127.0.0.1:1")
+    with pytest.raises(NotDevelopment):
+        create_static_app(settings, backend_url="http://127.0.0.1:2")
+
+
+def test_host_context_and_app_tokens_the_backend_accepts(tmp_path: Path) -> None:
+    settings = dev_settings(tmp_path)
+    client = create_devhost_app(settings, static_origin="http://127.0.0.1:9002/").test_client()
+    context = client.get("/api/host-context").get_json()
+    assert context["extension"]["baseUri"] == "http://127.0.0.1:9002/"
+    ids = {c["relativeId"]: c["id"] for c in context["contributions"]}
+    prefix = f"{context['extension']['publisherId']}.{context['extension']['extensionId']}."
+    assert ids == {rel: prefix + rel for rel in ids} and "customer-reports" in ids
+    assert [w["id"] for w in context["workItems"]] == [101, 102, 103, 104, 105]
+    token = client.post("/api/app-token").get_json()["token"]
+    claims = verify_app_token(token, settings)
+    assert claims.user_id == context["user"]["id"]
+    assert client.get("/api/app-token").status_code == 405
+    with client.get("/") as page:
+        assert page.status_code == 200 and b"host/host.js" in page.data
+
+
+def test_static_origin_serves_bundles_and_the_backend_url(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    (dist / "customer-reports").mkdir(parents=True)
+    (dist / "customer-reports" / "customer-reports.js").write_text("// bundle", encoding="utf-8")
+    client = create_static_app(
+        dev_settings(tmp_path), backend_url="http://127.0.0.1:9000/", dist_dir=dist
+    ).test_client()
+    assert client.get("/dist/config.json").get_json() == {"backendUrl": "http://127.0.0.1:9000"}
+    with client.get("/dist/customer-reports/customer-reports.js") as bundle:
+        assert bundle.data == b"// bundle"
+    assert client.get("/dist/customer-reports/missing.js").status_code == 404
+    assert client.get("/dist/../secrets").status_code == 404
+
+
+def test_broken_or_empty_partial_manifests_are_reported(tmp_path: Path) -> None:
+    with pytest.raises(DevtoolsError, match="no contributions"):
+        load_contributions(tmp_path, ExtensionInfo())
+    (tmp_path / "bad.json").write_text("{", encoding="utf-8")
+    with pytest.raises(DevtoolsError, match="bad.json"):
+        load_contributions(tmp_path, ExtensionInfo())
