@@ -70,7 +70,7 @@ class PublishPlan:
 def publish(client: MarketplaceClient, plan: PublishPlan, clock: Clock, echo: Echo, progress: Echo) -> str:
     """Create or update the extension; return "created" or "updated"."""
     ident = plan.vsix.identity
-    name = ident.full_name
+    name = plan.vsix.full_name
     existing = client.get_extension(ident.publisher, ident.extension_id, flags=FLAGS_VERSIONS)
     create = existing is None
     if existing is not None and parse_extension(existing).find(ident.version) is not None:

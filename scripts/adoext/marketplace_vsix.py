@@ -2,6 +2,8 @@
 
 The Marketplace rejects packages over 25 MiB by default (Azure DevOps Server 2022: 100 MiB) with the
 misleading "Extension package is malformed/corrupted"; we stop before the upload with the real reason.
+The identity itself is read by the packager's ``read_vsix_identity``; this module adds the checks a
+package built elsewhere (or damaged in transit between CI jobs) needs before it is sent.
 """
 
 from __future__ import annotations
@@ -10,30 +12,14 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from xml.etree import ElementTree
 
 from adoext.errors import PackageError, ValidationFailed
+from adoext.packaging import DEFAULT_MAX_SIZE, VsixIdentity, read_vsix_identity
 
-MARKETPLACE_MAX_SIZE = 26_214_400  # 25 MiB, the Marketplace's default per-publisher limit
-VSIX_NS = "{http://schemas.microsoft.com/developer/vsx-schema/2011}"
+MARKETPLACE_MAX_SIZE = DEFAULT_MAX_SIZE
 REQUIRED_PARTS = ("extension.vsixmanifest", "[Content_Types].xml")
 # Publisher and extension ids: letters, digits, '-' and '_', starting with a letter or digit.
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
-
-
-@dataclass(frozen=True)
-class VsixIdentity:
-    """Who the package says it is."""
-
-    publisher: str
-    extension_id: str
-    version: str
-    is_public: bool
-
-    @property
-    def full_name(self) -> str:
-        """Return ``publisher.extension``."""
-        return f"{self.publisher}.{self.extension_id}"
 
 
 @dataclass(frozen=True)
@@ -43,6 +29,11 @@ class LocalVsix:
     path: Path
     data: bytes
     identity: VsixIdentity
+
+    @property
+    def full_name(self) -> str:
+        """Return ``publisher.extension``."""
+        return f"{self.identity.publisher}.{self.identity.extension_id}"
 
 
 def load_vsix(path: Path, *, max_size: int = MARKETPLACE_MAX_SIZE) -> LocalVsix:
@@ -56,12 +47,13 @@ def load_vsix(path: Path, *, max_size: int = MARKETPLACE_MAX_SIZE) -> LocalVsix:
             f"{path.name} is {size:,} bytes, over the {max_size:,}-byte upload limit; it was not uploaded "
             "(ask Marketplace support to raise the publisher's limit and pass --max-size)."
         )
-    data = path.read_bytes()
-    return LocalVsix(path, data, read_identity(path))
+    check_archive(path)
+    identity = read_identity(path)
+    return LocalVsix(path, path.read_bytes(), identity)
 
 
-def read_identity(path: Path) -> VsixIdentity:
-    """Read publisher, id, version and the Public flag from extension.vsixmanifest."""
+def check_archive(path: Path) -> None:
+    """Make sure the file is an intact zip with the parts every VSIX has."""
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
@@ -69,35 +61,22 @@ def read_identity(path: Path) -> VsixIdentity:
             if missing:
                 raise ValidationFailed(f"{path.name} is not a VSIX: it has no {', '.join(missing)}.")
             broken = archive.testzip()
-            if broken is not None:
-                raise ValidationFailed(f"{path.name} is damaged: entry {broken!r} fails its CRC check.")
-            manifest = archive.read("extension.vsixmanifest")
     except zipfile.BadZipFile as exc:
         raise ValidationFailed(f"{path.name} is not a VSIX (not a zip file).") from exc
-    return _parse_identity(path.name, manifest)
+    if broken is not None:
+        raise ValidationFailed(f"{path.name} is damaged: entry {broken!r} fails its CRC check.")
 
 
-def _parse_identity(name: str, manifest: bytes) -> VsixIdentity:
-    try:
-        root = ElementTree.fromstring(manifest)
-    except ElementTree.ParseError as exc:
-        raise ValidationFailed(f"{name}: extension.vsixmanifest is not valid XML ({exc}).") from exc
-    identity = root.find(f"{VSIX_NS}Metadata/{VSIX_NS}Identity")
-    if identity is None:
-        raise ValidationFailed(f"{name}: extension.vsixmanifest has no Metadata/Identity element.")
-    values = {key: (identity.get(key) or "").strip() for key in ("Publisher", "Id", "Version")}
+def read_identity(path: Path) -> VsixIdentity:
+    """Read the package's identity (packager's reader) and refuse one the Marketplace would refuse."""
+    identity = read_vsix_identity(path)
+    values = {"Publisher": identity.publisher, "Id": identity.extension_id, "Version": identity.version}
     for key, value in values.items():
-        if not value:
-            raise ValidationFailed(f"{name}: the manifest's Identity has no {key}.")
+        if not value.strip():
+            raise ValidationFailed(f"{path.name}: the manifest's Identity has no {key}.")
     for key in ("Publisher", "Id"):
         if not ID_PATTERN.match(values[key]):
             raise ValidationFailed(
-                f"{name}: Identity {key} {values[key]!r} has characters the Marketplace refuses."
+                f"{path.name}: Identity {key} {values[key]!r} has characters the Marketplace refuses."
             )
-    flags = root.findtext(f"{VSIX_NS}Metadata/{VSIX_NS}GalleryFlags") or ""
-    return VsixIdentity(
-        publisher=values["Publisher"],
-        extension_id=values["Id"],
-        version=values["Version"],
-        is_public="Public" in flags.split(),
-    )
+    return identity

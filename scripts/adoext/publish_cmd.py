@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -22,7 +24,9 @@ from adoext.marketplace_session import (
     open_session,
     service_options,
 )
-from adoext.marketplace_vsix import MARKETPLACE_MAX_SIZE, load_vsix
+from adoext.marketplace_vsix import LocalVsix, load_vsix
+from adoext.package_cmd import TfxStyleCommand, package_options
+from adoext.packaging import AUTO_OUTPUT
 
 DRY_RUN = click.option("--dry-run", is_flag=True, help="Print each request instead of sending it.")
 
@@ -33,44 +37,69 @@ def _orgs(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-@click.command()
-@click.option("--vsix", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="The package to publish.")
-@click.option("--publisher", metavar="NAME", help="Must match the package's publisher, if given.")
-@click.option("--extension-id", metavar="ID", help="Must match the package's extension id, if given.")
+@click.command(cls=TfxStyleCommand)
+@click.option("--vsix", type=click.Path(dir_okay=False, path_type=Path),
+              help="Publish this package; without it, package first with the options below.")
+@package_options
+@click.option("--output-path", default=AUTO_OUTPUT, show_default=True,
+              help="Where to write the package when publish packages it first.")
 @click.option("--share-with", multiple=True, metavar="ORG", help="Share with these organizations afterwards.")
 @click.option("--no-wait-validation", is_flag=True, help="Return after the upload.")
 @click.option("--validation-timeout", type=click.FloatRange(min=0), metavar="SECONDS",
               help="Give up waiting after this long [default: 240 private, 1200 public].")
 @click.option("--poll-interval", type=click.FloatRange(min=0.01), metavar="SECONDS",
               help="Seconds between validation checks [default: 2 private, 15 public].")
-@click.option("--max-size", type=click.IntRange(min=1), default=MARKETPLACE_MAX_SIZE, show_default=True,
-              help="Refuse packages larger than this many bytes.")
 @DRY_RUN
 @service_options
 def publish(
-    vsix: Path, publisher: str | None, extension_id: str | None, share_with: tuple[str, ...],
-    no_wait_validation: bool, validation_timeout: float | None, poll_interval: float | None,
-    max_size: int, dry_run: bool, service: ServiceOptions,
+    vsix: Path | None, output_path: str, share_with: tuple[str, ...], no_wait_validation: bool,
+    validation_timeout: float | None, poll_interval: float | None, dry_run: bool, service: ServiceOptions,
+    **package_params: Any,
 ) -> None:
-    """Publish a VSIX: create or update it, wait for validation, share it."""
-    package = load_vsix(vsix, max_size=max_size)
+    """Publish an extension: package it (or take --vsix), create or update it, wait, share it."""
+    with tempfile.TemporaryDirectory(prefix="adoext-publish-") as scratch:
+        if vsix is None:
+            vsix = _package_first(package_params, output_path, Path(scratch) if dry_run else None)
+        package = load_vsix(vsix, max_size=package_params["max_size"])
+        _check_matches(package, package_params["publisher"], package_params["extension_id"])
+        ident = package.identity
+        policy = PollPolicy.for_extension(ident.is_public, validation_timeout, poll_interval)
+        plan = PublishPlan(package, not no_wait_validation, policy, _orgs(share_with))
+        with open_session(service) as session:
+            if dry_run:
+                print_publish_plan(session.client, plan, session.auth.scheme, click.echo)
+                return
+            progress = Progress()
+            try:
+                publish_vsix(session.client, plan, session.runtime.clock, click.echo, progress)
+            finally:
+                progress.finish()
+
+
+def _package_first(params: dict[str, Any], output_path: str, scratch: Path | None) -> Path:
+    """Run `adoext package` with the same options; a dry run packages into a scratch folder."""
+    from adoext.package_cmd import _options
+    from adoext.packaging import package as build
+
+    if scratch is not None:
+        if params["rev_version"]:
+            raise ToolError("--rev-version writes the manifest; it is not available with --dry-run.")
+        output_path = str(scratch)
+    result = build(_options(params, output_path))
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    where = "a scratch folder (removed after the dry run)" if scratch is not None else str(result.path)
+    click.echo(f"Packaged {result.publisher}.{result.extension_id} {result.version} into {where} "
+               f"({result.size:,} bytes).")
+    return result.path
+
+
+def _check_matches(package: LocalVsix, publisher: str | None, extension_id: str | None) -> None:
     ident = package.identity
     for flag, given, actual in (("--publisher", publisher, ident.publisher),
                                 ("--extension-id", extension_id, ident.extension_id)):
         if given is not None and given != actual:
             raise ToolError(f"{flag} {given!r} does not match the package's {actual!r}.")
-    policy = PollPolicy.for_extension(ident.is_public, validation_timeout, poll_interval)
-    plan = PublishPlan(package, not no_wait_validation, policy, _orgs(share_with))
-    with open_session(service) as session:
-        if dry_run:
-            print_publish_plan(session.client, plan, session.auth.scheme, click.echo)
-            return
-        progress = Progress()
-        try:
-            publish_vsix(session.client, plan, session.runtime.clock, click.echo, progress)
-        finally:
-            progress.finish()
 
 
 def _share(
