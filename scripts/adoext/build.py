@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from adoext.diagnostics import Problem, Report
 from adoext.errors import ToolError, ValidationFailed
@@ -16,8 +16,7 @@ from adoext.parts import LocalizedManifest, Part, build_parts
 from adoext.validation import check
 
 
-@dataclass(frozen=True)
-class BuiltPackage:
+class BuiltPackage(NamedTuple):
     """Everything needed to write the .vsix."""
 
     parts: list[Part]

@@ -9,7 +9,27 @@ import click
 from adoext import __version__
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A group that imports only the module of the command being run (startup time is the product)."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """Return a registered command, else load it from its module."""
+        found = super().get_command(ctx, cmd_name)
+        if found is None:
+            from adoext import commands
+
+            found = commands.find_command(cmd_name)
+            if found is not None:
+                self.add_command(found)
+        return found
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """List every command (for --help), loading all modules."""
+        _register_commands()
+        return super().list_commands(ctx)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="adoext")
 def cli() -> None:
     """Build, package and publish Azure DevOps extensions."""
@@ -32,7 +52,6 @@ def get_cli() -> click.Group:
 
 def main() -> None:
     """Run the CLI; unexpected exceptions become one line and exit 70, never a traceback."""
-    _register_commands()
     try:
         cli.main(standalone_mode=True)
     except SystemExit:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from adoext.xmlwrite import Element, render
 
@@ -82,8 +82,7 @@ TEXT_NAMES = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class TypedPart:
+class TypedPart(NamedTuple):
     """A part name and its explicitly declared content type, if any."""
 
     part: str

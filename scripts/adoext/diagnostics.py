@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """One error or warning: what is wrong, where (file + JSON path) and how to fix it."""
 
     message: str
@@ -20,12 +19,12 @@ class Problem:
         return f"{text} {self.hint}" if self.hint else text
 
 
-@dataclass
 class Report:
     """Errors and warnings collected while building one package."""
 
-    errors: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
+    def __init__(self) -> None:
+        self.errors: list[Problem] = []
+        self.warnings: list[Problem] = []
 
     def error(
         self, message: str, origin: str | None = None, json_path: str | None = None, hint: str | None = None

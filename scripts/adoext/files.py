@@ -3,27 +3,51 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from adoext.diagnostics import Report
 from adoext.merge import FileDecl
 
 
-@dataclass
 class PackageFile:
     """One file in the package: its source on disk, its part name and its <Asset> types."""
 
-    source: Path
-    part: str
-    origin: str
-    json_path: str
-    addressable: bool = False
-    asset_types: list[str] = field(default_factory=list)
-    content_type: str | None = None
-    lang: str | None = None
-    extra: bool = False
-    explicit_part: bool = False
+    __slots__ = (
+        "source",
+        "part",
+        "origin",
+        "json_path",
+        "addressable",
+        "asset_types",
+        "content_type",
+        "lang",
+        "extra",
+        "explicit_part",
+    )
+
+    def __init__(
+        self,
+        source: Path,
+        part: str,
+        origin: str,
+        json_path: str,
+        addressable: bool = False,
+        asset_types: list[str] | None = None,
+        content_type: str | None = None,
+        lang: str | None = None,
+        extra: bool = False,
+        explicit_part: bool = False,
+    ) -> None:
+        self.source = source
+        self.part = part
+        self.origin = origin
+        self.json_path = json_path
+        self.addressable = addressable
+        self.asset_types: list[str] = asset_types if asset_types is not None else []
+        self.content_type = content_type
+        self.lang = lang
+        self.extra = extra
+        self.explicit_part = explicit_part
 
 
 def _walk(directory: Path) -> list[Path]:

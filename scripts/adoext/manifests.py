@@ -5,9 +5,8 @@ from __future__ import annotations
 import glob
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from adoext.errors import ManifestError
 
@@ -15,16 +14,15 @@ DEFAULT_MANIFEST = "vss-extension.json"
 OVERRIDE_ORIGIN = "--override"
 
 
-@dataclass(frozen=True)
-class Partial:
+class Partial(NamedTuple):
     """One partial manifest: its data, where it came from, and the folder its paths are relative to."""
 
     origin: str
     base: Path
     data: Mapping[str, Any]
     override: bool = False
-    key_bases: Mapping[str, Path] = field(default_factory=dict)
-    key_origins: Mapping[str, str] = field(default_factory=dict)
+    key_bases: Mapping[str, Path] = {}  # never mutated
+    key_origins: Mapping[str, str] = {}  # never mutated
 
     def base_for(self, key: str) -> Path:
         """Return the folder `files`/`icons` paths under `key` are relative to."""

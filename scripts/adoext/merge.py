@@ -6,16 +6,14 @@ Every value keeps the file and JSON path it came from, so later errors can point
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from adoext.diagnostics import Report
 from adoext.manifests import Partial
 
 
-@dataclass
-class FileDecl:
+class FileDecl(NamedTuple):
     """A `files` entry, icon, screenshot or content item, before expansion."""
 
     path: str
@@ -29,21 +27,25 @@ class FileDecl:
     lang: str | None = None
 
 
-@dataclass
 class Merged:
-    """The merged extension: vsixmanifest metadata, vsomanifest data and the files to package."""
+    """The merged extension: vsixmanifest metadata, vsomanifest data and the files to package.
 
-    identity: dict[str, Any] = field(default_factory=lambda: {"Language": "en-US"})
-    metadata: dict[str, Any] = field(default_factory=dict)
-    properties: list[tuple[str, str]] = field(default_factory=list)
-    badges: list[dict[str, str]] = field(default_factory=list)
-    targets: list[dict[str, str]] = field(default_factory=list)
-    vso: dict[str, Any] = field(default_factory=dict)
-    files: list[FileDecl] = field(default_factory=list)
-    deferred: list[FileDecl] = field(default_factory=list)
-    origins: dict[str, tuple[str, str]] = field(default_factory=dict)
-    contribution_origins: list[tuple[str, str]] = field(default_factory=list)
-    first_origin: str | None = None
+    A plain class, not a dataclass: `adoext package` is a short-lived command and class creation
+    time counts (see bench/package_vs_tfx.py).
+    """
+
+    def __init__(self) -> None:
+        self.identity: dict[str, Any] = {"Language": "en-US"}
+        self.metadata: dict[str, Any] = {}
+        self.properties: list[tuple[str, str]] = []
+        self.badges: list[dict[str, str]] = []
+        self.targets: list[dict[str, str]] = []
+        self.vso: dict[str, Any] = {}
+        self.files: list[FileDecl] = []
+        self.deferred: list[FileDecl] = []
+        self.origins: dict[str, tuple[str, str]] = {}
+        self.contribution_origins: list[tuple[str, str]] = []
+        self.first_origin: str | None = None
 
     def origin(self, key: str) -> tuple[str | None, str | None]:
         """Return (file, JSON path) of the value used for `key`, if known."""

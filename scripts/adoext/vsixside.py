@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from adoext.diagnostics import Report
 from adoext.manifests import Partial
@@ -15,8 +14,7 @@ from adoext.naming import capitalized_camel, parse_color, start_case, upper_firs
 PROP = "Microsoft.VisualStudio.Services."
 
 
-@dataclass(frozen=True)
-class KeyContext:
+class KeyContext(NamedTuple):
     """Where the key being merged comes from."""
 
     partial: Partial

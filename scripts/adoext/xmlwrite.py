@@ -6,19 +6,19 @@ manifests is worth these few lines.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>'
 
 
-@dataclass
 class Element:
     """An XML element: tag, ordered attributes, optional text, children."""
 
-    tag: str
-    attrs: dict[str, str] = field(default_factory=dict)
-    text: str | None = None
-    children: list[Element] = field(default_factory=list)
+    __slots__ = ("tag", "attrs", "text", "children")
+
+    def __init__(self, tag: str, attrs: dict[str, str] | None = None, text: str | None = None) -> None:
+        self.tag = tag
+        self.attrs: dict[str, str] = attrs if attrs is not None else {}
+        self.text = text
+        self.children: list[Element] = []
 
     def add(self, tag: str, attrs: dict[str, str] | None = None, text: str | None = None) -> Element:
         """Append and return a child element."""
