@@ -86,6 +86,24 @@ def change_state(item_id: int) -> Response:
     return jsonify({"id": item_id, "state": new_state, "deliveries": results})
 
 
+@control.post("/work-items")
+def seed_work_item() -> Response:
+    """Put an existing work item (given id, title, state) into the emulator, e.g. the demo's bugs."""
+    body, state = _body(), _state()
+    try:
+        item_id, project = int(body["id"]), str(body["project"])
+    except (KeyError, TypeError, ValueError):
+        raise EmulatorError(400, "id (integer) and project are required") from None
+    fields = [
+        {"op": "add", "path": "/fields/System.Title", "value": str(body.get("title") or f"Item {item_id}")},
+        {"op": "add", "path": "/fields/System.State", "value": str(body.get("state") or "New")},
+    ]
+    with state.lock:
+        return jsonify(
+            state.create(project, str(body.get("type") or "Bug"), fields, _base(), item_id=item_id)
+        )
+
+
 @control.get("/work-items")
 def all_work_items() -> Response:
     """List every stored item with all fields and relations (test inspection)."""
@@ -224,7 +242,10 @@ class EmulatorServer:
         self.url = f"http://{host}:{self.port}"
         # A short poll interval makes stop() quick; the loop only checks a flag.
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="ado-emulator", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="ado-emulator",
+            daemon=True,
         )
 
     def start(self) -> EmulatorServer:
@@ -248,10 +269,13 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Local Azure DevOps emulator (not Azure DevOps).")
     parser.add_argument("--port", type=int, default=8003)
     parser.add_argument("--organization", default="devorg")
+    parser.add_argument("--organization-id", help="collection id that service hooks carry")
     parser.add_argument("--project", action="append", default=[], help="NAME or ID=NAME; repeatable")
     args = parser.parse_args(argv)
     # The PAT comes from the environment so it never shows in the process list.
     state = EmulatorState(organization=args.organization, pat=os.environ.get("REPORT_BRIDGE_AZDO_PAT"))
+    if args.organization_id:
+        state.organization_id = args.organization_id
     for spec in args.project:
         pid, _, name = spec.rpartition("=")
         state.add_project(name, pid or None)

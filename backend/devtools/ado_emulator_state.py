@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 import jsonpatch  # type: ignore[import-untyped]
 
@@ -93,7 +94,9 @@ class EmulatorState:
 
     # -- work items ---------------------------------------------------------------------------
 
-    def create(self, project: str, work_item_type: str, patch: Any, base_url: str) -> dict[str, Any]:
+    def create(
+        self, project: str, work_item_type: str, patch: Any, base_url: str, *, item_id: int | None = None
+    ) -> dict[str, Any]:
         """Create a work item from a JSON Patch document."""
         pid = self.project_id(project)
         doc = _apply_patch({"fields": {}, "relations": []}, patch)
@@ -104,7 +107,9 @@ class EmulatorState:
                 "TF401320: Rule Error for field Title. Error code: Required, InvalidEmpty.",
                 "RuleValidationException",
             )
-        item_id, self._next_id = self._next_id, self._next_id + 1
+        if item_id is None or item_id in self.work_items:
+            item_id = self._next_id
+        self._next_id = max(self._next_id, item_id) + 1
         now = _now()
         fields.update(
             {
@@ -166,7 +171,9 @@ class EmulatorState:
             "url": api,
             "_links": {
                 "self": {"href": api},
-                "html": {"href": f"{base_url}/{self.organization}/{project}/_workitems/edit/{item_id}"},
+                "html": {
+                    "href": f"{base_url}/{self.organization}/{quote(project)}/_workitems/edit/{item_id}"
+                },
             },
         }
         if expand:

@@ -24,6 +24,7 @@ import httpx
 
 from backend.config import Settings
 from backend.demo import seed_demo_data
+from backend.devtools import ado_emulator_dev
 from backend.devtools.devhost import REPO_ROOT, HostIdentity
 from backend.storage import StorageError, open_storage
 
@@ -84,8 +85,10 @@ def children(ports: Ports, database: Path) -> list[Child]:
             [*devserve, "static", "--port", str(ports.static), *links],
             f"{static_origin}/dist/config.json",
         ),
-        # The Azure DevOps emulator (8003) and `report-bridge worker` join here: append a Child for each
-        # (the worker has no ready_url to poll; give it "" and `wait_ready` skips it).
+        # The local Azure DevOps emulator (8003) and `report-bridge worker` (issue 5).
+        *[Child(name, argv, ready) for name, argv, ready in ado_emulator_dev.children(
+            database, org_id=HostIdentity.org_id, org_name=HostIdentity.org_name,
+            project_id=HostIdentity.project_id, project_name=HostIdentity.project_name)],
     ]
 
 
@@ -98,6 +101,7 @@ def shared_environment(secret: str, ports: Ports, database: Path) -> dict[str, s
         "REPORT_BRIDGE_DATABASE": str(database),
         "REPORT_BRIDGE_CORS_ORIGINS": ports.url(ports.static),
         "PYTHONUNBUFFERED": "1",
+        **ado_emulator_dev.environment(HostIdentity.org_name),  # development PAT and hook secret
     }
 
 
@@ -222,8 +226,11 @@ def dev(backend_port: int, host_port: int, static_port: int, database: Path) -> 
     except StorageError as exc:
         raise click.ClickException(str(exc)) from None
     kids = children(ports, database)
-    with running(kids, shared_environment(secret, ports, database)) as procs:
+    env = shared_environment(secret, ports, database)
+    with running(kids, env) as procs:
         wait_ready(kids, procs)
+        ado_emulator_dev.prepare(env, backend_url=ports.url(ports.backend), database=database,
+                                 org_id=HostIdentity.org_id, project_id=HostIdentity.project_id)
         click.echo(
             f"\nReport Bridge is running. Open {ports.url(ports.host)}/ "
             f"(backend {ports.url(ports.backend)}, extension origin {ports.url(ports.static)}). "
