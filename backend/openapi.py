@@ -104,6 +104,27 @@ PATHS: dict[str, Any] = {
         "parameters": [_RID],
         "responses": {**_ok(_ref("Report")), **_errors("401", "404")},
     }},
+    "/hooks/azure-devops": {"post": {
+        "summary": "Azure DevOps service hook (workitem.updated/.deleted/.restored from publisher tfs). "
+                   "Answers fast: the work item is re-read through REST by the outbox worker.",
+        "security": [{"webhookBasic": []}],
+        "requestBody": {"required": True, "content": {JSON: {"schema": {
+            "type": "object",
+            "required": ["id", "eventType", "publisherId", "resource", "resourceContainers"],
+            "description": "Service-hook event envelope (resourceVersion 1.0); max 64 KiB.",
+        }}}},
+        "responses": {
+            "202": {"description": "Accepted (queued) or ignored (item not linked here).",
+                    "content": {JSON: {"schema": _ref("HookAck")}}},
+            "200": {"description": "Duplicate delivery of an event already accepted.",
+                    "content": {JSON: {"schema": _ref("HookAck")}}},
+            **_errors("400", "401", "403"),
+            "413": {"description": "Body over 64 KiB (payload_too_large).",
+                    "content": {JSON: {"schema": _ref("Error")}}},
+            "503": {"description": "Service hooks are not configured (hooks_not_configured).",
+                    "content": {JSON: {"schema": _ref("Error")}}},
+        },
+    }},
     "/api/v1/openapi.json": {"get": {
         "summary": "This document.", "security": [], "responses": _ok({"type": "object"}),
     }},
@@ -175,6 +196,8 @@ COMPONENTS: dict[str, Any] = {
         "LinkRequest": schemas.LINK,
         "DismissRequest": schemas.DISMISS,
         "Error": _ERROR,
+        "HookAck": {"type": "object", "properties": {
+            "status": {"enum": ["accepted", "ignored", "duplicate"]}, "eventId": {"type": "string"}}},
     },
     "responses": {
         f"Error{status}": {"description": text, "content": {JSON: {"schema": _ref("Error")}}}
