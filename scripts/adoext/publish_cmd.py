@@ -18,6 +18,7 @@ from adoext.marketplace_publish import PollPolicy, PublishPlan, print_publish_pl
 from adoext.marketplace_publish import publish as publish_vsix
 from adoext.marketplace_session import (
     ExtensionRef,
+    MarketplaceCommand,
     Progress,
     ServiceOptions,
     identity_options,
@@ -25,7 +26,7 @@ from adoext.marketplace_session import (
     service_options,
 )
 from adoext.marketplace_vsix import LocalVsix, load_vsix
-from adoext.package_cmd import TfxStyleCommand, package_options
+from adoext.package_cmd import package_options
 from adoext.packaging import AUTO_OUTPUT
 
 DRY_RUN = click.option("--dry-run", is_flag=True, help="Print each request instead of sending it.")
@@ -37,7 +38,7 @@ def _orgs(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-@click.command(cls=TfxStyleCommand)
+@click.command(cls=MarketplaceCommand)
 @click.option("--vsix", type=click.Path(dir_okay=False, path_type=Path),
               help="Publish this package; without it, package first with the options below.")
 @package_options
@@ -119,7 +120,7 @@ def _share(
             click.echo(f"{done} {org}.")
 
 
-@click.command()
+@click.command(cls=MarketplaceCommand)
 @identity_options
 @click.option("--share-with", "--org", "orgs", multiple=True, metavar="ORG", help="Organization name(s).")
 @DRY_RUN
@@ -129,7 +130,7 @@ def share(ref: ExtensionRef, orgs: tuple[str, ...], dry_run: bool, service: Serv
     _share(ref, _orgs(orgs), service, dry_run, share=True)
 
 
-@click.command()
+@click.command(cls=MarketplaceCommand)
 @identity_options
 @click.option("--unshare-with", "--org", "orgs", multiple=True, metavar="ORG", help="Organization name(s).")
 @DRY_RUN
@@ -139,7 +140,7 @@ def unshare(ref: ExtensionRef, orgs: tuple[str, ...], dry_run: bool, service: Se
     _share(ref, _orgs(orgs), service, dry_run, share=False)
 
 
-@click.command()
+@click.command(cls=MarketplaceCommand)
 @identity_options
 @click.option("--org", "orgs", multiple=True, metavar="ORG|URL", required=True,
               help="Organization name (https://dev.azure.com/ORG) or a collection URL.")
@@ -162,7 +163,7 @@ def install(ref: ExtensionRef, orgs: tuple[str, ...], dry_run: bool, service: Se
                 click.echo(f"Warning: {ref.full_name} is already installed in {org} (TF1590010).", err=True)
 
 
-@click.command()
+@click.command(cls=MarketplaceCommand)
 @identity_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @service_options
@@ -184,7 +185,7 @@ def show(ref: ExtensionRef, as_json: bool, service: ServiceOptions) -> None:
         click.echo(f"  {version.version}  {version.last_updated or ''}  {version.status}{note}")
 
 
-@click.command()
+@click.command(cls=MarketplaceCommand)
 @identity_options
 @click.option("--version", "version", metavar="VERSION",
               help="Version to check [default: the package's, else the newest].")
@@ -204,7 +205,7 @@ def isvalid(ref: ExtensionRef, version: str | None, as_json: bool, service: Serv
     click.echo(f"{ref.full_name} {state.version}: {messages[state.status]}")
 
 
-@click.command()
+@click.command(cls=MarketplaceCommand)
 @identity_options
 @click.option("--yes", is_flag=True, help="Confirm: remove the extension and all its versions.")
 @DRY_RUN

@@ -27,7 +27,8 @@ def test_share_and_unshare_by_organization_name(
 ) -> None:
     extension = marketplace.extensions[(PUBLISHER, EXTENSION)]
 
-    shared = adoext("share", "--vsix", str(published), "--share-with", "contoso,northwind")
+    # tfx style: several names after one flag.
+    shared = adoext("share", "--vsix", str(published), "--share-with", "contoso", "northwind")
     assert shared.exit_code == 0, shared.output
     assert extension.shared_with == {"contoso", "northwind"}
     assert marketplace.count("POST", "/accountsbyname/contoso") == 1
