@@ -50,6 +50,7 @@ class Ports:
     backend: int
     host: int
     static: int
+    emulator: int = ado_emulator_dev.DEV_ADO_PORT
 
     def url(self, port: int) -> str:
         """Return the http URL of a local port."""
@@ -86,9 +87,17 @@ def children(ports: Ports, database: Path) -> list[Child]:
             f"{static_origin}/dist/config.json",
         ),
         # The local Azure DevOps emulator (8003) and `report-bridge worker` (issue 5).
-        *[Child(name, argv, ready) for name, argv, ready in ado_emulator_dev.children(
-            database, org_id=HostIdentity.org_id, org_name=HostIdentity.org_name,
-            project_id=HostIdentity.project_id, project_name=HostIdentity.project_name)],
+        *[
+            Child(name, argv, ready)
+            for name, argv, ready in ado_emulator_dev.children(
+                database,
+                org_id=HostIdentity.org_id,
+                org_name=HostIdentity.org_name,
+                project_id=HostIdentity.project_id,
+                project_name=HostIdentity.project_name,
+                port=ports.emulator,
+            )
+        ],
     ]
 
 
@@ -101,13 +110,21 @@ def shared_environment(secret: str, ports: Ports, database: Path) -> dict[str, s
         "REPORT_BRIDGE_DATABASE": str(database),
         "REPORT_BRIDGE_CORS_ORIGINS": ports.url(ports.static),
         "PYTHONUNBUFFERED": "1",
-        **ado_emulator_dev.environment(HostIdentity.org_name),  # development PAT and hook secret
+        **ado_emulator_dev.environment(
+            HostIdentity.org_name, port=ports.emulator
+        ),  # development PAT and hook secret
     }
 
 
 def check_free(ports: Ports) -> None:
     """Fail with one line when a port is taken, before starting anything."""
-    for name, port in (("backend", ports.backend), ("host", ports.host), ("static", ports.static)):
+    named = (
+        ("backend", ports.backend),
+        ("host", ports.host),
+        ("static", ports.static),
+        ("emulator", ports.emulator),
+    )
+    for name, port in named:
         with socket.socket() as sock:
             try:
                 sock.bind(("127.0.0.1", port))
@@ -204,20 +221,23 @@ def supervise(kids: list[Child], procs: list[subprocess.Popen[bytes]]) -> None:
 @click.option("--host-port", type=click.IntRange(1, 65535), default=8001, show_default=True)
 @click.option("--static-port", type=click.IntRange(1, 65535), default=8002, show_default=True)
 @click.option(
+    "--emulator-port", type=click.IntRange(1, 65535), default=ado_emulator_dev.DEV_ADO_PORT, show_default=True
+)
+@click.option(
     "--database",
     type=click.Path(dir_okay=False, path_type=Path),
     default=DEFAULT_DATABASE,
     show_default=True,
     help="SQLite file for the development backend.",
 )
-def dev(backend_port: int, host_port: int, static_port: int, database: Path) -> None:
+def dev(backend_port: int, host_port: int, static_port: int, emulator_port: int, database: Path) -> None:
     """Run the backend, the local Azure DevOps host and the extension origin with demo data."""
     if not (REPO_ROOT / "extension" / "dist").is_dir():
         raise click.ClickException(
             "extension/dist is missing: run `npm ci && npm run build` in extension/ "
             "(scripts/dev run does this)"
         )
-    ports = Ports(backend=backend_port, host=host_port, static=static_port)
+    ports = Ports(backend=backend_port, host=host_port, static=static_port, emulator=emulator_port)
     check_free(ports)
     database = database if database.is_absolute() else REPO_ROOT / database
     secret = secrets.token_urlsafe(48)  # the development extension key: lives only in this run's processes
@@ -229,8 +249,13 @@ def dev(backend_port: int, host_port: int, static_port: int, database: Path) -> 
     env = shared_environment(secret, ports, database)
     with running(kids, env) as procs:
         wait_ready(kids, procs)
-        ado_emulator_dev.prepare(env, backend_url=ports.url(ports.backend), database=database,
-                                 org_id=HostIdentity.org_id, project_id=HostIdentity.project_id)
+        ado_emulator_dev.prepare(
+            env,
+            backend_url=ports.url(ports.backend),
+            database=database,
+            org_id=HostIdentity.org_id,
+            project_id=HostIdentity.project_id,
+        )
         click.echo(
             f"\nReport Bridge is running. Open {ports.url(ports.host)}/ "
             f"(backend {ports.url(ports.backend)}, extension origin {ports.url(ports.static)}). "

@@ -1,0 +1,68 @@
+"""`report-bridge dev`: one command starts everything; the printed URL shows the hub with demo data."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from .support import REPO
+
+pytestmark = pytest.mark.browser
+START_TIMEOUT_SECONDS = 60
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def test_dev_starts_everything_and_ctrl_c_stops_it(tmp_path: Path, page: Page, extension_dist: Path) -> None:
+    backend, host, static = free_port(), free_port(), free_port()
+    log = tmp_path / "dev.log"
+    command = [
+        str(Path(sys.executable).with_name("report-bridge")),
+        "dev",
+        "--backend-port",
+        str(backend),
+        "--host-port",
+        str(host),
+        "--static-port",
+        str(static),
+        "--emulator-port",
+        str(free_port()),
+        "--database",
+        str(tmp_path / "dev.db"),
+    ]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REPORT_BRIDGE_")}
+    with log.open("wb") as out:
+        proc = subprocess.Popen(command, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, env=env)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        while b"Report Bridge is running" not in log.read_bytes():
+            assert proc.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
+        assert f"Open http://127.0.0.1:{host}/".encode() in log.read_bytes()
+        config = httpx.get(f"http://127.0.0.1:{static}/dist/config.json").json()
+        assert config == {"backendUrl": f"http://127.0.0.1:{backend}"}
+        page.goto(f"http://127.0.0.1:{host}/#/boards/customer-reports")
+        hub = page.frame_locator('iframe[data-contribution="customer-reports"]')
+        expect(hub.get_by_test_id("report-title").first).to_be_visible(timeout=20_000)
+        assert b"EXTENSION_SECRET" not in log.read_bytes()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 0, log.read_text()
+    for port in (backend, host, static):
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
