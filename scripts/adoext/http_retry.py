@@ -58,14 +58,14 @@ class RetryTransport(httpx.BaseTransport):
         while True:
             try:
                 response = self._inner.handle_request(request)
-            except httpx.ConnectError:
-                # The request never left this machine, so any method may be resent.
-                if attempt >= self._policy.max_attempts:
+            except httpx.TransportError as exc:
+                if attempt >= self._policy.max_attempts or not _may_resend(request, exc):
                     raise
-                self._wait(attempt, None, f"could not connect to {request.url.host}")
+                self._wait(attempt, None, f"{request.url.host}: {type(exc).__name__}")
                 attempt += 1
                 continue
             if not self._should_retry(request, response, attempt):
+                self._slow_down(response)
                 return response
             delay = retry_after_seconds(response.headers.get("Retry-After"))
             if delay is not None and delay > self._policy.max_retry_after:
@@ -86,6 +86,14 @@ class RetryTransport(httpx.BaseTransport):
             return True
         return response.status_code in NOT_PROCESSED_STATUSES
 
+    def _slow_down(self, response: httpx.Response) -> None:
+        """Honour Retry-After on an answer that was served but delayed (Azure DevOps sends it on 200s)."""
+        if not response.is_success:
+            return
+        delay = retry_after_seconds(response.headers.get("Retry-After"))
+        if delay:
+            self._sleep(min(delay, self._policy.max_delay))
+
     def _wait(self, attempt: int, retry_after: float | None, why: str) -> None:
         if retry_after is not None:
             delay = retry_after
@@ -94,6 +102,12 @@ class RetryTransport(httpx.BaseTransport):
         total = self._policy.max_attempts
         self._notify(f"{why}; retrying in {delay:.0f}s (attempt {attempt + 1} of {total})")
         self._sleep(delay)
+
+
+def _may_resend(request: httpx.Request, exc: httpx.TransportError) -> bool:
+    """A failed connect never reached the server; other failures are only safe for idempotent calls."""
+    connect_failed = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
+    return connect_failed or request.method in IDEMPOTENT_METHODS
 
 
 def retry_after_seconds(value: str | None, now: Callable[[], float] = time.time) -> float | None:

@@ -158,9 +158,16 @@ def send_checked(http: httpx.Client, request: httpx.Request, action: str, auth_k
 
 def raise_for_status(response: httpx.Response, action: str, auth_kind: str) -> None:
     """Raise MarketplaceAuthError for 401/403, MarketplaceError for other failures."""
+    status = response.status_code
+    if status == 203 or response.is_redirect:
+        # Without a usable credential Azure DevOps can answer with a sign-in page instead of a 401.
+        advice = ENTRA_ADVICE if auth_kind == "entra" else PAT_ADVICE
+        raise MarketplaceAuthError(
+            f"Could not {action}: HTTP {status}: the service answered with a sign-in page, so the "
+            f"credential was not accepted. {advice}"
+        )
     if response.is_success:
         return
-    status = response.status_code
     detail = error_message(response)
     text = f"Could not {action}: HTTP {status}" + (f": {detail}" if detail else "")
     if status in (401, 403):

@@ -1,7 +1,7 @@
 """Install an extension into an Azure DevOps organization through Extension Management.
 
 The organization URL names the Extension Management host through the (anonymous) resource-area lookup,
-as tfx does; a collection without that area (Azure DevOps Server) serves the API itself.
+as tfx does (dev.azure.com answers extmgmt.dev.azure.com; a Server collection answers its own URL).
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def build_install(http: httpx.Client, base_url: str, publisher: str, extension: 
 
 
 def extmgmt_url(http: httpx.Client, org_url: str) -> str:
-    """Ask the organization where Extension Management lives; fall back to the organization itself."""
+    """Ask the organization where Extension Management lives."""
     request = build_area_lookup(http, org_url)
     # Anonymous like tfx: the credential is only sent to the host that will use it.
     try:
@@ -64,7 +64,7 @@ def extmgmt_url(http: httpx.Client, org_url: str) -> str:
     except httpx.TransportError as exc:
         raise MarketplaceError(f"Could not reach {request.url.host} ({exc}).") from exc
     if response.status_code == 404:
-        return org_url
+        raise MarketplaceError(f"No Azure DevOps organization or collection at {org_url} (HTTP 404).")
     raise_for_status(response, f"find Extension Management for {org_url}", "anonymous")
     location = json_body(response, "read the resource area").get("locationUrl")
     if not isinstance(location, str) or "://" not in location:

@@ -64,6 +64,8 @@ def publish(
         package = load_vsix(vsix, max_size=package_params["max_size"])
         _check_matches(package, package_params["publisher"], package_params["extension_id"])
         ident = package.identity
+        if ident.is_public and share_with:
+            raise ToolError("--share-with is for private extensions; this package is public.")
         policy = PollPolicy.for_extension(ident.is_public, validation_timeout, poll_interval)
         plan = PublishPlan(package, not no_wait_validation, policy, _orgs(share_with))
         with open_session(service) as session:

@@ -154,3 +154,12 @@ def test_unpublish_needs_yes(adoext: Adoext, published: Path, marketplace: Marke
     done = adoext("unpublish", *IDENT, "--yes")
     assert done.exit_code == 0, done.output
     assert (PUBLISHER, EXTENSION) not in marketplace.extensions
+
+
+def test_install_into_an_unknown_organization(adoext: Adoext, published: Path, service_url: str) -> None:
+    result = adoext("install", *IDENT, "--org", f"{service_url}/nobody-here")
+
+    assert result.exit_code == 5
+    assert f"No Azure DevOps organization or collection at {service_url}/nobody-here/" in one_line_error(
+        result
+    )

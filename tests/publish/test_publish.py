@@ -121,8 +121,9 @@ def test_validation_failure_prints_the_marketplace_message(
 
     assert result.exit_code == 8
     line = one_line_error(result)
-    assert line.endswith("rejected fabrikam.report-bridge 1.0.0: The task.json of 'BuildTask' has no "
-                         "'execution' section.")
+    assert line.endswith(
+        "rejected fabrikam.report-bridge 1.0.0: The task.json of 'BuildTask' has no 'execution' section."
+    )
 
 
 def test_validation_timeout_is_configurable(
@@ -130,8 +131,9 @@ def test_validation_timeout_is_configurable(
 ) -> None:
     marketplace.validation_polls = 10_000
 
-    result = adoext("publish", "--vsix", str(make_vsix()),
-                    "--validation-timeout", "30", "--poll-interval", "5")
+    result = adoext(
+        "publish", "--vsix", str(make_vsix()), "--validation-timeout", "30", "--poll-interval", "5"
+    )
 
     assert result.exit_code == 7
     assert "still pending validation after 30s" in one_line_error(result)
@@ -173,8 +175,16 @@ def test_server_collections_take_the_json_base64_upload(
 ) -> None:
     vsix = make_vsix()
     # --service-kind from the fixture is overridden by the later option: Click keeps the last value.
-    result = adoext("publish", "--vsix", str(vsix), "--service-kind", "server", "--no-wait-validation",
-                    service=False, env={"ADOEXT_SERVICE_URL": service_url})
+    result = adoext(
+        "publish",
+        "--vsix",
+        str(vsix),
+        "--service-kind",
+        "server",
+        "--no-wait-validation",
+        service=False,
+        env={"ADOEXT_SERVICE_URL": service_url},
+    )
 
     assert result.exit_code == 0, result.output
     post = next(r for r in marketplace.requests if r.method == "POST")
@@ -217,4 +227,14 @@ def test_publisher_option_must_match_the_package(
 
     assert result.exit_code == 1
     assert "--publisher 'someone-else' does not match the package's 'fabrikam'" in one_line_error(result)
+    assert marketplace.requests == []
+
+
+def test_share_with_on_a_public_package_is_refused_before_upload(
+    adoext: Adoext, make_vsix: VsixFactory, marketplace: MarketplaceState
+) -> None:
+    result = adoext("publish", "--vsix", str(make_vsix(public=True)), "--share-with", "contoso")
+
+    assert result.exit_code == 1
+    assert "--share-with is for private extensions" in one_line_error(result)
     assert marketplace.requests == []

@@ -1,0 +1,61 @@
+"""Client edge cases that the emulator cannot produce, driven through httpx.MockTransport."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from adoext.errors import MarketplaceAuthError
+from adoext.http_retry import RetryPolicy, RetryTransport
+from adoext.marketplace import MarketplaceClient, ServiceTarget
+
+from .conftest import FakeClock
+
+
+def _client(handler: httpx.MockTransport, clock: FakeClock) -> MarketplaceClient:
+    transport = RetryTransport(
+        handler, policy=RetryPolicy(max_attempts=3), sleep=clock.sleep, jitter=lambda: 0.0
+    )
+    http = httpx.Client(transport=transport)
+    return MarketplaceClient(
+        http, ServiceTarget.from_options("https://marketplace.example/", "marketplace"), "pat"
+    )
+
+
+def test_a_sign_in_page_instead_of_data_is_an_auth_error(clock: FakeClock) -> None:
+    page = httpx.MockTransport(
+        lambda request: httpx.Response(203, html="<html>Sign in to Azure DevOps</html>")
+    )
+
+    with pytest.raises(MarketplaceAuthError, match="HTTP 203: the service answered with a sign-in page"):
+        _client(page, clock).get_extension("fabrikam", "report-bridge", flags=1)
+
+
+def test_retry_after_on_a_served_answer_slows_the_next_call(clock: FakeClock) -> None:
+    delayed = httpx.MockTransport(
+        lambda request: httpx.Response(
+            200, json={"publisher": {"publisherName": "p"}}, headers={"Retry-After": "4"}
+        )
+    )
+
+    body = _client(delayed, clock).get_extension("fabrikam", "report-bridge", flags=1)
+
+    assert body == {"publisher": {"publisherName": "p"}}
+    assert clock.sleeps == [4.0]
+
+
+@pytest.mark.parametrize(("method", "calls"), [("GET", 3), ("POST", 1)])
+def test_read_timeouts_are_retried_only_for_idempotent_calls(
+    clock: FakeClock, method: str, calls: int
+) -> None:
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.method)
+        raise httpx.ReadTimeout("timed out", request=request)
+
+    client = _client(httpx.MockTransport(handler), clock)
+    request = client.http.build_request(method, "https://marketplace.example/_apis/gallery/extensions")
+
+    with pytest.raises(httpx.ReadTimeout):
+        client.http.send(request)
+    assert seen == [method] * calls
