@@ -33,6 +33,7 @@ class WorkerPolicy:
     retry_max_s: float = 900.0
     max_attempts: int = 25  # about four hours of retrying before a row is marked failed
     refresh_s: float = 900.0  # safety net for missed service hooks
+    retention_s: float = 7 * 86400.0  # Azure DevOps stops retrying a delivery long before this
 
 
 @dataclass
@@ -133,21 +134,34 @@ class OutboxWorker:
         return count
 
     def refresh(self, *, force: bool) -> None:
-        """Fill the cache for newly linked items; every refresh_s re-read all linked items."""
-        full = force or self.clock() - self._last_refresh >= self.policy.refresh_s
+        """Fill the cache for newly linked items; every refresh_s re-read all linked items and tidy up."""
+        now = self.clock()
+        full = force or now - self._last_refresh >= self.policy.refresh_s
         with self.ctx.storage.snapshot() as tx:
             orgs = [
                 r["org_id"]
                 for r in tx.query("SELECT DISTINCT org_id FROM report_groups WHERE work_item_id IS NOT NULL")
             ]
         for org_id in orgs:
+            if self._held.get(org_id, 0.0) > now:
+                continue
             try:
                 tasks.refresh_linked(self.ctx, org_id, only_uncached=not full)
             except (AzureDevOpsError, tasks.TaskFailed) as exc:
                 log.warning("refreshing linked work items of %s failed: %s", org_id, exc)
-                return
+                self._held[org_id] = now + self.policy.retry_base_s * 6
         if full:
-            self._last_refresh = self.clock()
+            self._last_refresh = now
+            self._purge()
+
+    def _purge(self) -> None:
+        """Drop finished outbox rows and hook event ids older than the retention window."""
+        cutoff = self._now(-self.policy.retention_s)
+        with self.ctx.storage.transaction() as tx:
+            tx.execute(
+                "DELETE FROM outbox WHERE status = 'done' AND updated_at < :cutoff", {"cutoff": cutoff}
+            )
+            tx.execute("DELETE FROM hook_events WHERE received_at < :cutoff", {"cutoff": cutoff})
 
     def run(self, stop: threading.Event) -> None:
         """Loop until `stop` is set, sleeping poll_s when nothing is due."""

@@ -28,7 +28,7 @@ import time
 from typing import Any
 
 import httpx
-from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 
 from backend.devtools.ado_emulator_control import (
     SIGN_IN_PAGE,
@@ -88,6 +88,9 @@ def _gatekeeper() -> Response | tuple[Response | str, int, dict[str, str]] | Non
     with state.lock:
         rule = request.url_rule.rule if request.url_rule else request.path
         state.requests[f"{request.method} {rule}"] += 1
+        state.in_flight += 1
+        state.peak_in_flight = max(state.peak_in_flight, state.in_flight)
+        g.counted = True
         fault = state.take_fault(request.path)
     if fault is not None:
         answer = play_fault(fault)
@@ -108,6 +111,14 @@ def _gatekeeper() -> Response | tuple[Response | str, int, dict[str, str]] | Non
             )
         return SIGN_IN_PAGE, 203, {"Content-Type": "text/html; charset=utf-8"}
     return None
+
+
+@api.teardown_request
+def _done(exc: BaseException | None) -> None:
+    if g.pop("counted", False):
+        state = _state()
+        with state.lock:
+            state.in_flight -= 1
 
 
 def _json() -> Any:

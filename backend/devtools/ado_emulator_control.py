@@ -125,8 +125,9 @@ def stats() -> Response:
     with state.lock:
         if request.method == "DELETE":
             state.requests.clear()
-        counts = dict(state.requests)
-    return jsonify({"total": sum(counts.values()), "requests": counts})
+            state.peak_in_flight = state.in_flight
+        counts, peak = dict(state.requests), state.peak_in_flight
+    return jsonify({"total": sum(counts.values()), "requests": counts, "peakInFlight": peak})
 
 
 @control.get("/deliveries")

@@ -64,6 +64,8 @@ class EmulatorState:
     faults: list[Fault] = field(default_factory=list)
     requests: Counter[str] = field(default_factory=Counter)
     deliveries: list[dict[str, Any]] = field(default_factory=list)
+    in_flight: int = 0  # REST calls being served right now, and the most at once (per-org limit checks)
+    peak_in_flight: int = 0
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _next_id: int = 1
 
