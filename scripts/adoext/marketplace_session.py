@@ -34,6 +34,7 @@ from adoext.marketplace import DEFAULT_TIMEOUT, MarketplaceClient, ServiceTarget
 from adoext.marketplace_publish import Clock
 from adoext.marketplace_vsix import read_identity
 from adoext.package_cmd import TfxStyleCommand
+from adoext.packaging import VsixIdentity
 
 AnyFunc = Callable[..., Any]
 
@@ -172,14 +173,19 @@ def resolve_ref(vsix: Path | None, publisher: str | None, extension_id: str | No
     """Take the extension from --vsix, or from --publisher and --extension-id (which must agree)."""
     if vsix is not None:
         ident = read_identity(vsix)
-        for flag, given, actual in (("--publisher", publisher, ident.publisher),
-                                    ("--extension-id", extension_id, ident.extension_id)):
-            if given is not None and given != actual:
-                raise ToolError(f"{flag} {given!r} does not match the package's {actual!r}.")
+        check_matches(ident, publisher, extension_id)
         return ExtensionRef(ident.publisher, ident.extension_id, ident.version)
     if not publisher or not extension_id:
         raise ToolError("Name the extension: --vsix FILE, or both --publisher and --extension-id.")
     return ExtensionRef(publisher, extension_id)
+
+
+def check_matches(ident: VsixIdentity, publisher: str | None, extension_id: str | None) -> None:
+    """Refuse --publisher/--extension-id values that contradict the package."""
+    for flag, given, actual in (("--publisher", publisher, ident.publisher),
+                                ("--extension-id", extension_id, ident.extension_id)):
+        if given is not None and given != actual:
+            raise ToolError(f"{flag} {given!r} does not match the package's {actual!r}.")
 
 
 @contextmanager

@@ -21,11 +21,12 @@ from adoext.marketplace_session import (
     MarketplaceCommand,
     Progress,
     ServiceOptions,
+    check_matches,
     identity_options,
     open_session,
     service_options,
 )
-from adoext.marketplace_vsix import LocalVsix, load_vsix
+from adoext.marketplace_vsix import load_vsix
 from adoext.package_cmd import package_options
 from adoext.packaging import AUTO_OUTPUT
 
@@ -62,8 +63,8 @@ def publish(
         if vsix is None:
             vsix = _package_first(package_params, output_path, Path(scratch) if dry_run else None)
         package = load_vsix(vsix, max_size=package_params["max_size"])
-        _check_matches(package, package_params["publisher"], package_params["extension_id"])
         ident = package.identity
+        check_matches(ident, package_params["publisher"], package_params["extension_id"])
         if ident.is_public and share_with:
             raise ToolError("--share-with is for private extensions; this package is public.")
         policy = PollPolicy.for_extension(ident.is_public, validation_timeout, poll_interval)
@@ -95,14 +96,6 @@ def _package_first(params: dict[str, Any], output_path: str, scratch: Path | Non
     click.echo(f"Packaged {result.publisher}.{result.extension_id} {result.version} into {where} "
                f"({result.size:,} bytes).")
     return result.path
-
-
-def _check_matches(package: LocalVsix, publisher: str | None, extension_id: str | None) -> None:
-    ident = package.identity
-    for flag, given, actual in (("--publisher", publisher, ident.publisher),
-                                ("--extension-id", extension_id, ident.extension_id)):
-        if given is not None and given != actual:
-            raise ToolError(f"{flag} {given!r} does not match the package's {actual!r}.")
 
 
 def _share(
