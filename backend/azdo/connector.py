@@ -32,6 +32,10 @@ class ConnectorConfig:
     timeout: httpx.Timeout = field(default_factory=lambda: DEFAULT_TIMEOUT)
     max_concurrency: int = 4
     policy: RetryPolicy = field(default_factory=RetryPolicy)
+    # Calls made while a person waits (e.g. checking an item before linking) give up quickly.
+    interactive_policy: RetryPolicy = field(
+        default_factory=lambda: RetryPolicy(max_attempts=2, max_delay_s=2.0)
+    )
 
 
 class AzureDevOps:
@@ -63,13 +67,14 @@ class AzureDevOps:
             f"no Azure DevOps URL configured for organization {org_name!r} (REPORT_BRIDGE_AZDO_ORG_URLS)"
         )
 
-    def client(self, org: str) -> AzureDevOpsClient:
-        """Return the client for an organization name or URL."""
+    def client(self, org: str, *, interactive: bool = False) -> AzureDevOpsClient:
+        """Return the client for an organization name or URL (interactive: short retry budget)."""
         url = org.rstrip("/") if "://" in org else self.org_url(org)
+        key = f"{url} interactive" if interactive else url
         with self._lock:
-            if url not in self._clients:
-                self._clients[url] = self._build(url)
-            return self._clients[url]
+            if key not in self._clients:
+                self._clients[key] = self._build(url, self.config.interactive_policy if interactive else None)
+            return self._clients[key]
 
     def close(self) -> None:
         """Close every client."""
@@ -78,13 +83,15 @@ class AzureDevOps:
                 client.close()
             self._clients.clear()
 
-    def _build(self, url: str) -> AzureDevOpsClient:
+    def _build(self, url: str, policy: RetryPolicy | None) -> AzureDevOpsClient:
         if self._auth is None:  # built lazily: azure-identity may probe the environment
             self._auth = AzureDevOpsAuth.from_config(self.config.credentials, clock=self.clock)
         http = httpx.Client(
             base_url=url + "/", auth=self._auth, timeout=self.config.timeout, transport=self._transport
         )
-        return AzureDevOpsClient(http, gate=self._gates.gate(_org_name(url)), policy=self.config.policy)
+        return AzureDevOpsClient(
+            http, gate=self._gates.gate(_org_name(url)), policy=policy or self.config.policy
+        )
 
 
 def _org_name(url: str) -> str:

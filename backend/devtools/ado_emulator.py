@@ -168,6 +168,12 @@ def create_work_item(org: str, project: str, kind: str) -> Response:
 @api.route("/<org>/<project>/_apis/wit/workitems/<int:item_id>", methods=["GET", "PATCH", "DELETE"])
 def work_item(org: str, item_id: int, project: str | None = None) -> Response:
     state = _state()
+    if project is not None:
+        with state.lock:  # a project-scoped URL only reaches that project's items
+            if state.get(item_id)["projectId"] != state.project_id(project):
+                raise EmulatorError(
+                    404, f"TF401232: Work item {item_id} does not exist in project {project}."
+                )
     if request.method == "GET":
         with state.lock:
             expand = request.args.get("$expand", "").lower() in ("relations", "all")
