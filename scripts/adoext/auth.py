@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TextIO
 
 import httpx
-from azure.core.exceptions import ClientAuthenticationError
 
 from adoext.errors import MarketplaceAuthError, ToolError
 
@@ -102,7 +101,12 @@ class EntraAuth(httpx.Auth):
     def _fetch(self) -> AccessTokenLike:
         try:
             return self._credential.get_token(ADO_SCOPE)
-        except ClientAuthenticationError as exc:
+        except Exception as exc:
+            # Imported here: azure.core costs ~70 ms at start-up, and --help should stay quick.
+            from azure.core.exceptions import ClientAuthenticationError
+
+            if not isinstance(exc, ClientAuthenticationError):
+                raise
             # azure-identity explains every credential it tried over many lines; keep the first.
             text = str(exc).strip()
             first_line = text.splitlines()[0] if text else ""
