@@ -327,6 +327,9 @@ def check(merged: Merged, files: list[PackageFile], root: Path, report: Report, 
     checker.contributions()
     checker.scopes()
     check_files(files, root, report, bypass)
+    from adoext.tasks import check_tasks
+
+    check_tasks(merged.vso.get("contributions") or [], root, merged.contribution_origins, report)
 
 
 def check_size(size: int, limit: int, report: Report) -> None:

@@ -210,3 +210,57 @@ def test_glob_without_matches(make_ext: Callable[..., Ext]) -> None:
     with pytest.raises(ManifestError) as caught:
         make_ext().package(manifest_globs=("nothing/*.json",))
     assert "No manifests found from the following glob patterns: nothing/*.json" in caught.value.message
+
+
+def task_manifest() -> dict[str, Any]:
+    """Return a manifest with one build task contribution (folder 'mytask')."""
+    task = {
+        "id": "mytask",
+        "type": "ms.vss-distributed-task.task",
+        "targets": ["ms.vss-distributed-task.tasks"],
+        "properties": {"name": "mytask"},
+    }
+    return base_manifest(
+        contributions=[task], files=[{"path": "mytask"}, {"path": "img", "addressable": True}]
+    )
+
+
+def test_task_json_problems_are_warnings(make_ext: Callable[..., Ext]) -> None:
+    ext = make_ext(task_manifest())
+    ext.write(
+        "mytask/task.json",
+        {
+            "id": "not-a-guid",
+            "name": "my task",
+            "friendlyName": "x" * 41,
+            "execution": {"Node10": {"target": "gone.js"}},
+        },
+    )
+    warnings = [str(w) for w in ext.package().warnings]
+    for expected in (
+        "id must be a GUID",
+        "name may only contain",
+        "friendlyName must be at most 40",
+        "instanceNameFormat is missing",
+        "deprecated Node runner",
+        "target references file that does not exist: gone.js",
+    ):
+        assert any(expected in w and "vss-extension.json: $.contributions[0]" in w for w in warnings), (
+            expected
+        )
+
+
+def test_windows_style_task_target_that_exists_is_fine(make_ext: Callable[..., Ext]) -> None:
+    ext = make_ext(task_manifest())
+    ext.write("mytask/run.ps1", "Write-Host hi")
+    ext.write(
+        "mytask/task.json",
+        {
+            "id": "7c939663-33ca-4cb6-9b8c-6e164d446eea",
+            "name": "mytask",
+            "friendlyName": "My task",
+            "instanceNameFormat": "Run",
+            "execution": {"PowerShell3": {"target": "$(currentDirectory)\\run.ps1"}},
+        },
+    )
+    assert [str(w) for w in ext.package().warnings] == []
