@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import signal
 import threading
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ from backend.azdo.hooks_install import HookTarget, install
 from backend.azdo.tasks import TaskContext
 from backend.azdo.worker import OutboxWorker, WorkerPolicy
 from backend.config import ConfigError, Settings
+from backend.logs import configure_logging
 from backend.storage import Storage, StorageError
 
 DEFAULT_HOOK_USER = "report-bridge"
@@ -51,7 +51,7 @@ def worker(obj: HasStorage, once: bool, poll: float) -> None:
     with friendly():
         settings = Settings.from_env()
         storage = obj.storage()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.log_level)  # the same JSON lines as the web processes
     job = OutboxWorker(
         TaskContext(storage, build_connector(settings), settings.azdo_hub_id), WorkerPolicy(poll_s=poll)
     )

@@ -184,6 +184,8 @@ def _json_body(response: httpx.Response) -> dict[str, Any]:
     if status >= 400:
         error: type[AzureDevOpsError] = AzureDevOpsRequestRejected if status < 500 else AzureDevOpsUnavailable
         raise error(_message(response, f"HTTP {status}"), status=status)
+    if status == 204:
+        return {}
     if "json" not in response.headers.get("Content-Type", "").lower():
         # Without a working credential Azure DevOps may serve an HTML sign-in page with a 2xx.
         raise AzureDevOpsAuthFailed(

@@ -16,7 +16,7 @@ request and response shapes of MicrosoftDocs/vsts-rest-api-specs (api-version 7.
 Auth like the service: `Basic base64(":" + PAT)` with the configured PAT, or a configured bearer token;
 a bad credential gets 401 with `X-TFS-FedAuthRedirect: Suppress`, otherwise a 203 HTML sign-in page.
 Control endpoints for tests and the dev run (no auth, 127.0.0.1 only) live under /_emulator/:
-faults (429 with Retry-After, 503, slow, 203 sign-in page, 401, Retry-After on a 200), moving an
+faults (429 with Retry-After, 503, slow, a sign-in page as 203 or 200, 401, Retry-After on a 200), moving an
 item's state as a user would in Boards (delivers service hooks with the subscription's Basic
 credentials), request counters, and the delivery log.
 """

@@ -73,6 +73,14 @@ def test_sign_in_page_with_203_is_an_authentication_error(
         make_client().list_projects()
 
 
+def test_html_answer_with_200_is_an_authentication_error(
+    make_client: ClientFactory, control: httpx.Client
+) -> None:
+    fault(control, "html-200")
+    with pytest.raises(AzureDevOpsAuthFailed, match="instead of JSON"):
+        make_client().list_projects()
+
+
 def test_emulator_serves_sign_in_page_when_redirect_not_suppressed(emulator_url: str) -> None:
     answer = httpx.get(f"{emulator_url}/fabrikam/_apis/projects?api-version=7.1", auth=("", "wrong"))
     assert answer.status_code == 203 and answer.headers["Content-Type"].startswith("text/html")
