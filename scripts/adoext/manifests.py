@@ -60,12 +60,14 @@ def parse_json_text(text: str, origin: str, use_json5: bool) -> Any:
         ) from exc
 
 
-def read_manifest(path: Path, origin: str, use_json5: bool) -> dict[str, Any]:
+def read_manifest(
+    path: Path, origin: str, use_json5: bool, relative_to: str = "relative to --root"
+) -> dict[str, Any]:
     """Read one manifest file; it must hold a JSON object."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
-        raise ManifestError(f"{origin}: manifest not found. Check the path (relative to --root).") from exc
+        raise ManifestError(f"{origin}: manifest not found. Check the path ({relative_to}).") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise ManifestError(f"{origin}: cannot read the manifest: {exc}.") from exc
     data = parse_json_text(text, origin, use_json5)
@@ -132,7 +134,7 @@ def overrides_partial(
         path = (cwd / overrides_file).resolve()
         file_origin = display_path(path, cwd)
         file_base = path.parent
-        data = read_manifest(path, file_origin, use_json5)
+        data = read_manifest(path, file_origin, use_json5, "relative to the current folder")
         for key in data:
             bases[key], origins[key] = file_base, file_origin
     if override:

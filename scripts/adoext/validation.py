@@ -274,7 +274,9 @@ def check_files(files: list[PackageFile], root: Path, report: Report, bypass: bo
         key = item.part.lower()
         if key in seen or key in GENERATED:
             other = seen[key].source if key in seen else "a generated manifest"
-            record(
+            exact = key in GENERATED or seen[key].part == item.part
+            # Two entries with one exact name cannot both be zipped: an error even with --bypass-validation.
+            (report.error if exact else record)(
                 f"'{item.part}' and '{other}' have the same name ignoring case.",
                 item.origin,
                 item.json_path,
