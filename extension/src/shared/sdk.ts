@@ -35,21 +35,27 @@ interface ErrorBody {
   error?: { code?: string; message?: string };
 }
 
+let backendUrl: Promise<string> | undefined;
+
 /** Start the SDK without reporting "loaded": the page reports it once its data is on screen. */
 export function startSdk(): Promise<void> {
+  // config.json does not depend on the handshake: fetch both at once.
+  backendUrl = readBackendUrl();
+  backendUrl.catch(() => undefined);
   return SDK.init({ loaded: false, applyTheme: true });
 }
 
 /** Wait for the handshake and read the org, project and backend URL. */
 export async function loadPageInfo(): Promise<PageInfo> {
   await SDK.ready();
+  void appToken(false).catch(() => undefined); // the first backend call needs it: ask the host now
   const host = SDK.getHost();
   const project = SDK.getWebContext().project;
   if (!project || !project.id) {
     throw new Error("This page needs a project context, but the host did not provide one.");
   }
   return {
-    backendUrl: await readBackendUrl(),
+    backendUrl: await (backendUrl ?? readBackendUrl()),
     orgId: host.id,
     orgName: host.name,
     projectId: project.id,
@@ -69,11 +75,12 @@ async function readBackendUrl(): Promise<string> {
   return body.backendUrl.replace(/\/+$/, "");
 }
 
-let cachedToken: string | undefined;
+let cachedToken: Promise<string> | undefined;
 
-async function appToken(fresh: boolean): Promise<string> {
+function appToken(fresh: boolean): Promise<string> {
   if (fresh || cachedToken === undefined) {
-    cachedToken = await SDK.getAppToken();
+    cachedToken = SDK.getAppToken();
+    cachedToken.catch(() => (cachedToken = undefined)); // a failed request is not cached
   }
   return cachedToken;
 }
