@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from adoext.cli import get_cli
-from adoext.content_types import CONTENT_TYPES_PART, resolve
+from adoext.content_types import CONTENT_TYPES_PART, TFX_TABLE, extension_of, resolve
 from click.testing import CliRunner
 
 from tests.adoext.conftest import CONFORMANCE
@@ -28,6 +28,13 @@ GENERATED = {CONTENT_TYPES_PART, "extension.vsixmanifest", "extension.vsomanifes
 # Parts whose content type tfx took from `file --mime-type` and we take from our table, where the two differ.
 # Every such difference must be listed here with its reason; an unlisted difference fails the test.
 DELIBERATE_TYPE_DIFFERENCES: dict[tuple[str, str], str] = {}
+# The parts whose type tfx took from `file --mime-type` (extension outside its table, or none): compared
+# like every other part, listed so the test fails if a case stops exercising that path.
+SNIFFED_BY_TFX = {
+    ("ms-samples-fabrikam-build-tasks", "MyPlainTask2/README.txt"),
+    ("multivalue-control-dev", "LICENSE"),
+    ("npm-audit-widget", "LICENSE"),
+}
 # The upstream sample's widget points at widget-catalog/widget-catalog.html, which is not in the package
 # (the bundle is dist/widget-catalog/...): tfx packages it silently; adoext reports it, so this case needs
 # --bypass-validation to produce tfx's package.
@@ -91,6 +98,9 @@ def assert_equivalent(case: str, vsix: Path) -> None:
             assert ours_type is not None, f"{name} has no content type"
             if ours_type != tfx_type:
                 differences[(case, name)] = f"{tfx_type} -> {ours_type}"
+    files = [n for n in names if not n.endswith("/") and n != CONTENT_TYPES_PART]
+    sniffed = {(case, n) for n in files if extension_of(n).lower() not in TFX_TABLE}
+    assert sniffed == {item for item in SNIFFED_BY_TFX if item[0] == case}
     expected_differences = {k: v for k, v in DELIBERATE_TYPE_DIFFERENCES.items() if k[0] == case}
     assert set(differences) == set(expected_differences), differences
 
