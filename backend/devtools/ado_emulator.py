@@ -34,10 +34,10 @@ from backend.devtools.ado_emulator_control import (
     SIGN_IN_PAGE,
     authorized,
     control,
-    deliver,
     play_fault,
     rate_limit_headers,
 )
+from backend.devtools.ado_emulator_hooks import deliver, public, subscription_body
 from backend.devtools.ado_emulator_state import EmulatorError, EmulatorState
 
 PREVIEW_VERSIONS = {"comments": "7.1-preview.4"}
@@ -262,11 +262,11 @@ def subscriptions(org: str) -> Response:
     state = _state()
     with state.lock:
         if request.method == "GET":
-            value = [_public(s) for s in state.subscriptions.values()]
+            value = [public(s) for s in state.subscriptions.values()]
             return jsonify({"count": len(value), "value": value})
-        sub = _subscription(_json(), str(os.urandom(16).hex()))
+        sub = subscription_body(_json(), str(os.urandom(16).hex()))
         state.subscriptions[sub["id"]] = sub
-        return jsonify(_public(sub))
+        return jsonify(public(sub))
 
 
 @api.route("/<org>/_apis/hooks/subscriptions/<sub_id>", methods=["GET", "PUT", "DELETE"])
@@ -281,25 +281,5 @@ def subscription(org: str, sub_id: str) -> Response | tuple[str, int]:
             del state.subscriptions[sub_id]
             return "", 204
         if request.method == "PUT":
-            state.subscriptions[sub_id] = _subscription(_json(), sub_id)
-        return jsonify(_public(state.subscriptions[sub_id]))
-
-
-def _subscription(body: Any, sub_id: str) -> dict[str, Any]:
-    if (
-        not isinstance(body, dict)
-        or body.get("consumerId") != "webHooks"
-        or not (body.get("consumerInputs") or {}).get("url")
-    ):
-        raise EmulatorError(
-            400, "The local emulator accepts webHooks/httpRequest subscriptions with a consumerInputs.url."
-        )
-    return {**body, "id": sub_id, "status": body.get("status", "enabled")}
-
-
-def _public(sub: dict[str, Any]) -> dict[str, Any]:
-    """Mask the confidential input, as the service does when listing subscriptions."""
-    inputs = dict(sub.get("consumerInputs") or {})
-    if "basicAuthPassword" in inputs:
-        inputs["basicAuthPassword"] = "********"
-    return {**sub, "consumerInputs": inputs}
+            state.subscriptions[sub_id] = subscription_body(_json(), sub_id)
+        return jsonify(public(state.subscriptions[sub_id]))

@@ -15,10 +15,10 @@ import threading
 import time
 from typing import Any
 
-import httpx
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from backend.devtools.ado_emulator_hooks import deliver
 from backend.devtools.ado_emulator_state import EmulatorError, EmulatorState, Fault
 
 SIGN_IN_PAGE = "<html><head><title>Azure DevOps Services | Sign In</title></head><body>Sign in</body></html>"
@@ -195,43 +195,6 @@ def authorized(state: EmulatorState) -> bool:
 
 def _base() -> str:
     return request.host_url.rstrip("/")
-
-
-def deliver(
-    state: EmulatorState, event_type: str, item_id: int, changes: dict[str, Any]
-) -> list[dict[str, Any]]:
-    """POST the event to every matching subscription with its Basic credentials; log the outcome."""
-    http: httpx.Client = current_app.extensions["ado_emulator_http"]
-    with state.lock:
-        targets = [
-            (
-                sub,
-                state.hook_event(
-                    event_type,
-                    item_id,
-                    changes,
-                    _base(),
-                    (sub.get("consumerInputs") or {}).get("resourceDetailsToSend", ""),
-                ),
-            )
-            for sub in state.subscribers(event_type, item_id, changes)
-        ]
-    results = []
-    for sub, event in targets:
-        inputs = sub.get("consumerInputs") or {}
-        headers = {}
-        if inputs.get("basicAuthUsername") or inputs.get("basicAuthPassword"):
-            pair = f"{inputs.get('basicAuthUsername', '')}:{inputs.get('basicAuthPassword', '')}"
-            headers["Authorization"] = "Basic " + base64.b64encode(pair.encode()).decode()
-        try:
-            status: int | str = http.post(str(inputs["url"]), json=event, headers=headers).status_code
-        except httpx.HTTPError as exc:  # the service logs a failed delivery and carries on
-            status = type(exc).__name__
-        record = {"subscriptionId": sub["id"], "eventId": event["id"], "status": status, "event": event}
-        with state.lock:
-            state.deliveries.append(record)
-        results.append({"subscriptionId": sub["id"], "eventId": event["id"], "status": status})
-    return results
 
 
 class EmulatorServer:

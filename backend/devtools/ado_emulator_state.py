@@ -1,4 +1,4 @@
-"""State of the local Azure DevOps emulator: work items, JSON Patch, the WIQL subset, hook payloads.
+"""State of the local Azure DevOps emulator: projects, work items, JSON Patch, the WIQL subset, faults.
 
 This is a local stand-in for Azure DevOps used by `report-bridge dev`, the tests and the bench.
 Shapes follow MicrosoftDocs/vsts-rest-api-specs (wit/7.1, hooks/7.1); see ado_emulator.py.
@@ -112,7 +112,7 @@ class EmulatorState:
         if item_id is None or item_id in self.work_items:
             item_id = self._next_id
         self._next_id = max(self._next_id, item_id) + 1
-        now = _now()
+        now = now_text()
         fields.update(
             {
                 "System.Id": item_id,
@@ -144,7 +144,7 @@ class EmulatorState:
         }
         item["fields"], item["relations"] = doc["fields"], doc["relations"]
         item["rev"] += 1
-        item["fields"]["System.ChangedDate"] = _now()
+        item["fields"]["System.ChangedDate"] = now_text()
         return self.render(item_id, base_url, expand=True), changes
 
     def get(self, item_id: int) -> dict[str, Any]:
@@ -207,67 +207,6 @@ class EmulatorState:
         )
         return hits
 
-    # -- service hooks ------------------------------------------------------------------------
-
-    def hook_event(
-        self, event_type: str, item_id: int, changes: dict[str, Any], base_url: str, details: str
-    ) -> dict[str, Any]:
-        """Build a service-hook event for an item, as much detail as the subscription asks for."""
-        item = self.work_items[item_id]
-        api = f"{base_url}/{self.organization}/_apis/wit/workItems/{item_id}"
-        resource: dict[str, Any] = {
-            "id": item["rev"],
-            "workItemId": item_id,
-            "rev": item["rev"],
-            "url": f"{api}/updates/{item['rev']}",
-        }
-        if event_type != "workitem.updated":
-            resource = {"id": item_id, "url": api}
-        if details != "minimal":
-            resource["fields"] = changes
-            resource["revision"] = {
-                "id": item_id,
-                "rev": item["rev"],
-                "fields": dict(item["fields"]),
-                "url": f"{api}/revisions/{item['rev']}",
-            }
-        container = {"id": self.organization_id, "baseUrl": f"{base_url}/{self.organization}/"}
-        return {
-            "id": str(uuid.uuid4()),
-            "eventType": event_type,
-            "publisherId": "tfs",
-            "scope": "all",
-            "message": {"text": f"Work item {item_id} changed"},
-            "resource": resource,
-            "resourceVersion": "1.0",
-            "resourceContainers": {
-                "collection": container,
-                "account": container,
-                "project": {"id": item["projectId"]},
-            },
-            "createdDate": _now(),
-        }
-
-    def subscribers(self, event_type: str, item_id: int, changes: dict[str, Any]) -> list[dict[str, Any]]:
-        """Return the enabled subscriptions an event on this item goes to."""
-        item = self.work_items[item_id]
-        chosen = []
-        for sub in self.subscriptions.values():
-            inputs = sub.get("publisherInputs") or {}
-            if sub.get("eventType") != event_type or sub.get("status", "enabled") != "enabled":
-                continue
-            if inputs.get("projectId") and inputs["projectId"].lower() != item["projectId"].lower():
-                continue
-            if inputs.get("workItemType") and inputs["workItemType"] != item["fields"].get(
-                "System.WorkItemType"
-            ):
-                continue
-            wanted = {f.strip() for f in (inputs.get("changedFields") or "").split(",") if f.strip()}
-            if event_type == "workitem.updated" and wanted and not wanted & set(changes):
-                continue
-            chosen.append(sub)
-        return chosen
-
 
 def _apply_patch(doc: dict[str, Any], patch: Any) -> dict[str, Any]:
     if not isinstance(patch, list) or not all(isinstance(op, dict) for op in patch):
@@ -302,5 +241,5 @@ def _condition(text: str, project_name: str) -> Any:
     return check
 
 
-def _now() -> str:
+def now_text() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
