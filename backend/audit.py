@@ -21,18 +21,17 @@ log = logging.getLogger("backend.audit")
 AUDITED_PREFIXES = ("/api/", "/hooks/")
 NOT_AUDITED = ("/api/v1/openapi.json",)
 
+_COLUMNS = (
+    "at", "request_id", "org_id", "actor", "user_id", "tenant_id", "key_id", "method", "route", "target",
+    "status_code", "outcome",
+)
+_DEFAULTS: dict[str, Any] = dict.fromkeys(_COLUMNS)
+_INSERT = f"INSERT INTO audit_log ({', '.join(_COLUMNS)}) VALUES ({', '.join(':' + c for c in _COLUMNS)})"
+
 
 def record(tx: Tx, entry: dict[str, Any]) -> None:
-    """Insert one audit row."""
-    tx.execute(
-        "INSERT INTO audit_log (at, request_id, org_id, actor, user_id, tenant_id, key_id, method, route, "
-        "target, status_code, outcome) VALUES (:at, :request_id, :org_id, :actor, :user_id, :tenant_id, "
-        ":key_id, :method, :route, :target, :status_code, :outcome)",
-        {
-            "at": utcnow(), "org_id": None, "user_id": None, "tenant_id": None, "key_id": None,
-            "target": "{}", **entry,
-        },
-    )
+    """Insert one audit row (missing optional fields are NULL; `at` defaults to now)."""
+    tx.execute(_INSERT, {**_DEFAULTS, "at": utcnow(), "target": "{}", **entry})
 
 
 def tail(tx: Tx, *, limit: int, org_id: str | None = None) -> list[dict[str, Any]]:
@@ -52,7 +51,7 @@ def _entry(response: Response) -> dict[str, Any]:
         "request_id": g.get("request_id", ""),
         "method": request.method,
         "route": request.url_rule.rule if request.url_rule else request.path[:200],
-        "target": json.dumps(target, sort_keys=True, default=str),
+        "target": json.dumps(target, sort_keys=True, default=str) if target else "{}",
         "status_code": response.status_code,
         "outcome": "ok" if response.status_code < 400 else _error_code(response),
     }

@@ -7,6 +7,7 @@ configured key in turn so key rotation never locks an organization out (see the 
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import time
@@ -21,7 +22,7 @@ from flask import g, request
 
 from backend import errors
 from backend.config import Settings
-from backend.state import get_settings, get_storage
+from backend.state import AppState, get_state
 from backend.storage import Tx, utcnow
 
 APP_TOKEN_ISSUER = "app.vstoken.visualstudio.com"
@@ -30,6 +31,7 @@ ORG_ID_HEADER = "X-Report-Bridge-Org-Id"
 ORG_NAME_HEADER = "X-Report-Bridge-Org-Name"
 PROJECT_NAME_HEADER = "X-Report-Bridge-Project-Name"
 MAX_CLAIM_LENGTH = 128
+MAX_CACHED_ORGS = 10_000
 _ORG_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 log = logging.getLogger("backend.auth")
@@ -87,29 +89,58 @@ def bearer_token(header: str | None, missing: type[errors.AuthError] = errors.To
     return credential.strip()
 
 
-def verify_app_token(token: str, settings: Settings) -> AppClaims:
-    """Verify an app token against every configured key; raise a Token* error on any failure."""
-    if len(token) > settings.token_max_length or token.count(".") != 2:
-        raise errors.TokenMalformed()
-    try:
-        header = jwt.get_unverified_header(token)
-    except jwt.DecodeError:
-        raise errors.TokenMalformed() from None
-    if header.get("alg") != APP_TOKEN_ALGORITHM:
-        # alg:none, HS512, RS256 (algorithm confusion): never let the token choose the algorithm.
-        raise errors.TokenSignature("The token must be signed with HS256.")
-    for index, secret in enumerate(settings.extension_secrets):
+class AppTokenVerifier:
+    """Verify app tokens for one app; a token string verified once is remembered until it expires.
+
+    The UI reuses one token for up to 70 minutes, and full verification (PyJWT's key hardening
+    checks included) dominates a cheap request. A cache hit is the same token string, so its
+    signature, issuer, audience and claims cannot differ; only the time window is re-checked.
+    """
+
+    def __init__(self, settings: Settings, cache_size: int = 4096) -> None:
+        self._settings = settings
+        self._verified = functools.lru_cache(maxsize=cache_size)(self._verify_fully)
+
+    def verify(self, token: str) -> AppClaims:
+        """Return the claims of a valid token; raise a Token* error otherwise."""
+        if len(token) > self._settings.token_max_length or token.count(".") != 2:
+            raise errors.TokenMalformed()
+        claims, expires, not_before = self._verified(token)
+        now, leeway = time.time(), min(self._settings.token_leeway_seconds, 60)
+        if expires < now - leeway:
+            raise errors.TokenExpired()
+        if not_before is not None and not_before > now + leeway:
+            raise errors.TokenNotYetValid()
+        return claims
+
+    def _verify_fully(self, token: str) -> tuple[AppClaims, float, float | None]:
         try:
-            payload = _decode(token, secret, settings)
-        except jwt.InvalidSignatureError:
-            continue
-        except jwt.InvalidKeyError:
-            log.error("extension key #%d is not usable as an HS256 secret", index)
-            continue
-        if index:
-            log.info("app token matched previous extension key #%d; retire it once this stops", index)
-        return _claims(payload, index)
-    raise errors.TokenSignature()
+            header = jwt.get_unverified_header(token)
+        except jwt.DecodeError:
+            raise errors.TokenMalformed() from None
+        if header.get("alg") != APP_TOKEN_ALGORITHM:
+            # alg:none, HS512, RS256 (algorithm confusion): never let the token choose the algorithm.
+            raise errors.TokenSignature("The token must be signed with HS256.")
+        for index, secret in enumerate(self._settings.extension_secrets):
+            try:
+                payload = _decode(token, secret, self._settings)
+            except jwt.InvalidSignatureError:
+                continue
+            except jwt.InvalidKeyError:
+                log.error("extension key #%d is not usable as an HS256 secret", index)
+                continue
+            if index:
+                log.info("app token matched previous extension key #%d; retire it once this stops", index)
+            else:
+                log.debug("app token matched the current extension key")
+            nbf = payload.get("nbf")
+            return _claims(payload, index), float(payload["exp"]), float(nbf) if nbf is not None else None
+        raise errors.TokenSignature()
+
+
+def verify_app_token(token: str, settings: Settings) -> AppClaims:
+    """Verify one app token against every configured key; raise a Token* error on any failure."""
+    return AppTokenVerifier(settings, cache_size=0).verify(token)
 
 
 def _decode(token: str, secret: str, settings: Settings) -> dict[str, Any]:
@@ -208,27 +239,39 @@ def bind_organization(tx: Tx, org_id: str, org_name: str, tenant_id: str | None)
     return {"id": org_id, "name": org_name or row["name"], "tenant_id": row["tenant_id"] or tenant_id}
 
 
+def _bound_org_name(state: AppState, org_id: str, org_name: str, tenant_id: str) -> str:
+    """Bind or check the organization; return its name. Bindings never change, so they are cached."""
+    cached = state.org_bindings.get(org_id)
+    if cached is not None and cached[0] == tenant_id and (not org_name or org_name == cached[1]):
+        return cached[1]
+    if cached is not None and cached[0] != tenant_id:
+        raise errors.OrgTenantMismatch()
+    with state.storage.snapshot() as tx:
+        row = find_organization(tx, org_id)
+    if row is None or row["tenant_id"] != tenant_id or (org_name and org_name != row["name"]):
+        with state.storage.transaction() as tx:
+            row = bind_organization(tx, org_id, org_name, tenant_id)
+    if row["tenant_id"] != tenant_id:
+        raise errors.OrgTenantMismatch()
+    if len(state.org_bindings) > MAX_CACHED_ORGS:
+        state.org_bindings.clear()
+    state.org_bindings[org_id] = (tenant_id, row["name"])
+    name: str = row["name"]
+    return name
+
+
 def require_app_token(view: F) -> F:
     """Guard a UI view: verify the app token, bind the organization, set `g.identity`."""
     @wraps(view)
     def guarded(*args: Any, **kwargs: Any) -> Any:
-        settings = get_settings()
-        claims = verify_app_token(bearer_token(request.headers.get("Authorization")), settings)
+        state = get_state()
+        verifier = state.token_verifier or AppTokenVerifier(state.settings, cache_size=0)
+        claims = verifier.verify(bearer_token(request.headers.get("Authorization")))
         g.actor = {"actor": "user", "user_id": claims.user_id, "tenant_id": claims.tenant_id}
         org_id, org_name = read_org_headers()
         g.actor["org_id"] = org_id
-        storage = get_storage()
-        with storage.snapshot() as tx:
-            row = find_organization(tx, org_id)
-        same_name = row is not None and (not org_name or org_name == row["name"])
-        fresh = row is not None and row["tenant_id"] == claims.tenant_id and same_name
-        if row is None or not fresh:
-            with storage.transaction() as tx:
-                row = bind_organization(tx, org_id, org_name, claims.tenant_id)
-        assert row is not None
-        if row["tenant_id"] != claims.tenant_id:
-            raise errors.OrgTenantMismatch()
-        g.identity = Identity(claims.user_id, claims.tenant_id, org_id, row["name"])
+        name = _bound_org_name(state, org_id, org_name, claims.tenant_id)
+        g.identity = Identity(claims.user_id, claims.tenant_id, org_id, name)
         return view(*args, **kwargs)
 
     return cast(F, guarded)

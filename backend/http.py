@@ -51,8 +51,7 @@ def init_app(app: Flask, settings: Settings) -> None:
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:
-        for name, value in _SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
+        response.headers.extend(_SECURITY_HEADERS)  # nothing else sets these
         if request.path.startswith("/api/"):
             # CORS answers differ by Origin even with one allowed origin, so shared caches must key on it.
             response.vary.add("Origin")

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import httpx
 from flask import Flask, current_app
 
 from backend.config import Settings
 from backend.storage import Storage
+
+if TYPE_CHECKING:
+    from backend.auth import AppTokenVerifier
 
 EXTENSION_KEY = "report_bridge"
 
@@ -20,6 +24,9 @@ class AppState:
     settings: Settings
     storage: Storage
     azdo_transport: httpx.BaseTransport | None = None
+    token_verifier: AppTokenVerifier | None = None
+    # org id -> (tenant id, name): a binding never changes once made, so every worker may remember it.
+    org_bindings: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def get_state(app: Flask | None = None) -> AppState:
