@@ -9,6 +9,7 @@ from __future__ import annotations
 import httpx
 from flask import Flask
 
+from backend.auth import AppTokenVerifier
 from backend.config import Settings
 from backend.state import EXTENSION_KEY, AppState
 from backend.storage import Storage, open_storage
@@ -32,7 +33,8 @@ def create_app(
     app = Flask(__name__)
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented field order
     app.extensions[EXTENSION_KEY] = AppState(
-        settings=settings, storage=storage, azdo_transport=azdo_transport
+        settings=settings, storage=storage, azdo_transport=azdo_transport,
+        token_verifier=AppTokenVerifier(settings),
     )
     logs.init_app(app)
     errors.register_error_handlers(app)
