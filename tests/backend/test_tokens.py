@@ -10,6 +10,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import jwt
@@ -19,7 +20,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from backend.auth import APP_TOKEN_ISSUER
+from backend import errors
+from backend.auth import APP_TOKEN_ISSUER, AppTokenVerifier, mint_app_token
 from backend.config import Settings
 
 from .conftest import AUDIENCE, TENANT_A
@@ -220,3 +222,22 @@ def test_hmac_signature_is_over_utf8_bytes_of_the_secret(make_app: Callable[...,
     latin1 = raw_token({"alg": "HS256"}, claims(), secret.encode("latin-1"))
     assert_refused(call(client, latin1), "token_signature")
     assert hashlib.sha256(secret.encode()).hexdigest()  # the secret is plain text, not base64
+
+
+def test_remembered_token_is_still_refused_once_it_expires(settings: Settings) -> None:
+    verifier = AppTokenVerifier(replace(settings, token_leeway_seconds=0))
+    token = mint_app_token(
+        settings.extension_secret, user_id="u", tenant_id="t", audience=AUDIENCE, lifetime=1
+    )
+    assert verifier.verify(token).user_id == "u"
+    time.sleep(2.1)
+    with pytest.raises(errors.TokenExpired):
+        verifier.verify(token)
+
+
+def test_a_failed_token_is_not_remembered_as_valid(settings: Settings) -> None:
+    verifier = AppTokenVerifier(settings)
+    token = raw_token({"alg": "HS256"}, claims(), b"w" * 40)
+    for _ in range(2):
+        with pytest.raises(errors.TokenSignature):
+            verifier.verify(token)
