@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import posixpath
 from collections.abc import Iterable
 from typing import NamedTuple
@@ -100,13 +101,16 @@ def type_for_extension(ext: str) -> str:
     found = TFX_TABLE.get(lowered) or EXTRA_TABLE.get(lowered)
     if found:
         return found
+    table = _python_table()
+    return table[True].get(lowered) or table[False].get(lowered) or OCTET_STREAM
+
+
+@functools.cache
+def _python_table() -> list[dict[str, str]]:
+    """Return Python's built-in mimetypes table (never /etc/mime.types: same answer on every machine)."""
     import mimetypes
 
-    guessed = mimetypes.types_map.get(lowered) or mimetypes.common_types.get(lowered)
-    if guessed is None:
-        mimetypes.init()
-        guessed = mimetypes.types_map.get(lowered)
-    return guessed or OCTET_STREAM
+    return mimetypes.MimeTypes(filenames=()).types_map  # type: ignore[return-value]
 
 
 def type_for_name(part: str) -> str:
