@@ -17,6 +17,7 @@ EXTMGMT_AREA_ID = "6c2b0933-3600-42ae-bf8b-93d4f7e83594"
 INSTALL_API_VERSION = "7.2-preview.1"
 AREA_API_VERSION = "7.1"
 DEVOPS_URL = "https://dev.azure.com/"
+AZURE_DEVOPS_HOSTS = (".dev.azure.com", ".visualstudio.com")
 ALREADY_INSTALLED = "TF1590010"
 COLLECTION_MISSING = "TF400856"
 
@@ -69,7 +70,18 @@ def extmgmt_url(http: httpx.Client, org_url: str) -> str:
     location = json_body(response, "read the resource area").get("locationUrl")
     if not isinstance(location, str) or "://" not in location:
         return org_url
+    if not trusted_location(org_url, location):
+        # The answer was anonymous; never follow it to a host that could collect the credential.
+        raise MarketplaceError(f"{org_url} named an unexpected Extension Management host ({location}).")
     return location.rstrip("/") + "/"
+
+
+def trusted_location(org_url: str, location: str) -> bool:
+    """Accept the organization's own host, or an https Azure DevOps host."""
+    org, target = httpx.URL(org_url), httpx.URL(location)
+    if target.host == org.host and target.scheme == org.scheme:
+        return True
+    return target.scheme == "https" and target.host.endswith(AZURE_DEVOPS_HOSTS)
 
 
 def install(http: httpx.Client, auth_kind: str, org: str, publisher: str, extension: str) -> bool:

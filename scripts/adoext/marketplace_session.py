@@ -37,6 +37,7 @@ from adoext.package_cmd import TfxStyleCommand
 from adoext.packaging import VsixIdentity
 
 AnyFunc = Callable[..., Any]
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 @dataclass(frozen=True)
@@ -193,6 +194,9 @@ def open_session(service: ServiceOptions) -> Iterator[Session]:
     """Resolve the credential and open one HTTP client for the command."""
     runtime = current_runtime()
     target = ServiceTarget.from_options(service.service_url, service.service_kind)
+    host = httpx.URL(target.url).host
+    if target.url.startswith("http://") and host not in LOOPBACK_HOSTS:
+        warn(f"Warning: {target.url} is plain http; the credential will cross the network unencrypted.")
     stdin = runtime.stdin or sys.stdin
     auth = resolve_auth(service.auth, env=os.environ, stdin=stdin,
                         credential_factory=runtime.credential_factory, warn=warn)

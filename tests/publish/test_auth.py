@@ -217,3 +217,43 @@ def test_no_secret_is_ever_printed(
         for secret in forms:
             assert secret not in result.output
     assert any(r.exit_code == 0 for r in runs) and any(r.exit_code != 0 for r in runs)
+
+
+def test_plain_http_to_another_host_warns_that_the_credential_is_exposed(adoext: Adoext) -> None:
+    answer = {"publisher": {"publisherName": PUBLISHER}, "extensionName": EXTENSION, "versions": []}
+    adoext.runtime_overrides["transport"] = httpx.MockTransport(
+        lambda request: httpx.Response(200, json=answer)
+    )
+
+    result = adoext(
+        "show",
+        "--publisher",
+        PUBLISHER,
+        "--extension-id",
+        EXTENSION,
+        "--service-url",
+        "http://tfs.example:8080/tfs/",
+        "--service-kind",
+        "marketplace",
+        service=False,
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "Warning: http://tfs.example:8080/tfs/ is plain http" in result.stderr
+
+
+def test_entra_tokens_are_never_printed(
+    adoext: Adoext, make_vsix: VsixFactory, marketplace: MarketplaceState, creds: Secrets
+) -> None:
+    adoext.runtime_overrides["credential_factory"] = lambda: StubCredential(creds.bearer)
+    vsix = str(make_vsix())
+    runs = [
+        adoext("publish", "--vsix", vsix, "--auth", "entra", "--dry-run", pat=None),
+        adoext("publish", "--vsix", vsix, "--auth", "entra", pat=None),
+        adoext(
+            "publish", "--vsix", vsix, "--auth", "entra", "--token-stdin", pat=None, stdin=creds.bearer + "\n"
+        ),
+    ]
+
+    assert [r.exit_code for r in runs] == [0, 0, 5]  # the last one: version already published
+    assert all(creds.bearer not in r.output for r in runs)

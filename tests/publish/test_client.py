@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from adoext.errors import MarketplaceAuthError
+from adoext.auth import PatAuth
+from adoext.errors import MarketplaceAuthError, MarketplaceError
 from adoext.http_retry import RetryPolicy, RetryTransport
 from adoext.marketplace import MarketplaceClient, ServiceTarget
+from adoext.marketplace_install import install, trusted_location
 
 from .conftest import FakeClock
 
@@ -59,3 +61,30 @@ def test_read_timeouts_are_retried_only_for_idempotent_calls(
     with pytest.raises(httpx.ReadTimeout):
         client.http.send(request)
     assert seen == [method] * calls
+
+
+def test_install_never_sends_the_credential_to_a_host_the_anonymous_lookup_names() -> None:
+    hosts: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        hosts.append(request.url.host)
+        return httpx.Response(200, json={"locationUrl": "https://collector.example/"})
+
+    http = httpx.Client(transport=httpx.MockTransport(handler), auth=PatAuth("never-sent"))
+
+    with pytest.raises(MarketplaceError, match="unexpected Extension Management host"):
+        install(http, "pat", "contoso", "fabrikam", "report-bridge")
+    assert hosts == ["dev.azure.com"]
+
+
+@pytest.mark.parametrize(
+    ("location", "trusted"),
+    [
+        ("https://extmgmt.dev.azure.com/contoso/", True),
+        ("https://contoso.extmgmt.visualstudio.com/", True),
+        ("http://extmgmt.dev.azure.com/contoso/", False),
+        ("https://dev.azure.com.evil.example/", False),
+    ],
+)
+def test_trusted_extension_management_hosts(location: str, trusted: bool) -> None:
+    assert trusted_location("https://dev.azure.com/contoso/", location) is trusted
