@@ -101,7 +101,7 @@ def validate(options: PackageOptions) -> ValidationResult:
     from adoext.vsix import packed_size
 
     built = build_package(options)
-    size = packed_size(built.parts, _epoch(options), options.max_size)
+    size = packed_size(built.parts, _epoch(options), options.max_size, built.merged.first_origin)
     ident = built.identity
     return ValidationResult(
         ident.publisher,
@@ -121,7 +121,7 @@ def package(options: PackageOptions) -> PackageResult:
 
     built = build_package(options)
     target = output_file(options, built.identity)
-    size = write_vsix(built.parts, target, _epoch(options), options.max_size)
+    size = write_vsix(built.parts, target, _epoch(options), options.max_size, built.merged.first_origin)
     if options.rev_version and built.rev_version_write is not None:
         built.rev_version_write()
     ident = built.identity

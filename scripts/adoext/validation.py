@@ -334,11 +334,13 @@ def check(merged: Merged, files: list[PackageFile], root: Path, report: Report, 
     check_tasks(merged.vso.get("contributions") or [], root, merged.contribution_origins, report)
 
 
-def check_size(size: int, limit: int, report: Report) -> None:
+def check_size(size: int, limit: int, report: Report, origin: str | None = None) -> None:
     """The package must fit the Marketplace limit."""
     if size > limit:
         report.error(
             f"the package is {size:,} bytes, over the {limit:,}-byte limit.",
+            origin,
+            "$.files",
             hint="Leave out large files (source maps, unused node_modules) or raise --max-size "
             "if your publisher has a larger limit.",
         )

@@ -83,7 +83,9 @@ def _write_entries(
                 raise PackageError(f"cannot read {part.source}: {exc.strerror or exc}.") from exc
 
 
-def write_vsix_to(parts: list[Part], target: Path, epoch: int, limit: int | None = None) -> int:
+def write_vsix_to(
+    parts: list[Part], target: Path, epoch: int, limit: int | None = None, origin: str | None = None
+) -> int:
     """Write the package to a temporary file beside `target`, then rename it into place; return its size.
 
     Over `limit` bytes, the temporary file is removed and ValidationFailed raised: `target` is untouched.
@@ -99,7 +101,7 @@ def write_vsix_to(parts: list[Part], target: Path, epoch: int, limit: int | None
         size = tmp.stat().st_size
         if limit is not None and size > limit:
             report = Report()
-            check_size(size, limit, report)
+            check_size(size, limit, report, origin)
             raise ValidationFailed([str(p) for p in report.errors])
         os.replace(tmp, target)
     except BaseException:
@@ -110,18 +112,20 @@ def write_vsix_to(parts: list[Part], target: Path, epoch: int, limit: int | None
     return size
 
 
-def write_vsix(parts: list[Part], target: Path, epoch: int, limit: int | None = None) -> int:
+def write_vsix(
+    parts: list[Part], target: Path, epoch: int, limit: int | None = None, origin: str | None = None
+) -> int:
     """Write the package atomically and return its size in bytes."""
     try:
-        return write_vsix_to(parts, target, epoch, limit)
+        return write_vsix_to(parts, target, epoch, limit, origin)
     except OSError as exc:
         raise PackageError(f"cannot write {target}: {exc.strerror or exc}.") from exc
 
 
-def packed_size(parts: list[Part], epoch: int, limit: int | None = None) -> int:
+def packed_size(parts: list[Part], epoch: int, limit: int | None = None, origin: str | None = None) -> int:
     """Return the exact size the package would have, writing it only to a scratch folder."""
     with tempfile.TemporaryDirectory(prefix="adoext-validate-") as scratch:
-        return write_vsix(parts, Path(scratch) / "package.vsix", epoch, limit)
+        return write_vsix(parts, Path(scratch) / "package.vsix", epoch, limit, origin)
 
 
 def read_identity(path: Path) -> VsixIdentity:
