@@ -159,10 +159,14 @@ def identity_options(func: AnyFunc) -> AnyFunc:
 
     @functools.wraps(func)
     def wrapper(
-        *args: Any, vsix: Path | None, publisher: str | None, extension_id: str | None, **kwargs: Any
+        *args: Any, vsix: Path | None, publisher: str | None, extension_id: str | None,
+        no_prompt: bool, no_color: bool, **kwargs: Any,
     ) -> Any:
         return func(*args, ref=resolve_ref(vsix, publisher, extension_id), **kwargs)
 
+    # tfx scripts pass these to every command; accept them so they keep working unchanged.
+    wrapper = click.option("--no-color", is_flag=True, help="Accepted for tfx compatibility.")(wrapper)
+    wrapper = click.option("--no-prompt", is_flag=True, help="Accepted for tfx compatibility.")(wrapper)
     wrapper = click.option("--extension-id", metavar="ID", help="Extension id (else from --vsix).")(wrapper)
     wrapper = click.option("--publisher", metavar="NAME", help="Publisher (else from --vsix).")(wrapper)
     wrapper = click.option("--vsix", type=click.Path(dir_okay=False, path_type=Path),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import EXTENSION, PUBLISHER, Adoext, VsixFactory, one_line_error
+from .conftest import EXTENSION, PUBLISHER, Adoext, Secrets, VsixFactory, one_line_error
 from .emulator_state import MarketplaceState
 
 IDENT = ("--publisher", PUBLISHER, "--extension-id", EXTENSION)
@@ -163,3 +163,16 @@ def test_install_into_an_unknown_organization(adoext: Adoext, published: Path, s
     assert f"No Azure DevOps organization or collection at {service_url}/nobody-here/" in one_line_error(
         result
     )
+
+
+def test_a_tfx_command_line_works_unchanged(
+    adoext: Adoext, published: Path, marketplace: MarketplaceState, creds: Secrets
+) -> None:
+    # As in pipelines written for `tfx extension share`.
+    tfx_args = ("--share-with", "contoso", "northwind", "--auth-type", "pat", "-t", creds.pat, "--no-prompt")
+
+    result = adoext("share", *IDENT, *tfx_args, pat=None)
+
+    assert result.exit_code == 0, result.output
+    assert marketplace.extensions[(PUBLISHER, EXTENSION)].shared_with == {"contoso", "northwind"}
+    assert "shell history" in result.stderr
