@@ -86,6 +86,18 @@ def change_state(item_id: int) -> Response:
     return jsonify({"id": item_id, "state": new_state, "deliveries": results})
 
 
+@control.post("/work-items/<int:item_id>/restore")
+def restore(item_id: int) -> Response:
+    """Restore a deleted work item from the recycle bin; deliver workitem.restored."""
+    state = _state()
+    with state.lock:
+        item = state.work_items.get(item_id)
+        if item is None or not item.get("deleted"):
+            raise EmulatorError(404, f"Work item {item_id} is not in the recycle bin.")
+        item["deleted"] = False
+    return jsonify({"id": item_id, "deliveries": deliver(state, "workitem.restored", item_id, {})})
+
+
 @control.post("/work-items")
 def seed_work_item() -> Response:
     """Put an existing work item (given id, title, state) into the emulator, e.g. the demo's bugs."""

@@ -192,16 +192,21 @@ def test_event_for_an_unlinked_item_is_acknowledged_and_dropped(
         assert tx.query("SELECT id FROM outbox WHERE kind = 'sync_work_item'") == []
 
 
-def test_deleted_item_is_marked_deleted(
+def test_deleted_item_is_marked_deleted_and_restored(
     linked: dict[str, Any],
     subscribed: AzureDevOpsClient,
     worker: OutboxWorker,
     backend_url: str,
     intake_key: str,
     emulator_state: EmulatorState,
+    control: httpx.Client,
 ) -> None:
     bug_id = linked["workItem"]["id"]
     subscribed.call("DELETE", f"_apis/wit/workitems/{bug_id}")
     assert emulator_state.deliveries[-1]["status"] == 202
     worker.run_once()
     assert read_report(backend_url, intake_key, linked["id"])["workItem"]["state"] == "Deleted"
+    control.post(f"work-items/{bug_id}/restore").raise_for_status()
+    assert emulator_state.deliveries[-1]["event"]["eventType"] == "workitem.restored"
+    worker.run_once()
+    assert read_report(backend_url, intake_key, linked["id"])["workItem"]["state"] == "New"
