@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-# States that mean "the work is finished" across the Agile, Scrum, Basic and CMMI processes.
-DONE_STATES = frozenset({"resolved", "closed", "done", "removed"})
+# States that mean "the work is finished" across the Agile, Scrum, Basic and CMMI processes
+# ("Removed" is not one: the work was dropped, which a triager should see on a linked report).
+DONE_STATES = frozenset({"resolved", "closed", "done"})
 
 
 @dataclass(frozen=True)
