@@ -126,10 +126,11 @@ class CustomerImpact extends React.Component<{ model: ImpactModel }, View> {
         <div className="rb-muted" style={{ fontSize: 12 }}>
           First reported {formatDate(impact.firstReportedAt)} · last {formatDate(impact.lastReportedAt)}
         </div>
-        <ul style={{ margin: 0, paddingLeft: 18 }} data-testid="impact-reports">
+        <ul className="rb-impact-list" data-testid="impact-reports">
           {impact.reports.slice(0, LISTED_REPORTS).map((r) => (
             <li key={r.id}>
-              <span>{r.title}</span> <span className="rb-muted">· {r.customerName || r.customerId}</span>
+              <strong>{r.customerName || r.customerId}</strong>
+              <span className="rb-muted"> · {r.title} · {formatDate(r.createdAt)}</span>
             </li>
           ))}
         </ul>
