@@ -136,6 +136,12 @@ class MarketplaceClient:
         request = self.build_get(publisher, extension, flags=flags, version=version)
         response = send_raw(self.http, request, f"look up {publisher}.{extension}")
         if response.status_code == 404:
+            if "json" not in response.headers.get("Content-Type", ""):
+                # The gallery says "does not exist" in JSON; a bare 404 means no gallery lives here.
+                raise MarketplaceError(
+                    f"Could not look up {publisher}.{extension}: {self.target.url} has no gallery API "
+                    "(HTTP 404 without an Azure DevOps error); check --service-url."
+                )
             return None
         raise_for_status(response, f"look up {publisher}.{extension}", self.auth_kind)
         return json_body(response, f"look up {publisher}.{extension}")

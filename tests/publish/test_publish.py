@@ -238,3 +238,15 @@ def test_share_with_on_a_public_package_is_refused_before_upload(
     assert result.exit_code == 1
     assert "--share-with is for private extensions" in one_line_error(result)
     assert marketplace.requests == []
+
+
+def test_a_service_url_without_a_gallery_is_not_mistaken_for_not_published(
+    adoext: Adoext, make_vsix: VsixFactory, marketplace: MarketplaceState, service_url: str
+) -> None:
+    adoext.service_url = f"{service_url}/contoso"  # an organization URL, not the Marketplace
+
+    result = adoext("publish", "--vsix", str(make_vsix()))
+
+    assert result.exit_code == 5
+    assert "has no gallery API (HTTP 404 without an Azure DevOps error)" in one_line_error(result)
+    assert marketplace.count("POST") == 0
