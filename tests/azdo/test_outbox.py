@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -197,3 +198,20 @@ def test_two_workers_never_take_the_same_row(
     clock.now += worker.policy.lease_s + 1  # the first worker died; its lease ran out
     again = worker.claim()
     assert again is not None and again["id"] == claimed["id"] and again["attempts"] == 2
+
+
+def test_running_worker_picks_up_new_work_and_stops_on_request(
+    backend_app: Flask, backend_url: str, intake_key: str, worker: OutboxWorker, emulator_state: EmulatorState
+) -> None:
+    auto_create(backend_app)
+    stop = threading.Event()
+    loop = threading.Thread(target=worker.run, args=(stop,))
+    loop.start()
+    try:
+        report = post_report(backend_url, intake_key, "Reports page blank", "cust-1")
+        wait_for(lambda: read_report(backend_url, intake_key, report["id"])["status"] == "linked")
+    finally:
+        stop.set()
+        loop.join(timeout=30)
+    assert not loop.is_alive()
+    assert bugs_by_group(emulator_state) == Counter({report["groupId"]: 1})
