@@ -90,7 +90,7 @@ def publish(client: MarketplaceClient, plan: PublishPlan, clock: Clock, echo: Ec
         )
         echo(f"{name} {ident.version} passed the Marketplace's validation.")
     else:
-        echo(f"Not waiting for validation; check it with `adoext isvalid --vsix {plan.vsix.path.name}`.")
+        echo(f"Not waiting for validation; check it with `adoext isvalid --vsix {plan.vsix.path}`.")
     for org in plan.share_with:
         client.send(client.build_share(ident.publisher, ident.extension_id, org, share=True), f"share {name}")
         echo(f"Shared {name} with {org}.")
