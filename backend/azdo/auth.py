@@ -11,6 +11,9 @@ from typing import Protocol
 
 import httpx
 from azure.core.credentials import AccessToken
+from azure.core.exceptions import ClientAuthenticationError
+
+from backend.azdo.errors import AzureDevOpsAuthFailed
 
 # The Azure DevOps application id; the resource URI form is rejected for service principals.
 AZURE_DEVOPS_SCOPE = "499b84ac-1321-427f-aa17-267ca6975798/.default"
@@ -101,6 +104,12 @@ class AzureDevOpsAuth(httpx.Auth):
         with self._lock:  # several worker threads share one cached token
             token = self._token
             if token is None or token.expires_on - self._clock() < TOKEN_REFRESH_MARGIN_S:
-                token = self._credential.get_token(AZURE_DEVOPS_SCOPE)
+                try:
+                    token = self._credential.get_token(AZURE_DEVOPS_SCOPE)
+                except ClientAuthenticationError as exc:
+                    first_line = (str(exc).splitlines() or [type(exc).__name__])[0]
+                    raise AzureDevOpsAuthFailed(
+                        f"no Microsoft Entra token for Azure DevOps: {first_line}"
+                    ) from exc
                 self._token = token
             return token.token

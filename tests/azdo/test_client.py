@@ -8,6 +8,7 @@ import math
 import httpx
 import pytest
 from azure.core.credentials import AccessToken
+from azure.core.exceptions import ClientAuthenticationError
 
 from backend.azdo.auth import AzureDevOpsAuth
 from backend.azdo.errors import AzureDevOpsAuthFailed, AzureDevOpsNotFound, AzureDevOpsUnavailable
@@ -58,6 +59,19 @@ def test_entra_token_is_bearer_and_reused_until_five_minutes_before_expiry(
     client.list_projects()
     assert credential.scopes == [("499b84ac-1321-427f-aa17-267ca6975798/.default",)] * 2
     assert [r.headers["Authorization"] for r in sent] == [f"Bearer {bearer}"] * 2 + [f"Bearer {second}"]
+
+
+class FailingCredential:
+    """A credential that cannot get a token (e.g. no managed identity on this host)."""
+
+    def get_token(self, *scopes: str) -> AccessToken:
+        raise ClientAuthenticationError("ManagedIdentityCredential authentication unavailable.\nmore detail")
+
+
+def test_credential_failure_is_an_authentication_error(make_client: ClientFactory) -> None:
+    client = make_client(AzureDevOpsAuth(credential=FailingCredential()))
+    with pytest.raises(AzureDevOpsAuthFailed, match="no Microsoft Entra token .*unavailable\\.$"):
+        client.list_projects()
 
 
 def test_wrong_pat_is_an_authentication_error(make_client: ClientFactory) -> None:
