@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 from backend.azdo import tasks
 from backend.azdo.errors import AzureDevOpsError
-from backend.storage import Row, format_time
+from backend.storage import Row, StorageError, format_time
 
 log = logging.getLogger("backend.azdo.worker")
 
@@ -167,6 +167,11 @@ class OutboxWorker:
         """Loop until `stop` is set, sleeping poll_s when nothing is due."""
         log.info("outbox worker started")
         while not stop.is_set():
-            if self.run_once() == 0:
+            try:
+                done = self.run_once()
+            except StorageError as exc:  # database briefly locked or unreachable: keep the worker alive
+                log.error("outbox worker cannot reach the database: %s", exc)
+                done = 0
+            if done == 0:
                 stop.wait(self.policy.poll_s)
         log.info("outbox worker stopped")
