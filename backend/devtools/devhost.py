@@ -30,6 +30,7 @@ DEFAULT_ENV_FILE = REPO_ROOT / "manifest" / "env" / "dev.json"
 DEFAULT_PUBLISHER = "report-bridge-dev"
 DEFAULT_EXTENSION_ID = "report-bridge-dev"
 APP_TOKEN_LIFETIME_SECONDS = 3600
+MAX_WIDGET_SPAN = 4  # dashboards allow at most 4 x 4 cells
 
 
 class DevtoolsError(Exception):
@@ -124,6 +125,7 @@ def load_contributions(directory: Path, extension: ExtensionInfo) -> list[dict[s
         except (OSError, ValueError) as exc:
             raise DevtoolsError(f"{path}: cannot read the partial manifest: {exc}") from None
         for contribution in partial.get("contributions", []):
+            _check_widget_sizes(path, contribution)
             relative = contribution["id"]
             contributions.append(
                 {**contribution, "id": f"{extension.full_id}.{relative}", "relativeId": relative}
@@ -131,6 +133,21 @@ def load_contributions(directory: Path, extension: ExtensionInfo) -> list[dict[s
     if not contributions:
         raise DevtoolsError(f"{directory}: no contributions found")
     return contributions
+
+
+def _check_widget_sizes(path: Path, contribution: dict[str, Any]) -> None:
+    """Refuse widgets without sizes or with a size beyond the dashboard's 4 x 4 maximum."""
+    if contribution.get("type") != "ms.vss-dashboards-web.widget":
+        return
+    sizes = contribution.get("properties", {}).get("supportedSizes") or []
+    if not sizes:
+        raise DevtoolsError(f"{path}: widget {contribution.get('id')} has no supportedSizes")
+    for size in sizes:
+        if not (
+            1 <= size.get("rowSpan", 0) <= MAX_WIDGET_SPAN
+            and 1 <= size.get("columnSpan", 0) <= MAX_WIDGET_SPAN
+        ):
+            raise DevtoolsError(f"{path}: widget size {size} is outside 1x1..4x4")
 
 
 def host_context(

@@ -4,6 +4,7 @@
 import { mountFrame, record, resolveRegistered, unmountFrame } from "./frames.js";
 
 const CELL = 160;
+const REGISTER_WAIT_MS = 3000;
 const GAP = 10;
 const EVENT_CHANGE = "ms.vss-dashboards-web.configurationChange";
 const EVENT_ERROR = "ms.vss-dashboards-web.configurationError";
@@ -39,6 +40,19 @@ function registeredIds(contribution) {
   return [contribution.relativeId, contribution.id, contribution.properties.registeredObjectId];
 }
 
+/**
+ * Resolve the widget's registered object. A frame that counted as loaded at the handshake may register
+ * a moment later, so retry for a bounded time, as the real dashboard does.
+ */
+async function resolveWidget(frame) {
+  const deadline = performance.now() + (frame.waitForLoaded ? 0 : REGISTER_WAIT_MS);
+  for (;;) {
+    const widget = await resolveRegistered(frame, registeredIds(frame.contribution));
+    if (widget || performance.now() >= deadline) return widget;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** Call preload (when present) then load or reload, and show the status the way the host does. */
 async function runWidget(frame, tile, settings, method) {
   const banner = tile.querySelector(".rb-widget-banner");
@@ -46,7 +60,7 @@ async function runWidget(frame, tile, settings, method) {
   banner.className = "rb-widget-banner";
   try {
     await frame.loaded.promise;
-    frame.widget = frame.widget || (await resolveRegistered(frame, registeredIds(frame.contribution)));
+    frame.widget = frame.widget || (await resolveWidget(frame));
     if (!frame.widget) throw new Error(`The widget did not register ${frame.contribution.relativeId}.`);
     if (method === "load" && typeof frame.widget.preload === "function") await frame.widget.preload(settings);
     const status = await frame.widget[method](settings);

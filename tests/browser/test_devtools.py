@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -68,4 +69,19 @@ def test_broken_or_empty_partial_manifests_are_reported(tmp_path: Path) -> None:
         load_contributions(tmp_path, ExtensionInfo())
     (tmp_path / "bad.json").write_text("{", encoding="utf-8")
     with pytest.raises(DevtoolsError, match="bad.json"):
+        load_contributions(tmp_path, ExtensionInfo())
+
+
+def test_widgets_need_sizes_within_four_by_four(tmp_path: Path) -> None:
+    widget = {
+        "id": "w",
+        "type": "ms.vss-dashboards-web.widget",
+        "properties": {"supportedSizes": [{"rowSpan": 5, "columnSpan": 1}]},
+    }
+    (tmp_path / "w.json").write_text(json.dumps({"contributions": [widget]}), encoding="utf-8")
+    with pytest.raises(DevtoolsError, match="outside 1x1..4x4"):
+        load_contributions(tmp_path, ExtensionInfo())
+    widget["properties"] = {}
+    (tmp_path / "w.json").write_text(json.dumps({"contributions": [widget]}), encoding="utf-8")
+    with pytest.raises(DevtoolsError, match="no supportedSizes"):
         load_contributions(tmp_path, ExtensionInfo())
