@@ -69,12 +69,15 @@ def test_configuration_changes_reload_the_preview_and_save_reloads_the_widget(
     assert '"dismissed"' in saved["customSettings"]["data"]
 
 
-def test_size_choice_and_invalid_settings(page: Page, stack: Stack) -> None:
+def test_size_and_name_choice_and_invalid_settings(page: Page, stack: Stack) -> None:
     open_dashboard(page, stack)
     config, preview = open_configuration(page)
     page.select_option("#widget-size", label="1 × 1")
     wait_event(page, "widget.reload", PREVIEW)
     expect(preview.get_by_test_id("widget")).to_have_attribute("data-size", "small")
+    page.fill("#widget-name", "Support queue")
+    page.press("#widget-name", "Tab")
+    expect(preview.locator(".rb-widget-title")).to_have_text("Support queue")
     for status in ("new", "linked"):
         config.get_by_role("checkbox", name=f"Show {status}").click()
     expect(page.locator(".rb-config-error")).to_contain_text("Pick at least one status")
