@@ -136,7 +136,7 @@ def test_outage_keeps_intake_working_and_ends_with_exactly_one_bug_per_group(
         fault(
             httpx.Client(base_url=restarted.url + "/_emulator/"),
             "slow",
-            delay=2.5,
+            delay=4.0,
             pathContains="/workitems/$Bug",
         )
         clock.now += 60
