@@ -29,6 +29,7 @@ from adoext.auth import (
     resolve_auth,
 )
 from adoext.errors import ToolError
+from adoext.http_proxy import LOOPBACK_HOSTS, EnvProxyTransport
 from adoext.http_retry import RetryPolicy, RetryTransport
 from adoext.marketplace import DEFAULT_TIMEOUT, MarketplaceClient, ServiceTarget
 from adoext.marketplace_publish import Clock
@@ -37,7 +38,6 @@ from adoext.package_cmd import TfxStyleCommand
 from adoext.packaging import VsixIdentity
 
 AnyFunc = Callable[..., Any]
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 @dataclass(frozen=True)
@@ -204,7 +204,7 @@ def open_session(service: ServiceOptions) -> Iterator[Session]:
     stdin = runtime.stdin or sys.stdin
     auth = resolve_auth(service.auth, env=os.environ, stdin=stdin,
                         credential_factory=runtime.credential_factory, warn=warn)
-    transport = RetryTransport(runtime.transport or httpx.HTTPTransport(), policy=runtime.retry,
+    transport = RetryTransport(runtime.transport or EnvProxyTransport(), policy=runtime.retry,
                                sleep=runtime.clock.sleep, notify=warn)
     http = httpx.Client(transport=transport, auth=auth.auth, timeout=DEFAULT_TIMEOUT,
                         headers={"User-Agent": f"adoext/{__version__}"})

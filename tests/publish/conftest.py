@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -163,7 +163,7 @@ class Adoext:
     runtime_overrides: dict[str, object] = field(default_factory=dict)
 
     def __call__(
-        self, *args: str, pat: str | None = "default", env: dict[str, str | None] | None = None,
+        self, *args: str, pat: str | None = "default", env: Mapping[str, str | None] | None = None,
         stdin: str | None = None, service: bool = True,
     ) -> Result:
         """Invoke ``adoext <args>``; by default with the member's PAT in ADOEXT_PAT."""

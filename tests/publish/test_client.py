@@ -6,11 +6,13 @@ import httpx
 import pytest
 from adoext.auth import PatAuth
 from adoext.errors import MarketplaceAuthError, MarketplaceError
+from adoext.http_proxy import EnvProxyTransport
 from adoext.http_retry import RetryPolicy, RetryTransport
 from adoext.marketplace import MarketplaceClient, ServiceTarget
 from adoext.marketplace_install import install, trusted_location
 
-from .conftest import FakeClock
+from .conftest import EXTENSION, PUBLISHER, Adoext, FakeClock, VsixFactory
+from .emulator_state import MarketplaceState
 
 
 def _client(handler: httpx.MockTransport, clock: FakeClock) -> MarketplaceClient:
@@ -88,3 +90,28 @@ def test_install_never_sends_the_credential_to_a_host_the_anonymous_lookup_names
 )
 def test_trusted_extension_management_hosts(location: str, trusted: bool) -> None:
     assert trusted_location("https://dev.azure.com/contoso/", location) is trusted
+
+
+def test_requests_go_through_the_proxy_the_environment_names(
+    adoext: Adoext, make_vsix: VsixFactory, marketplace: MarketplaceState, service_url: str
+) -> None:
+    # The emulator doubles as a plain HTTP forward proxy: it receives the absolute-form request line.
+    adoext.service_url = "http://marketplace.invalid"
+    proxy_env = {"HTTP_PROXY": service_url, "http_proxy": service_url, "NO_PROXY": "", "no_proxy": ""}
+
+    result = adoext("publish", "--vsix", str(make_vsix()), "--no-wait-validation", env=proxy_env)
+
+    assert result.exit_code == 0, result.output
+    assert (PUBLISHER, EXTENSION) in marketplace.extensions
+    assert {r.headers.get("Host") for r in marketplace.requests} == {"marketplace.invalid"}
+
+
+def test_no_proxy_and_loopback_hosts_go_direct() -> None:
+    transport = EnvProxyTransport(
+        {"https": "http://proxy.example:3128"}, bypass=lambda host: host == "tfs.corp"
+    )
+
+    assert transport._route(httpx.URL("https://tfs.corp/x")) is transport._direct
+    assert transport._route(httpx.URL("https://127.0.0.1/x")) is transport._direct
+    assert transport._route(httpx.URL("https://marketplace.visualstudio.com/x")) is not transport._direct
+    transport.close()
