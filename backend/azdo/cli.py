@@ -50,11 +50,11 @@ def worker(obj: HasStorage, once: bool, poll: float) -> None:
     """Send queued Azure DevOps work (bugs, comments, state syncs) with retries; runs until stopped."""
     with friendly():
         settings = Settings.from_env()
+        connector = build_connector(settings)
+        connector.check()  # a missing PAT or URL is a start-up error, not a pile of failed rows
         storage = obj.storage()
     configure_logging(settings.log_level)  # the same JSON lines as the web processes
-    job = OutboxWorker(
-        TaskContext(storage, build_connector(settings), settings.azdo_hub_id), WorkerPolicy(poll_s=poll)
-    )
+    job = OutboxWorker(TaskContext(storage, connector, settings.azdo_hub_id), WorkerPolicy(poll_s=poll))
     if once:
         click.echo(f"processed {job.run_once()} outbox row(s)")
         return

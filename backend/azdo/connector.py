@@ -76,6 +76,14 @@ class AzureDevOps:
                 self._clients[key] = self._build(url, self.config.interactive_policy if interactive else None)
             return self._clients[key]
 
+    def check(self) -> None:
+        """Fail early (ValueError) when the credentials or organization URLs are not usable."""
+        if not self.config.org_urls:
+            raise ValueError("REPORT_BRIDGE_AZDO_ORG_URLS is empty: no Azure DevOps organization to talk to")
+        with self._lock:
+            if self._auth is None:
+                self._auth = AzureDevOpsAuth.from_config(self.config.credentials, clock=self.clock)
+
     def close(self) -> None:
         """Close every client."""
         with self._lock:

@@ -110,3 +110,17 @@ def test_install_with_a_wrong_pat_says_so(env: dict[str, str]) -> None:
 def test_worker_once_processes_nothing_on_an_empty_outbox(env: dict[str, str]) -> None:
     code, output = run(env, "worker", "--once")
     assert code == 0 and output.strip() == "processed 0 outbox row(s)"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"REPORT_BRIDGE_AZDO_PAT": ""}, "PAT mode needs a personal access token"),
+        ({"REPORT_BRIDGE_AZDO_ORG_URLS": ""}, "REPORT_BRIDGE_AZDO_ORG_URLS is empty"),
+    ],
+)
+def test_worker_refuses_to_start_without_usable_settings(
+    env: dict[str, str], change: dict[str, str], message: str
+) -> None:
+    code, output = run({**env, **change}, "worker", "--once")
+    assert code == 1 and message in output and len(output.strip().splitlines()) == 1
