@@ -311,3 +311,32 @@ def test_capitalized_camel(key: str, expected: str) -> None:
 )
 def test_parse_color(value: str, expected: str) -> None:
     assert parse_color(value) == expected
+
+
+def test_override_json_paths_resolve_against_root(make_ext: Callable[..., Ext]) -> None:
+    ext = make_ext()
+    ext.write(
+        "sub/vss-extension.json",
+        base_manifest(files=[{"path": "../dist", "addressable": True}], icons={"default": "../img/logo.png"}),
+    )
+    ext.write("extra/notes.txt", "x")
+    result = ext.package(manifests=("sub/vss-extension.json",), override='{"files": [{"path": "extra"}]}')
+    assert "extra/notes.txt" in read_parts(result.path)
+
+
+def test_restricted_to_once_and_constraints_concatenate(make_ext: Callable[..., Ext]) -> None:
+    ext = make_ext(base_manifest(restrictedTo=["member"], constraints=[{"name": "A"}]))
+    ext.write("more.json", {"constraints": [{"name": "B"}]})
+    data = vso(read_parts(ext.package(manifests=("vss-extension.json", "more.json")).path))
+    assert data["restrictedTo"] == ["member"] and data["constraints"] == [{"name": "A"}, {"name": "B"}]
+    ext.write("again.json", {"restrictedTo": ["anonymous"]})
+    from adoext.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed) as caught:
+        ext.package(manifests=("vss-extension.json", "again.json"))
+    assert caught.value.problems == [
+        "again.json: $.restrictedTo: Multiple values found for 'restrictedTo'. "
+        "Declare restrictedTo in one manifest only."
+    ]
+    replaced = ext.package(manifests=("vss-extension.json",), override='{"restrictedTo": ["anonymous"]}')
+    assert vso(read_parts(replaced.path))["restrictedTo"] == ["anonymous"]
