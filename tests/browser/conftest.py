@@ -55,14 +55,15 @@ def _stale(dist: Path, sources: list[Path]) -> bool:
     if not bundles:
         return True
     built = min(p.stat().st_mtime for p in bundles)
-    return any(p.stat().st_mtime > built for root in sources for p in root.rglob("*") if p.is_file())
+    files = [p for root in sources for p in ([root] if root.is_file() else root.rglob("*")) if p.is_file()]
+    return any(p.stat().st_mtime > built for p in files)
 
 
 @pytest.fixture(scope="session")
 def extension_dist() -> Path:
     """Build the extension once when dist/ is missing or older than its sources."""
     sources = [EXTENSION / "src", EXTENSION / "package-lock.json", EXTENSION / "build.mjs"]
-    if _stale(DIST, [s for s in sources if s.is_dir()]) or not (EXTENSION / "node_modules").is_dir():
+    if _stale(DIST, [s for s in sources if s.exists()]) or not (EXTENSION / "node_modules").is_dir():
         npm = shutil.which("npm")
         assert npm, "npm is needed to build the extension"
         if not (EXTENSION / "node_modules").is_dir():
