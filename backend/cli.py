@@ -185,6 +185,9 @@ from backend.azdo.cli import hooks, worker  # noqa: E402  (issue 5: Azure DevOps
 
 cli.add_command(worker)
 cli.add_command(hooks)
+from backend.devtools.dev_cmd import dev  # noqa: E402  (issue 4: the local product)
+
+cli.add_command(dev)
 
 
 def main() -> None:
