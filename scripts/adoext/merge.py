@@ -13,6 +13,35 @@ from adoext.diagnostics import Report
 from adoext.manifests import Partial
 
 
+class KeyContext(NamedTuple):
+    """Where the key being merged comes from."""
+
+    partial: Partial
+    key: str
+    root: Path
+    report: Report
+
+    @property
+    def origin(self) -> str:
+        """Return the file (or option) that supplied the key."""
+        return self.partial.origin_for(self.key)
+
+    def path(self, *parts: str | int) -> str:
+        """Return a JSON path under the key, e.g. $.files[2].path."""
+        text = "$." + self.key
+        for part in parts:
+            text += f"[{part}]" if isinstance(part, int) else f".{part}"
+        return text
+
+    def error(self, message: str, *parts: str | int, hint: str | None = None) -> None:
+        """Record an error at this key."""
+        self.report.error(message, self.origin, self.path(*parts), hint)
+
+    def warn(self, message: str, *parts: str | int, hint: str | None = None) -> None:
+        """Record a warning at this key."""
+        self.report.warn(message, self.origin, self.path(*parts), hint)
+
+
 class FileDecl(NamedTuple):
     """A `files` entry, icon, screenshot or content item, before expansion."""
 
@@ -68,7 +97,7 @@ def merge(partials: list[Partial], root: Path, report: Report) -> Merged:
         for key, value in partial.data.items():
             if value is None and not partial.override:
                 continue
-            ctx = vsixside.KeyContext(partial, key, root, report)
+            ctx = KeyContext(partial, key, root, report)
             vsixside.process(merged, key, value, ctx)
             vsoside.process(merged, key, value, ctx)
     vsoside.finish(merged)

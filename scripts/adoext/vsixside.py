@@ -4,43 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
-from adoext.diagnostics import Report
-from adoext.manifests import Partial
-from adoext.merge import FileDecl, Merged
-from adoext.naming import capitalized_camel, parse_color, start_case, upper_first
-
-PROP = "Microsoft.VisualStudio.Services."
-
-
-class KeyContext(NamedTuple):
-    """Where the key being merged comes from."""
-
-    partial: Partial
-    key: str
-    root: Path
-    report: Report
-
-    @property
-    def origin(self) -> str:
-        """Return the file (or option) that supplied the key."""
-        return self.partial.origin_for(self.key)
-
-    def path(self, *parts: str | int) -> str:
-        """Return a JSON path under the key, e.g. $.files[2].path."""
-        text = "$." + self.key
-        for part in parts:
-            text += f"[{part}]" if isinstance(part, int) else f".{part}"
-        return text
-
-    def error(self, message: str, *parts: str | int, hint: str | None = None) -> None:
-        """Record an error at this key."""
-        self.report.error(message, self.origin, self.path(*parts), hint)
-
-    def warn(self, message: str, *parts: str | int, hint: str | None = None) -> None:
-        """Record a warning at this key."""
-        self.report.warn(message, self.origin, self.path(*parts), hint)
+from adoext.merge import FileDecl, KeyContext, Merged
+from adoext.naming import start_case
+from adoext.vsixprops import PROP, add_badges, process_properties
 
 
 def _single(
@@ -131,108 +99,6 @@ def _files(merged: Merged, value: Any, ctx: KeyContext) -> None:
         )
 
 
-def _links(merged: Merged, value: Any, ctx: KeyContext) -> None:
-    """Add a Links.<Type> property per link with a uri/url."""
-    if not isinstance(value, dict):
-        return
-    for link_type, link in value.items():
-        url = link.get("uri") or link.get("url") if isinstance(link, dict) else None
-        if url:
-            merged.properties.append((PROP + "Links." + capitalized_camel(link_type), str(url)))
-        else:
-            ctx.warn(f"'uri' property not found for link: '{link_type}'... ignoring.", link_type)
-
-
-def _repository(merged: Merged, value: Any, ctx: KeyContext) -> None:
-    """Add the Links.GitHub property from `repository` (tfx only knows git)."""
-    if not isinstance(value, dict):
-        return
-    url = value.get("url") or value.get("uri")
-    if not value.get("type"):
-        ctx.error("Repository must have a 'type' property.", hint='Add "type": "git".')
-    elif value["type"] != "git":
-        ctx.error("Currently 'git' is the only supported repository type.", "type", hint='Use "type": "git".')
-    elif not url:
-        ctx.error("Repository must contain a 'url' property.", hint="Add the repository's https URL.")
-    else:
-        merged.properties.append((PROP + "Links.GitHub", str(url)))
-
-
-def _branding(merged: Merged, value: Any, ctx: KeyContext) -> None:
-    """Add Branding.<Key> properties; the colour is normalised to lower-case hex."""
-    if not isinstance(value, dict):
-        return
-    for name, item in value.items():
-        cased = capitalized_camel(name)
-        if cased == "Color":
-            try:
-                item = parse_color(item)
-            except ValueError:
-                ctx.error(
-                    "Could not parse branding color as a valid color.",
-                    name,
-                    hint="Please use a hex or rgb format, e.g. #00ff00 or rgb(0, 255, 0).",
-                )
-                continue
-        merged.properties.append((PROP + "Branding." + cased, str(item)))
-
-
-def _badges(merged: Merged, value: Any) -> None:
-    """Add <Badge> elements (both href/link and uri/imgUri spellings)."""
-    if not isinstance(value, list):
-        return
-    if "Badges" not in merged.metadata:
-        merged.metadata["Badges"] = merged.badges
-    for badge in value:
-        if isinstance(badge, dict):
-            attrs = {
-                "Link": badge.get("link", badge.get("href")),
-                "ImgUri": badge.get("imgUri", badge.get("uri")),
-                "Description": badge.get("description"),
-            }
-            merged.badges.append({k: str(v) for k, v in attrs.items() if v is not None})
-
-
-def _boolean_property(merged: Merged, value: Any, ctx: KeyContext, prop: str, message: str) -> None:
-    """Add a true/false property; anything but a boolean is an error."""
-    if isinstance(value, bool):
-        merged.properties.append((PROP + prop, "true" if value else "false"))
-    else:
-        ctx.error(message, hint=f'Write "{ctx.key}": true or false (no quotes).')
-
-
-def _gallery_properties(merged: Merged, value: Any, ctx: KeyContext) -> None:
-    """Add GalleryProperties.<Key> properties from an object or a list of objects."""
-    items = value if isinstance(value, list) else [value]
-    seen = {pid for pid, _ in merged.properties}
-    for item in items:
-        if not isinstance(item, dict):
-            continue
-        for name, item_value in item.items():
-            pid = name if name.startswith("Microsoft.") else PROP + "GalleryProperties." + upper_first(name)
-            if pid in seen:
-                ctx.warn(f"Duplicate gallery property '{name}' ignored.", name)
-                continue
-            seen.add(pid)
-            merged.properties.append(
-                (pid, str(item_value).lower() if isinstance(item_value, bool) else str(item_value))
-            )
-
-
-def _qna(merged: Merged, value: Any) -> None:
-    """Add the Q&A properties from CustomerQnASupport (boolean flag, string link)."""
-    if not isinstance(value, dict):
-        return
-    lowered = {k.lower(): v for k, v in value.items()}
-    if isinstance(lowered.get("enablemarketplaceqna"), bool):
-        merged.properties.append(
-            (PROP + "EnableMarketplaceQnA", str(lowered["enablemarketplaceqna"]).lower())
-        )
-    link = lowered.get("url", lowered.get("uri"))
-    if isinstance(link, str):
-        merged.properties.append((PROP + "CustomerQnALink", link))
-
-
 def _public(merged: Merged, value: Any, ctx: KeyContext) -> None:
     """`public: true` adds the Public flag, `false` removes it (an empty <GalleryFlags/> remains)."""
     if not isinstance(value, bool):
@@ -259,12 +125,6 @@ def _targets(merged: Merged, value: Any, ctx: KeyContext) -> None:
                 attrs["Version"] = str(target["version"])
             merged.targets.append(attrs)
             merged.origins.setdefault("target:" + attrs["Id"], (ctx.origin, ctx.path(index)))
-
-
-def _ensure_properties(merged: Merged) -> None:
-    """Create <Properties> at its first-use position."""
-    if "Properties" not in merged.metadata:
-        merged.metadata["Properties"] = merged.properties
 
 
 def process(merged: Merged, key: str, value: Any, ctx: KeyContext) -> None:
@@ -332,37 +192,6 @@ def process(merged: Merged, key: str, value: Any, ctx: KeyContext) -> None:
     elif name == "galleryflags":
         _delimited(merged, "GalleryFlags", value, " ", ctx)
     elif name == "badges":
-        _badges(merged, value)
+        add_badges(merged, value)
     else:
-        _process_properties(merged, name, value, ctx)
-
-
-def _process_properties(merged: Merged, name: str, value: Any, ctx: KeyContext) -> None:
-    """Apply the keys that become <Property> elements."""
-    handlers = {
-        "links": lambda: _links(merged, value, ctx),
-        "repository": lambda: _repository(merged, value, ctx),
-        "branding": lambda: _branding(merged, value, ctx),
-        "galleryproperties": lambda: _gallery_properties(merged, value, ctx),
-        "customerqnasupport": lambda: _qna(merged, value),
-        "githubflavoredmarkdown": lambda: _boolean_property(
-            merged,
-            value,
-            ctx,
-            "GitHubFlavoredMarkdown",
-            "Value for gitHubFlavoredMarkdown is invalid. Only boolean values are allowed.",
-        ),
-        "showpricingcalculator": lambda: _boolean_property(
-            merged,
-            value,
-            ctx,
-            "Content.Pricing.PriceCalculator",
-            "Value for showPricingCalculator is invalid. Only boolean values are allowed.",
-        ),
-    }
-    handler = handlers.get(name)
-    if handler is not None:
-        before = len(merged.properties)
-        handler()
-        if len(merged.properties) > before:
-            _ensure_properties(merged)
+        process_properties(merged, name, value, ctx)

@@ -6,8 +6,7 @@ import json
 import re
 from typing import Any
 
-from adoext.merge import Merged
-from adoext.vsixside import KeyContext
+from adoext.merge import KeyContext, Merged
 
 VSIX_ONLY = frozenset(
     {
