@@ -178,7 +178,11 @@ function renderForm(formArea, list) {
   stateSelect.value = item.current["System.State"];
   stateSelect.addEventListener("change", () => void form.setFields({ "System.State": stateSelect.value }));
   const dirty = form.dirtyRefs(item).length > 0;
-  const act = (fn) => () => fn().catch((e) => alert(e.message));
+  const problem = el("div", { class: "rb-config-error", role: "alert", id: "wi-error" });
+  const act = (fn) => () => {
+    problem.textContent = "";
+    fn().catch((e) => (problem.textContent = e.message));
+  };
   formArea.replaceChildren(
     el("div", { class: "rb-wi-header" }, el("span", { class: "rb-wi-type" }, item.current["System.WorkItemType"]), " ",
       el("span", { class: "rb-wi-id" }, String(item.id)), dirty ? el("span", { class: "rb-dirty" }, " (unsaved)") : ""),
@@ -186,6 +190,7 @@ function renderForm(formArea, list) {
     el("label", {}, "State", stateSelect),
     el("div", { class: "rb-muted" }, `Revision ${item.revision} · Assigned to ${item.current["System.AssignedTo"] || "nobody"}`),
     item.error ? el("div", { class: "rb-config-error" }, item.error) : "",
+    problem,
     el("div", { class: "rb-row" },
       el("button", { class: "rb-button rb-primary", id: "wi-save", onclick: act(() => form.save()) }, "Save"),
       el("button", { class: "rb-button", id: "wi-refresh", onclick: act(() => form.refresh()) }, "Refresh"),

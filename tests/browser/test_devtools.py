@@ -9,14 +9,18 @@ import pytest
 
 from backend.auth import verify_app_token
 from backend.config import Settings
+from backend.demo import seed_demo_data
 from backend.devtools.devhost import (
+    DEMO_WORK_ITEMS,
     DevtoolsError,
     ExtensionInfo,
+    HostIdentity,
     NotDevelopment,
     create_devhost_app,
     load_contributions,
 )
 from backend.devtools.static_origin import create_static_app
+from backend.storage import open_storage
 
 SECRET = "development-extension-key-for-tests-only-0123456789"
 
@@ -85,3 +89,23 @@ def test_widgets_need_sizes_within_four_by_four(tmp_path: Path) -> None:
     (tmp_path / "w.json").write_text(json.dumps({"contributions": [widget]}), encoding="utf-8")
     with pytest.raises(DevtoolsError, match="no supportedSizes"):
         load_contributions(tmp_path, ExtensionInfo())
+
+
+def test_the_forms_work_items_are_the_ones_demo_data_links_to(tmp_path: Path) -> None:
+    identity = HostIdentity()
+    storage = open_storage(tmp_path / "demo.db")
+    storage.upgrade()
+    seed_demo_data(
+        storage,
+        org_id=identity.org_id,
+        org_name=identity.org_name,
+        tenant_id=identity.tenant_id,
+        project_id=identity.project_id,
+        project_name=identity.project_name,
+    )
+    with storage.snapshot() as tx:
+        rows = tx.query("SELECT work_item_id, title, state FROM work_items ORDER BY work_item_id")
+    storage.close()
+    assert [(r["work_item_id"], r["title"], r["state"]) for r in rows] == [
+        (item.id, item.title, item.state) for item in DEMO_WORK_ITEMS
+    ]
