@@ -121,8 +121,13 @@ export function renderDashboard(ctx, host, root) {
     }
     grid.append(cell);
     frames.push(frame);
-    void runWidget(frame, frame.tile, settings, "load");
   }
+  // Load every widget, then tell those that want it that the dashboard is complete (optional method).
+  void Promise.all(frames.map((frame) => runWidget(frame, frame.tile, loadSettings(frame.contribution), "load"))).then(() =>
+    frames.forEach((frame) => {
+      if (frame.widget && typeof frame.widget.onDashboardLoaded === "function") void frame.widget.onDashboardLoaded();
+    }),
+  );
   return () => {
     if (panel) panel.close();
     frames.forEach(unmountFrame);

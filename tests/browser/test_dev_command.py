@@ -75,3 +75,29 @@ def test_dev_starts_everything_and_ctrl_c_stops_it(tmp_path: Path, page: Page, e
     for port in (backend, host, static):
         with pytest.raises(httpx.ConnectError):
             httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
+
+
+def test_dev_refuses_a_busy_port_with_one_line(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run(
+            [
+                str(Path(sys.executable).with_name("report-bridge")),
+                "dev",
+                "--backend-port",
+                str(port),
+                "--database",
+                str(tmp_path / "dev.db"),
+            ],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 1
+    assert (
+        result.stderr.strip() == f"Error: port {port} (backend) is in use; pick another with --backend-port"
+    )
+    assert not (tmp_path / "dev.db").exists()
