@@ -9,6 +9,7 @@ from __future__ import annotations
 import httpx
 from flask import Flask
 
+from backend.audit_writer import AuditWriter
 from backend.auth import AppTokenVerifier
 from backend.config import Settings
 from backend.state import EXTENSION_KEY, AppState
@@ -35,6 +36,7 @@ def create_app(
     app.extensions[EXTENSION_KEY] = AppState(
         settings=settings, storage=storage, azdo_transport=azdo_transport,
         token_verifier=AppTokenVerifier(settings),
+        audit_writer=None if settings.audit_sync else AuditWriter(storage),
     )
     logs.init_app(app)
     errors.register_error_handlers(app)

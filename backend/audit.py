@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 
-from backend.state import get_storage
+from backend.state import get_state
 from backend.storage import StorageError, Tx, utcnow
 
 log = logging.getLogger("backend.audit")
@@ -31,7 +31,13 @@ _INSERT = f"INSERT INTO audit_log ({', '.join(_COLUMNS)}) VALUES ({', '.join(':'
 
 def record(tx: Tx, entry: dict[str, Any]) -> None:
     """Insert one audit row (missing optional fields are NULL; `at` defaults to now)."""
-    tx.execute(_INSERT, {**_DEFAULTS, "at": utcnow(), "target": "{}", **entry})
+    record_many(tx, [entry])
+
+
+def record_many(tx: Tx, entries: list[dict[str, Any]]) -> None:
+    """Insert audit rows in one statement batch."""
+    now = utcnow()
+    tx.execute_many(_INSERT, [{**_DEFAULTS, "at": now, "target": "{}", **entry} for entry in entries])
 
 
 def tail(tx: Tx, *, limit: int, org_id: str | None = None) -> list[dict[str, Any]]:
@@ -63,7 +69,7 @@ def _error_code(response: Response) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Write an audit row after every API call (including refused ones)."""
+    """Audit every API call (including refused ones), through the writer thread unless AUDIT_SYNC."""
 
     @app.after_request
     def audit_call(response: Response) -> Response:
@@ -71,8 +77,12 @@ def init_app(app: Flask) -> None:
             return response
         if request.path in NOT_AUDITED:
             return response
+        state = get_state()
+        if state.audit_writer is not None:
+            state.audit_writer.submit(_entry(response))
+            return response
         try:
-            with get_storage().transaction() as tx:
+            with state.storage.transaction() as tx:
                 record(tx, _entry(response))
         except StorageError:
             log.exception("could not write the audit row")

@@ -55,6 +55,7 @@ class Settings:
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     proxy_hops: int = 0
     log_level: str = "INFO"
+    audit_sync: bool = False  # True: write each audit row on the request path instead of the writer thread
     bind: str = DEFAULT_BIND
     workers: int = 0  # 0 = derive from CPU count at serve time
     key_vault_url: str | None = None
@@ -108,6 +109,7 @@ class Settings:
             max_body_bytes=env.integer("MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, 1024, 10 * 2**20),
             proxy_hops=env.integer("PROXY_HOPS", 0, 0, 5),
             log_level=env.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
+            audit_sync=env.choice("AUDIT_SYNC", ("true", "false"), "false") == "true",
             bind=env.text("BIND") or DEFAULT_BIND,
             workers=env.integer("WORKERS", 0, 0, 256),
             key_vault_url=env.text("KEY_VAULT_URL"),

@@ -12,6 +12,7 @@ from backend.config import Settings
 from backend.storage import Storage
 
 if TYPE_CHECKING:
+    from backend.audit_writer import AuditWriter
     from backend.auth import AppTokenVerifier
 
 EXTENSION_KEY = "report_bridge"
@@ -25,6 +26,7 @@ class AppState:
     storage: Storage
     azdo_transport: httpx.BaseTransport | None = None
     token_verifier: AppTokenVerifier | None = None
+    audit_writer: AuditWriter | None = None  # None: audit rows are written on the request path
     # org id -> (tenant id, name): a binding never changes once made, so every worker may remember it.
     org_bindings: dict[str, tuple[str, str]] = field(default_factory=dict)
 

@@ -1,11 +1,18 @@
-"""SQLite implementation of the Storage protocol (WAL, foreign keys, busy timeout)."""
+"""SQLite implementation of the Storage protocol (WAL, foreign keys, busy timeout).
+
+Writers queue on an advisory file lock (`<database>.lock`) before BEGIN IMMEDIATE. SQLite's own busy
+handler polls with sleeps of 1 ms and more, so two gunicorn workers that collide on the write lock lose
+milliseconds; a blocking flock() wakes the next writer the moment the lock is released. Processes that
+do not take the file lock (an old CLI, sqlite3) are still safe: SQLite's busy timeout covers them.
+"""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -28,6 +35,10 @@ class SQLiteTx:
     def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; return the number of rows changed."""
         return self._connection.execute(sql, params).rowcount
+
+    def execute_many(self, sql: str, rows: Sequence[Params]) -> None:
+        """Run one statement once per parameter set (bulk inserts)."""
+        self._connection.executemany(sql, rows)
 
     def insert(self, sql: str, params: Params = ()) -> int:
         """Run one INSERT; return the new row's integer id."""
@@ -60,7 +71,17 @@ class SQLiteStorage:
             return connection
         self._local.connection = connection = self._open()
         self._local.pid = pid
+        self._local.write_lock = self._open_write_lock()
         return connection
+
+    def _open_write_lock(self) -> int | None:
+        """Open this thread's handle on the writers' lock file (one per thread: flock is per open file)."""
+        if str(self.path) == ":memory:":
+            return None
+        try:
+            return os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        except OSError as exc:
+            raise StorageError(f"cannot open database lock {self.path}.lock: {exc.strerror}") from exc
 
     def _open(self) -> sqlite3.Connection:
         try:
@@ -82,8 +103,17 @@ class SQLiteStorage:
     @contextmanager
     def transaction(self) -> Iterator[SQLiteTx]:
         """Open a write transaction (BEGIN IMMEDIATE takes the write lock up front, avoiding deadlocks)."""
-        with self._begin("BEGIN IMMEDIATE") as tx:
-            yield tx
+        if self._connection().in_transaction:  # checked before locking, so the outer lock stays held
+            raise StorageError("nested transactions are not supported; pass the open Tx instead")
+        lock: int | None = self._local.write_lock
+        if lock is not None:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            with self._begin("BEGIN IMMEDIATE") as tx:
+                yield tx
+        finally:
+            if lock is not None:
+                fcntl.flock(lock, fcntl.LOCK_UN)
 
     @contextmanager
     def snapshot(self) -> Iterator[SQLiteTx]:
@@ -177,4 +207,6 @@ class SQLiteStorage:
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
         if connection is not None and getattr(self._local, "pid", None) == os.getpid():
             connection.close()
+            if self._local.write_lock is not None:
+                os.close(self._local.write_lock)
         self._local.connection = None

@@ -18,7 +18,7 @@ from backend import create_app, keys
 from backend.auth import ORG_ID_HEADER, ORG_NAME_HEADER, mint_app_token
 from backend.config import Settings
 from backend.reports import service
-from backend.state import get_storage
+from backend.state import get_state, get_storage
 from backend.storage import Storage
 
 AUDIENCE = "560de67c-a2e8-408a-86ae-be7ea6bd0b7a"
@@ -54,16 +54,19 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 def make_app(settings: Settings) -> Iterator[Callable[..., Flask]]:
     """Build apps with settings overrides; close their storage afterwards."""
-    built: list[Storage] = []
+    built: list[Flask] = []
 
     def make(**overrides: Any) -> Flask:
         app = create_app(replace(settings, **overrides))
-        built.append(get_storage(app))
+        built.append(app)
         return app
 
     yield make
-    for storage in built:
-        storage.close()
+    for app in built:
+        writer = get_state(app).audit_writer
+        if writer is not None:
+            writer.close()
+        get_storage(app).close()
 
 
 @pytest.fixture

@@ -7,31 +7,35 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
 
 from backend.auth import mint_app_token
 from backend.config import Settings
-from backend.storage import Storage
+from backend.state import get_state, get_storage
 
 from .conftest import TENANT_A
 
 Headers = Callable[..., dict[str, str]]
 
 
-def audit_rows(storage: Storage) -> list[dict[str, Any]]:
-    with storage.snapshot() as tx:
+def audit_rows(app: Flask) -> list[dict[str, Any]]:
+    writer = get_state(app).audit_writer
+    if writer is not None:
+        writer.flush()  # rows are committed by the writer thread; wait for it
+    with get_storage(app).snapshot() as tx:
         return tx.query("SELECT * FROM audit_log ORDER BY id")
 
 
 def test_ui_call_is_audited_with_identity_and_targets(
-    client: FlaskClient, ui_headers: Headers, storage: Storage
+    client: FlaskClient, ui_headers: Headers, app: Flask
 ) -> None:
     response = client.get(
         f"/api/v1/projects/{TENANT_A.project_id}/reports/r_missing",
         headers={**ui_headers(), "X-Request-Id": "req-123"},
     )
     assert response.status_code == 404
-    (row,) = audit_rows(storage)
+    (row,) = audit_rows(app)
     assert row["request_id"] == "req-123" == response.headers["X-Request-Id"]
     assert (row["actor"], row["user_id"], row["tenant_id"], row["org_id"]) == (
         "user",
@@ -50,22 +54,22 @@ def test_ui_call_is_audited_with_identity_and_targets(
 
 
 def test_refused_calls_are_audited_without_the_token(
-    client: FlaskClient, settings: Settings, storage: Storage
+    client: FlaskClient, settings: Settings, app: Flask
 ) -> None:
     expired = mint_app_token(settings.extension_secret, user_id="u", tenant_id="t", lifetime=-300)
     client.get(
         f"/api/v1/me?token={expired}",
         headers={"Authorization": f"Bearer {expired}", "X-Report-Bridge-Org-Id": "org"},
     )
-    (row,) = audit_rows(storage)
+    (row,) = audit_rows(app)
     assert (row["actor"], row["status_code"], row["outcome"]) == ("anonymous", 401, "token_expired")
     assert row["route"] == "/api/v1/me"
-    dump = json.dumps(audit_rows(storage))
+    dump = json.dumps(audit_rows(app))
     assert expired not in dump and expired.split(".")[1] not in dump
 
 
 def test_intake_calls_record_the_key_and_link_actions_the_work_item(
-    client: FlaskClient, ui_headers: Headers, make_key: Callable[..., str], storage: Storage
+    client: FlaskClient, ui_headers: Headers, make_key: Callable[..., str], app: Flask
 ) -> None:
     key = make_key()
     report = client.post(
@@ -78,7 +82,7 @@ def test_intake_calls_record_the_key_and_link_actions_the_work_item(
         json={"workItemId": 5},
         headers=ui_headers(),
     )
-    intake_row, link_row = audit_rows(storage)
+    intake_row, link_row = audit_rows(app)
     assert (intake_row["actor"], intake_row["key_id"], intake_row["org_id"]) == (
         "key",
         key.split("_")[1],
@@ -91,19 +95,40 @@ def test_intake_calls_record_the_key_and_link_actions_the_work_item(
         "workItemId": 5,
         "groupId": report["groupId"],
     }
-    assert key not in json.dumps(audit_rows(storage))
+    assert key not in json.dumps(audit_rows(app))
 
 
-def test_health_preflight_and_openapi_are_not_audited(client: FlaskClient, storage: Storage) -> None:
+def test_health_preflight_and_openapi_are_not_audited(client: FlaskClient, app: Flask) -> None:
     client.get("/healthz")
     client.get("/readyz")
     client.get("/api/v1/openapi.json")
     client.options("/api/v1/me")
-    assert audit_rows(storage) == []
+    assert audit_rows(app) == []
 
 
-def test_unknown_api_path_is_audited(client: FlaskClient, storage: Storage) -> None:
+def test_unknown_api_path_is_audited(client: FlaskClient, app: Flask) -> None:
     client.get("/api/v1/nothing-here")
-    (row,) = audit_rows(storage)
+    (row,) = audit_rows(app)
     assert (row["route"], row["outcome"]) == ("/api/v1/nothing-here", "not_found")
     assert time.time() > 0
+
+
+def test_synchronous_audit_writes_on_the_request_path(
+    make_app: Callable[..., Flask], ui_headers: Headers
+) -> None:
+    app = make_app(audit_sync=True)
+    assert get_state(app).audit_writer is None
+    app.test_client().get("/api/v1/me", headers=ui_headers())
+    with get_storage(app).snapshot() as tx:  # no flush needed: the row was committed before the answer
+        rows = tx.query("SELECT actor, outcome FROM audit_log")
+    assert rows == [{"actor": "user", "outcome": "ok"}]
+
+
+def test_closing_the_writer_commits_what_is_queued(app: Flask, client: FlaskClient) -> None:
+    for _ in range(50):
+        client.get("/api/v1/me")
+    writer = get_state(app).audit_writer
+    assert writer is not None
+    writer.close()
+    with get_storage(app).snapshot() as tx:
+        assert tx.query_one("SELECT COUNT(*) AS n FROM audit_log") == {"n": 50}
