@@ -6,6 +6,7 @@ import { Channel } from "./xdm.js";
 export const events = [];
 export const trace = [];
 const TRACE_LIMIT = 2000;
+const HANDSHAKE_TIMEOUT_MS = 15000;
 const liveFrames = new Set();
 
 /** Record a host event the tests and the event panel read (window.hostEvents). */
@@ -132,12 +133,23 @@ export function mountFrame(ctx, container, contribution, options) {
   iframe.src = ctx.extension.baseUri + contribution.properties.uri;
   container.appendChild(iframe);
   liveFrames.add(frame);
+  // A frame that never says hello (missing bundle, script error) gets a visible note instead of a blank box.
+  frame.watchdog = setTimeout(() => {
+    if (frame.handshaken || !liveFrames.has(frame)) return;
+    record("handshakeTimeout", name);
+    container.classList.remove("rb-loading");
+    const note = document.createElement("div");
+    note.className = "rb-config-error";
+    note.textContent = `${contribution.properties.name} did not start (no SDK handshake within ${HANDSHAKE_TIMEOUT_MS / 1000} s). Is extension/dist built?`;
+    container.prepend(note);
+  }, HANDSHAKE_TIMEOUT_MS);
   return frame;
 }
 
 /** Remove a frame and stop answering it. */
 export function unmountFrame(frame) {
   if (!frame) return;
+  clearTimeout(frame.watchdog);
   frame.channel.close();
   frame.iframe.remove();
   liveFrames.delete(frame);
