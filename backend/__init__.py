@@ -27,6 +27,7 @@ def create_app(
     from backend.api import intake, me, meta, reports
 
     settings = settings or Settings.from_env()
+    settings.validate()
     logs.configure_logging(settings.log_level)
     storage = storage or open_storage(settings.database)
     storage.upgrade()  # idempotent; `report-bridge db upgrade` does the same ahead of time

@@ -166,6 +166,27 @@ def projects() -> None:
     """Per-project options."""
 
 
+@projects.command("list")
+@click.option("--org", "org_id", help="Only this organization.")
+@click.pass_obj
+def projects_list(ctx: CliContext, org_id: str | None) -> None:
+    """List known projects with their organization, tenant binding and auto-bug flag."""
+    with write(ctx) as tx:
+        rows = tx.query(
+            "SELECT p.org_id, o.name AS org_name, o.tenant_id, p.id, p.name, p.auto_create_bug "
+            "FROM projects p JOIN organizations o ON o.id = p.org_id "
+            "WHERE (:org IS NULL OR p.org_id = :org) ORDER BY p.org_id, p.id",
+            {"org": org_id},
+        )
+    for row in rows:
+        auto = "auto-bug on" if row["auto_create_bug"] else "auto-bug off"
+        tenant = row["tenant_id"] or "unbound"
+        org = f"{row['org_id']} ({row['org_name']}, tenant {tenant})"
+        click.echo(f"{org}  {row['id']}  {auto}  {row['name']}")
+    if not rows:
+        click.echo("no projects", err=True)
+
+
 @projects.command("set-auto-bug")
 @click.option("--org", "org_id", required=True)
 @click.option("--project", "project_id", required=True)

@@ -78,6 +78,8 @@ def test_projects_set_auto_bug(runner: CliRunner, tmp_path: Path) -> None:
     run(runner, database, "keys", "create", "--org", "o", "--project", "p", "--name", "n")
     code, out, _ = run(runner, database, "projects", "set-auto-bug", "--org", "o", "--project", "p", "on")
     assert (code, out.strip()) == (0, "auto-create bug on for o/p")
+    code, out, _ = run(runner, database, "projects", "list")
+    assert code == 0 and out.startswith("o (, tenant unbound)  p  auto-bug on")
     storage = open_storage(database)
     with storage.snapshot() as tx:
         assert tx.query_one("SELECT auto_create_bug FROM projects") == {"auto_create_bug": 1}

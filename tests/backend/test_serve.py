@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from backend.auth import mint_app_token
+from backend.storage import open_storage
 
 
 def free_port() -> int:
@@ -77,3 +78,9 @@ def test_serve_runs_gunicorn_with_json_access_log(tmp_path: Path) -> None:
     me = [entry for entry in access if entry["path"] == "/api/v1/me"]
     assert me and me[0]["status"] == 200 and me[0]["request_id"] == request_id
     assert token not in log_path.read_text() and "probe=1" not in log_path.read_text()
+    # The workers' audit writers commit what they hold when gunicorn shuts them down.
+    storage = open_storage(tmp_path / "rb.db")
+    with storage.snapshot() as tx:
+        rows = tx.query("SELECT route, outcome, request_id FROM audit_log")
+    storage.close()
+    assert {"route": "/api/v1/me", "outcome": "ok", "request_id": request_id} in rows
