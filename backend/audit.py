@@ -50,7 +50,9 @@ def tail(tx: Tx, *, limit: int, org_id: str | None = None) -> list[dict[str, Any
 
 
 def _entry(response: Response) -> dict[str, Any]:
-    actor: dict[str, Any] = dict(g.get("actor") or {"actor": "anonymous"})
+    # Guards set g.actor once the caller is known; before that, the route says who is calling.
+    default = "webhook" if request.path.startswith("/hooks/") else "anonymous"
+    actor: dict[str, Any] = dict(g.get("actor") or {"actor": default})
     target = {**(request.view_args or {}), **(g.get("audit_target") or {})}
     return {
         **actor,

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -132,3 +133,12 @@ def test_closing_the_writer_commits_what_is_queued(app: Flask, client: FlaskClie
     writer.close()
     with get_storage(app).snapshot() as tx:
         assert tx.query_one("SELECT COUNT(*) AS n FROM audit_log") == {"n": 50}
+
+
+def test_hook_calls_are_audited_as_webhook(app: Flask, client: FlaskClient) -> None:
+    hook_routes = [rule.rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/hooks/")]
+    if not hook_routes:
+        pytest.skip("no /hooks route registered in this build")
+    client.post(hook_routes[0], json={})
+    rows = audit_rows(app)
+    assert rows[-1]["actor"] == "webhook" and rows[-1]["route"] == hook_routes[0]
