@@ -160,7 +160,10 @@ def main() -> int:
     ok = True
     with tempfile.TemporaryDirectory() as workdir, sync_playwright() as p:
         host_url = start_stack(Path(workdir))
-        browser = p.chromium.launch(executable_path=chromium(), args=["--no-sandbox", "--disable-gpu"])
+        browser = p.chromium.launch(
+            executable_path=chromium(),
+            args=["--disable-gpu", *(["--no-sandbox"] if os.geteuid() == 0 else [])],
+        )
         time_to_data(browser, host_url, CASES[0])  # warm-up: first Chromium start-up is not the UI's cost
         header = ("contribution", "median", "min", "max", "target", "JS gz", "target")
         print("{:32} {:>8} {:>7} {:>7}  {:>6}  {:>9}  {:>7}".format(*header))

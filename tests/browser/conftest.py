@@ -30,7 +30,8 @@ from .support import IDENTITY, REPO, Stack
 
 EXTENSION = REPO / "extension"
 DIST = EXTENSION / "dist"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+# Chromium's sandbox cannot start as root (containers, CI); elsewhere keep it.
+CHROMIUM_ARGS = ["--disable-gpu", "--disable-dev-shm-usage", *(["--no-sandbox"] if os.geteuid() == 0 else [])]
 
 
 def find_chromium() -> str | None:
