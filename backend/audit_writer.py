@@ -83,20 +83,22 @@ class AuditWriter:
         self._storage.close()  # this thread's connection
 
     def _collect(self) -> tuple[list[dict[str, Any]], bool]:
-        """Wait for a row, then gather more for up to BATCH_WINDOW_SECONDS; say whether to stop."""
+        """Wait for a row, let the window fill, then take what is queued; say whether to stop."""
         item = self._queue.get()
-        batch: list[dict[str, Any]] = []
-        deadline = time.monotonic() + BATCH_WINDOW_SECONDS
-        while item is not None:
-            batch.append(item)
-            remaining = deadline - time.monotonic()
-            if len(batch) >= MAX_BATCH or remaining <= 0:
-                return batch, False
+        if item is None:
+            return [], True
+        # Sleep through the window instead of waking for every row: one thread switch per batch.
+        time.sleep(BATCH_WINDOW_SECONDS)
+        batch = [item]
+        while len(batch) < MAX_BATCH:
             try:
-                item = self._queue.get(timeout=remaining)
+                item = self._queue.get_nowait()
             except queue.Empty:
-                return batch, False
-        return batch, True
+                break
+            if item is None:
+                return batch, True
+            batch.append(item)
+        return batch, False
 
     def _write(self, batch: list[dict[str, Any]]) -> None:
         from backend.audit import record_many
