@@ -175,3 +175,29 @@ def test_oversized_body_is_413_json(client: FlaskClient, make_key: Callable[...,
     response = post(client, make_key(), {"title": "x", "customerId": "c", "description": "y" * 70_000})
     assert response.status_code == 413
     assert response.get_json()["error"]["code"] == "payload_too_large"
+
+
+def test_concurrent_retries_create_one_report(
+    live_server: str, make_key: Callable[..., str], storage: Storage
+) -> None:
+    import concurrent.futures
+
+    import httpx
+
+    key = make_key()
+    body = {"title": "Race", "customerId": "c-1"}
+
+    def send(_: int) -> tuple[int, str]:
+        response = httpx.post(
+            f"{live_server}/api/v1/intake/reports",
+            json=body,
+            headers={"Authorization": f"Bearer {key}", "Idempotency-Key": "same-ticket"},
+        )
+        return response.status_code, response.json()["id"]
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(send, range(16)))
+    assert {status for status, _ in answers} == {201}
+    assert len({report_id for _, report_id in answers}) == 1
+    with storage.snapshot() as tx:
+        assert tx.query_one("SELECT COUNT(*) AS n FROM reports") == {"n": 1}

@@ -110,3 +110,32 @@ def test_list_queries_use_an_index_and_no_sort(
     assert f"USING INDEX {index}" in plan or f"USING COVERING INDEX {index}" in plan, plan
     assert "TEMP B-TREE" not in plan, plan
     storage.close()
+
+
+def _write_many(database: str, worker: int, count: int) -> None:
+    storage = open_storage(Path(database))
+    for n in range(count):
+        with storage.transaction() as tx:
+            tx.execute(
+                "INSERT INTO organizations (id, name, created_at, updated_at) VALUES (:id, '', 't', 't')",
+                {"id": f"org-{worker}-{n}"},
+            )
+    storage.close()
+
+
+def test_concurrent_writer_processes_all_commit(tmp_path: Path) -> None:
+    import multiprocessing
+
+    database = tmp_path / "db.sqlite"
+    storage = open_storage(database)
+    storage.upgrade()
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_write_many, args=(str(database), w, 100)) for w in range(4)]
+    for process in workers:
+        process.start()
+    for process in workers:
+        process.join(timeout=120)
+    assert [process.exitcode for process in workers] == [0, 0, 0, 0]
+    with storage.snapshot() as tx:
+        assert tx.query_one("SELECT COUNT(*) AS n FROM organizations") == {"n": 400}
+    storage.close()
