@@ -178,7 +178,12 @@ def main() -> None:
     parser.add_argument("--serve", nargs=2, metavar=("DATABASE", "BIND"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:  # child process: the secret arrives through the environment, never argv
-        settings = Settings(extension_secret=os.environ["BENCH_SECRET"], database=Path(args.serve[0]))
+        # The production shape: CORS on for a publisher, audit through the writer thread.
+        settings = Settings(
+            extension_secret=os.environ["BENCH_SECRET"],
+            database=Path(args.serve[0]),
+            extension_publisher="bench",
+        )
         serve(settings, args.serve[1], args.workers)
         return
     measure(args)
