@@ -247,3 +247,16 @@ def test_project_name_header_is_stored(client: FlaskClient, ui_headers: Headers,
         assert tx.query_one("SELECT name FROM projects WHERE id = :id", {"id": TENANT_A.project_id}) == {
             "name": "Shop"
         }
+
+
+def test_paging_is_stable_while_new_reports_arrive(
+    client: FlaskClient, ui_headers: Headers, submit: Callable[..., dict[str, Any]]
+) -> None:
+    older = [submit(title=f"Old {n}", customer=f"c-{n}")["id"] for n in range(4)]
+    first = client.get(f"{BASE}/reports?limit=2", headers=ui_headers()).get_json()
+    submit(title="Arrived while paging", customer="c-new")
+    rest = client.get(
+        f"{BASE}/reports?limit=10&cursor={first['nextCursor']}", headers=ui_headers()
+    ).get_json()
+    seen = [item["id"] for item in first["items"] + rest["items"]]
+    assert sorted(seen) == sorted(older) and len(seen) == len(set(seen))
