@@ -126,6 +126,8 @@ def check_free(ports: Ports) -> None:
     )
     for name, port in named:
         with socket.socket() as sock:
+            # Like the servers themselves: a previous run's TIME_WAIT sockets must not count as "in use".
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 sock.bind(("127.0.0.1", port))
             except OSError:
