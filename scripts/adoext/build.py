@@ -60,6 +60,10 @@ def build_from_merged(
     """Collect files, validate and generate the parts for an already merged extension."""
     root = options.root_dir()
     files = collect(merged.files + merged.deferred, root, report)
+    if options.env is not None:
+        from adoext.environments import add_config_file
+
+        files = add_config_file(files, root, options.env, report)
     _fail_on_errors(report)
     localized: list[LocalizedManifest] = []
     if options.loc_root is not None:

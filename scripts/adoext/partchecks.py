@@ -80,7 +80,7 @@ def _check_assets(
                     item.json_path,
                     "Give each its own assetType.",
                 )
-        if asset_type.startswith("Microsoft.VisualStudio.Services.Icons.") and not _is_png(item.source):
+        if asset_type.startswith("Microsoft.VisualStudio.Services.Icons.") and not _is_png(item):
             record(
                 f"icon '{item.part}' is not a PNG image.",
                 item.origin,
@@ -89,10 +89,12 @@ def _check_assets(
             )
 
 
-def _is_png(path: Path) -> bool:
-    """Tell whether a file starts with the PNG signature."""
+def _is_png(item: PackageFile) -> bool:
+    """Tell whether a file (on disk or generated) starts with the PNG signature."""
+    if item.data is not None:
+        return item.data.startswith(PNG_SIGNATURE)
     try:
-        with open(path, "rb") as handle:
+        with open(item.source, "rb") as handle:
             return handle.read(8) == PNG_SIGNATURE
     except OSError:
         return False

@@ -141,5 +141,5 @@ def build_parts(merged: Merged, files: list[PackageFile], localized: list[Locali
     typed = [TypedPart(f.part, f.content_type) for f in files]
     manifests = [VSIX_MANIFEST, VSO_MANIFEST] + [p.name for p in generated[2:]]
     content_types = build_content_types(typed, manifests)
-    disk = [Part(f.part, source=f.source) for f in files]
+    disk = [Part(f.part, f.data, f.source) for f in files]
     return [Part(CONTENT_TYPES_PART, content_types.encode()), *generated, *disk]

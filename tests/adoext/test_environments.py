@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import shutil
+import time
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 from adoext.cli import get_cli
+from adoext.content_types import CONTENT_TYPES_PART, resolve
 from adoext.errors import ManifestError
 from adoext.packaging import PackageOptions, package, validate
 from click.testing import CliRunner
@@ -101,6 +106,77 @@ def test_manifest_command_writes_a_tfx_usable_file(project: Path, monkeypatch: p
         )
     )
     assert read_vsix_identity_id(again.path) == "report-bridge-dev"
+
+
+def package_cli(project: Path, env: str, output: Path) -> str:
+    """Run `adoext package --env` on the project; return what it printed on stderr."""
+    args = ["package", "--env", env, "--root", str(project), "--output-path", str(output)]
+    result = CliRunner().invoke(get_cli(), args, catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    return result.stderr
+
+
+@pytest.mark.parametrize("env", ["prod", "dev"])
+def test_package_carries_the_environments_backend_url(project: Path, tmp_path: Path, env: str) -> None:
+    add_contribution(project)
+    env_file = json.loads((project / "manifest" / "env" / f"{env}.json").read_text())
+    package_cli(project, env, tmp_path / f"{env}.vsix")
+    parts = read_parts(tmp_path / f"{env}.vsix")
+    assert json.loads(parts["dist/config.json"]) == {"backendUrl": env_file["backendUrl"]}
+    content_types = parts[CONTENT_TYPES_PART].decode()
+    assert resolve(content_types, "dist/config.json") == "application/json"
+    ns = {"v": "http://schemas.microsoft.com/developer/vsx-schema/2011"}
+    assets = ET.fromstring(parts["extension.vsixmanifest"]).findall("v:Assets/v:Asset", ns)
+    config = [a.attrib for a in assets if a.get("Path") == "dist/config.json"]
+    assert config == [
+        {
+            "Type": "dist/config.json",
+            "{http://schemas.microsoft.com/developer/vsx-schema-design/2011}Source": "File",
+            "Path": "dist/config.json",
+            "Addressable": "true",
+        }
+    ]
+    assert os.listdir(project / "extension" / "dist") == ["hub"]  # nothing written beside the bundles
+
+
+def test_config_json_keeps_the_package_deterministic(project: Path, tmp_path: Path) -> None:
+    add_contribution(project)
+    package_cli(project, "prod", tmp_path / "first.vsix")
+    time.sleep(2.1)  # past the zip format's 2-second clock resolution
+    package_cli(project, "prod", tmp_path / "second.vsix")
+    digests = {hashlib.sha256((tmp_path / n).read_bytes()).hexdigest() for n in ("first.vsix", "second.vsix")}
+    assert len(digests) == 1
+
+
+def test_backend_url_follows_the_env_file(project: Path, tmp_path: Path) -> None:
+    add_contribution(project)
+    env_path = project / "manifest" / "env" / "prod.json"
+    values = json.loads(env_path.read_text())
+    env_path.write_text(json.dumps({**values, "backendUrl": "https://rb.contoso.example/base/"}))
+    package_cli(project, "prod", tmp_path / "p.vsix")
+    config = json.loads(read_parts(tmp_path / "p.vsix")["dist/config.json"])
+    assert config == {"backendUrl": "https://rb.contoso.example/base"}
+
+
+@pytest.mark.parametrize("bad", ["report-bridge.example.com", "ftp://x.example", "https://", 42, None])
+def test_backend_url_must_be_http(project: Path, tmp_path: Path, bad: object) -> None:
+    env_path = project / "manifest" / "env" / "prod.json"
+    env_path.write_text(json.dumps({**json.loads(env_path.read_text()), "backendUrl": bad}))
+    args = ["package", "--env", "prod", "--root", str(project), "--output-path", str(tmp_path / "x.vsix")]
+    result = CliRunner().invoke(get_cli(), args)
+    assert result.exit_code != 0 and not (tmp_path / "x.vsix").exists()
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "manifest/env/prod.json: $.backendUrl:" in lines[0], result.stderr
+
+
+def test_a_config_json_on_disk_is_replaced_with_a_warning(project: Path, tmp_path: Path) -> None:
+    add_contribution(project)
+    (project / "extension" / "dist" / "config.json").write_text('{"backendUrl": "http://stale.example"}')
+    stderr = package_cli(project, "prod", tmp_path / "p.vsix")
+    assert "config.json is not packaged: --env writes dist/config.json from manifest/env/prod.json" in stderr
+    parts = read_parts(tmp_path / "p.vsix")
+    assert json.loads(parts["dist/config.json"])["backendUrl"] == "https://report-bridge.azurewebsites.net"
+    assert list(parts).count("dist/config.json") == 1
 
 
 def read_vsix_identity_id(path: Path) -> str:
