@@ -10,19 +10,20 @@ import click
 
 from adoext.packaging import AUTO_OUTPUT, DEFAULT_MAX_SIZE, PackageOptions
 
-# tfx takes several values after one flag (`--manifest-globs a.json 'src/**/*.json'`).
-VARIADIC = ("--manifests", "--manifest-globs")
-
 
 class TfxStyleCommand(click.Command):
-    """A command that also accepts tfx's space-separated lists after --manifests/--manifest-globs."""
+    """A command that also accepts tfx's space-separated lists after each flag in `variadic_flags`."""
+
+    # tfx takes several values after one flag (`--manifest-globs a.json 'src/**/*.json'`); a subclass
+    # lists its own flags here (e.g. the publish side's organization lists) instead of re-parsing.
+    variadic_flags: tuple[str, ...] = ("--manifests", "--manifest-globs")
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         """Rewrite `--flag a b` into `--flag a --flag b` before Click parses."""
         rewritten: list[str] = []
         current: str | None = None
         for arg in args:
-            if arg in VARIADIC:
+            if arg in self.variadic_flags:
                 current = arg
                 continue
             if current is not None and not arg.startswith("-"):
@@ -38,7 +39,7 @@ class TfxStyleCommand(click.Command):
 
 
 def package_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Attach the options shared by `package` and `validate`."""
+    """Attach the options shared by `package`, `validate` and `publish`; see options_from_params."""
     decorators = [
         click.option("--root", default=".", show_default=True, help="Root folder of the extension's files."),
         click.option(
@@ -89,8 +90,8 @@ def package_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
-def _options(params: dict[str, Any], output_path: str = AUTO_OUTPUT) -> PackageOptions:
-    """Turn Click parameters into PackageOptions."""
+def options_from_params(params: dict[str, Any], output_path: str = AUTO_OUTPUT) -> PackageOptions:
+    """Turn the values of the `@package_options` parameters into PackageOptions (public: publish uses it)."""
     return PackageOptions(
         root=Path(params["root"]),
         manifests=tuple(params["manifests"]),
@@ -127,7 +128,7 @@ def package(output_path: str, **params: Any) -> None:
     """Validate and package an extension into a deterministic .vsix (drop-in for `tfx extension create`)."""
     from adoext.packaging import package as run
 
-    result = run(_options(params, output_path))
+    result = run(options_from_params(params, output_path))
     _warnings(result.warnings)
     click.echo("=== Completed operation: create extension ===")
     click.echo(f" - VSIX: {result.path}")
@@ -145,7 +146,7 @@ def validate(**params: Any) -> None:
 
     if params["rev_version"]:
         raise click.UsageError("--rev-version changes files; it is not available with validate.")
-    result = run(_options(params))
+    result = run(options_from_params(params))
     _warnings(result.warnings)
     click.echo(
         f"Valid: {result.publisher}.{result.extension_id} {result.version} "

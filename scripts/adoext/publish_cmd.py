@@ -82,14 +82,14 @@ def publish(
 
 def _package_first(params: dict[str, Any], output_path: str, scratch: Path | None) -> Path:
     """Run `adoext package` with the same options; a dry run packages into a scratch folder."""
-    from adoext.package_cmd import _options
+    from adoext.package_cmd import options_from_params
     from adoext.packaging import package as build
 
     if scratch is not None:
         if params["rev_version"]:
             raise ToolError("--rev-version writes the manifest; it is not available with --dry-run.")
         output_path = str(scratch)
-    result = build(_options(params, output_path))
+    result = build(options_from_params(params, output_path))
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     where = "a scratch folder (removed after the dry run)" if scratch is not None else str(result.path)

@@ -9,8 +9,10 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import click
 import pytest
 from adoext.cli import get_cli
+from adoext.package_cmd import TfxStyleCommand
 from click.testing import CliRunner
 
 from tests.adoext.conftest import Ext, base_manifest, read_parts
@@ -92,6 +94,40 @@ def test_tfx_style_lists_and_default_output_name(
     assert f" - VSIX: {vsix}" in out.splitlines()
     ids = [c["id"] for c in json.loads(read_parts(vsix)["extension.vsomanifest"])["contributions"]]
     assert ids == ["a", "b"]
+
+
+class OrgListCommand(TfxStyleCommand):
+    """A command that adds its own tfx-style list flag, as the publish commands do."""
+
+    variadic_flags = (*TfxStyleCommand.variadic_flags, "--org")
+
+
+@click.command(cls=OrgListCommand)
+@click.option("--org", multiple=True)
+@click.option("--manifests", multiple=True)
+@click.option("--publisher")
+def echo_lists(org: tuple[str, ...], manifests: tuple[str, ...], publisher: str | None) -> None:
+    """Print what Click parsed."""
+    click.echo(json.dumps([org, manifests, publisher]))
+
+
+@pytest.mark.parametrize(
+    ("args", "parsed"),
+    [
+        (["--org", "a", "b", "--manifests", "m.json", "n.json"], [["a", "b"], ["m.json", "n.json"], None]),
+        (["--org", "a", "--publisher", "p", "--org", "c", "d"], [["a", "c", "d"], [], "p"]),
+        (["--manifests", "m.json"], [[], ["m.json"], None]),
+    ],
+)
+def test_subclasses_add_variadic_flags(args: list[str], parsed: list[object]) -> None:
+    result = CliRunner().invoke(echo_lists, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == parsed
+
+
+def test_variadic_flag_without_a_value_is_a_usage_error() -> None:
+    result = CliRunner().invoke(echo_lists, ["--org"])
+    assert result.exit_code == 2 and "'--org' requires an argument" in result.stderr
 
 
 def test_output_path_folder_vs_file(make_ext: Callable[..., Ext], monkeypatch: pytest.MonkeyPatch) -> None:
