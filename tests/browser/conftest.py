@@ -7,10 +7,12 @@ static origin, devhost; three ephemeral 127.0.0.1 ports) → `page` on the host 
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import subprocess
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,9 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from backend import create_app
 from backend.config import Settings
 from backend.demo import seed_demo_data
+from backend.devtools.ado_emulator import create_emulator
+from backend.devtools.ado_emulator_control import EmulatorServer
+from backend.devtools.ado_emulator_state import EmulatorState
 from backend.devtools.devhost import create_devhost_app
 from backend.devtools.static_origin import create_static_app
 from backend.storage import open_storage
@@ -106,12 +111,27 @@ def _serve(app: LateApp) -> tuple[BaseWSGIServer, str]:
 StackFactory = Callable[..., Stack]
 
 
+def _azure_devops(emulators: list[EmulatorServer]) -> dict[str, Any]:
+    """Start the local Azure DevOps emulator for the host's organization; return the settings that use it."""
+    pat = secrets.token_urlsafe(24)
+    state = EmulatorState(organization=IDENTITY.org_name, organization_id=IDENTITY.org_id, pat=pat)
+    state.add_project(IDENTITY.project_name, IDENTITY.project_id)
+    emulator = EmulatorServer(create_emulator(state)).start()
+    emulators.append(emulator)
+    org_url = f"{emulator.url}/{IDENTITY.org_name}"
+    return {"azdo_org_urls": (org_url,), "azdo_auth_mode": "pat", "azdo_pat": pat}
+
+
 @pytest.fixture
 def make_stack(tmp_path: Path, extension_dist: Path) -> Iterator[StackFactory]:
-    """Start backend + static origin + devhost; `host_secret` lets the host sign with another key."""
-    servers: list[BaseWSGIServer] = []
+    """Start backend + static origin + devhost (+ the Azure DevOps emulator when `azure_devops`).
 
-    def start(host_secret: str | None = None) -> Stack:
+    `host_secret` lets the host sign with another key.
+    """
+    servers: list[BaseWSGIServer] = []
+    emulators: list[EmulatorServer] = []
+
+    def start(host_secret: str | None = None, azure_devops: bool = False) -> Stack:
         secret = os.urandom(32).hex()
         slots = [LateApp(), LateApp(), LateApp()]
         started = [_serve(slot) for slot in slots]
@@ -123,6 +143,7 @@ def make_stack(tmp_path: Path, extension_dist: Path) -> Iterator[StackFactory]:
             environment="development",
             database=database,
             cors_origins=(static_origin,),
+            **(_azure_devops(emulators) if azure_devops else {}),
         )
         storage = open_storage(database)
         storage.upgrade()
@@ -140,9 +161,17 @@ def make_stack(tmp_path: Path, extension_dist: Path) -> Iterator[StackFactory]:
             extension_secret=host_secret or secret, environment="development", database=database
         )
         slots[2].app = create_devhost_app(host_settings, static_origin=static_origin)
-        return Stack(backend_url, host_url, static_origin, secret, database)
+        backend = slots[0]
+
+        def restart_backend(**changes: Any) -> None:
+            """Swap in a backend built from changed settings, on the same port and database."""
+            backend.app = create_app(replace(settings, **changes), storage=storage)
+
+        return Stack(backend_url, host_url, static_origin, secret, database, restart_backend)
 
     yield start
+    for emulator in emulators:
+        emulator.stop()
     for server in servers:
         server.shutdown()
         server.server_close()

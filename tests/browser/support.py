@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,11 @@ from backend.devtools.devhost import HostIdentity
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 IDENTITY = HostIdentity()
+# The hub's tooltip while the backend has no Azure DevOps connection (extension/src/customer-reports).
+CREATE_BUG_UNAVAILABLE = (
+    "Creating bugs needs an Azure DevOps connection for this organization. "
+    "Ask your Report Bridge administrator to configure one."
+)
 
 
 @dataclass
@@ -27,16 +33,18 @@ class Stack:
     static_origin: str
     secret: str
     database: Path
+    restart_backend: Callable[..., None]  # keyword Settings changes: a redeploy with other settings
 
-    def api(self, method: str, path: str, json_body: Any = None) -> httpx.Response:
-        """Call the backend as the extension would (fresh app token, org headers)."""
+    def api(self, method: str, path: str, json_body: Any = None, *, project: bool = True) -> httpx.Response:
+        """Call the backend as the extension would (fresh app token, org headers); paths are per project."""
         token = mint_app_token(self.secret, user_id=IDENTITY.user_id, tenant_id=IDENTITY.tenant_id)
         headers = {
             "Authorization": f"Bearer {token}",
             "X-Report-Bridge-Org-Id": IDENTITY.org_id,
             "X-Report-Bridge-Org-Name": IDENTITY.org_name,
         }
-        url = f"{self.backend_url}/api/v1/projects/{IDENTITY.project_id}{path}"
+        scope = f"/projects/{IDENTITY.project_id}" if project else ""
+        url = f"{self.backend_url}/api/v1{scope}{path}"
         return httpx.request(method, url, headers=headers, json=json_body, timeout=10)
 
 

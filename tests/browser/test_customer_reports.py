@@ -9,7 +9,18 @@ import pytest
 from playwright.sync_api import FrameLocator, Page, expect
 
 from .conftest import StackFactory
-from .support import Stack, event_types, events, frame, json_of, open_host, screenshot, set_theme, wait_event
+from .support import (
+    CREATE_BUG_UNAVAILABLE,
+    Stack,
+    event_types,
+    events,
+    frame,
+    json_of,
+    open_host,
+    screenshot,
+    set_theme,
+    wait_event,
+)
 
 pytestmark = pytest.mark.browser
 HUB = "customer-reports"
@@ -102,14 +113,52 @@ def test_link_by_work_item_id_then_unlink(page: Page, stack: Stack) -> None:
     assert json_of(stack.api("GET", f"/reports/{report['id']}"))["workItem"] is None
 
 
-def test_create_bug_shows_the_pending_bug_the_backend_queued(page: Page, stack: Stack) -> None:
+def create_bug(hub: FrameLocator, report_id: str) -> Any:
+    return cell(hub, report_id, "actions").get_by_role("button", name="Create bug")
+
+
+def test_create_bug_is_disabled_with_a_tooltip_without_azure_devops(page: Page, stack: Stack) -> None:
+    me = json_of(stack.api("GET", "/me", project=False))
+    assert me["capabilities"]["createBug"] is False
     report = first_new_report(stack)
     hub = open_hub(page, stack)
-    cell(hub, report["id"], "actions").get_by_role("button", name="Create bug").click()
+    expect(create_bug(hub, report["id"])).to_be_disabled()
+    wrapper = cell(hub, report["id"], "actions").get_by_test_id("create-bug-wrapper")
+    expect(wrapper).to_have_attribute("data-disabled-reason", CREATE_BUG_UNAVAILABLE)
+    wrapper.hover()
+    expect(hub.locator(".bolt-tooltip")).to_have_text(CREATE_BUG_UNAVAILABLE)
+    assert json_of(stack.api("GET", f"/reports/{report['id']}")).get("bugPending") is not True
+
+
+def test_create_bug_shows_the_pending_bug_the_backend_queued(page: Page, make_stack: StackFactory) -> None:
+    stack = make_stack(azure_devops=True)
+    assert json_of(stack.api("GET", "/me", project=False))["capabilities"]["createBug"] is True
+    report = first_new_report(stack)
+    hub = open_hub(page, stack)
+    wrapper = cell(hub, report["id"], "actions").get_by_test_id("create-bug-wrapper")
+    expect(create_bug(hub, report["id"])).to_be_enabled()
+    expect(wrapper).not_to_have_attribute("data-disabled-reason", CREATE_BUG_UNAVAILABLE)
+    create_bug(hub, report["id"]).click()
     expect(cell(hub, report["id"], "workItem")).to_contain_text("Creating bug…")
     stored = json_of(stack.api("GET", f"/reports/{report['id']}"))
     assert stored["bugPending"] is True
-    expect(cell(hub, report["id"], "actions").get_by_role("button", name="Create bug")).to_be_disabled()
+    expect(create_bug(hub, report["id"])).to_be_disabled()
+
+
+def test_create_bug_answered_409_shows_the_message_and_queues_nothing(
+    page: Page, make_stack: StackFactory
+) -> None:
+    stack = make_stack(azure_devops=True)
+    report = first_new_report(stack)
+    hub = open_hub(page, stack)
+    expect(create_bug(hub, report["id"])).to_be_enabled()
+    stack.restart_backend(azdo_org_urls=(), azdo_pat=None)  # the operator removed the connection
+    create_bug(hub, report["id"]).click()
+    expect(hub.get_by_test_id("action-error")).to_contain_text("azure_devops_not_configured")
+    expect(create_bug(hub, report["id"])).to_be_disabled()
+    expect(cell(hub, report["id"], "workItem")).not_to_contain_text("Creating bug")
+    stored = json_of(stack.api("GET", f"/reports/{report['id']}"))
+    assert stored["status"] == "new" and stored.get("bugPending") is not True
 
 
 def test_a_token_the_backend_rejects_shows_an_error_and_notifies_load_failed(

@@ -7,11 +7,12 @@ import { TextField } from "azure-devops-ui/TextField";
 import { DropdownSelection } from "azure-devops-ui/Utilities/DropdownSelection";
 import * as React from "react";
 
-import { Report, ReportPage, STATUSES } from "../shared/model";
+import { Me, Report, ReportPage, STATUSES } from "../shared/model";
 import {
   BackendError,
   backendFetch,
   describeError,
+  fetchMe,
   loadPageInfo,
   PageInfo,
   reportFailed,
@@ -25,8 +26,10 @@ import { ReportsTable, RowActions } from "./table";
 const PAGE_SIZE = 10;
 const BUG_POLL_MS = 1500;
 const BUG_POLL_LIMIT = 40;
+// Shown while the backend says it has no Azure DevOps connection for this organization (GET /me).
 export const CREATE_BUG_UNAVAILABLE =
-  "Creating bugs needs the Azure DevOps integration, which this Report Bridge service does not offer yet.";
+  "Creating bugs needs an Azure DevOps connection for this organization. Ask your Report Bridge administrator to configure one.";
+const NOT_CONFIGURED = "azure_devops_not_configured";
 
 interface State {
   info?: PageInfo;
@@ -56,7 +59,8 @@ class CustomerReportsHub extends React.Component<{}, State> {
     try {
       const info = await loadPageInfo();
       this.setState({ info });
-      await this.fetchPage(info, [null], "", "");
+      const [me] = await Promise.all([fetchMe(info), this.fetchPage(info, [null], "", "")]);
+      this.setState({ createBugDisabledReason: createBugReason(me) });
       await reportLoaded();
     } catch (error) {
       this.setState({ loading: false, loadError: describeError(error) });
@@ -114,26 +118,14 @@ class CustomerReportsHub extends React.Component<{}, State> {
       this.replaceReport(updated);
       return updated;
     } catch (error) {
-      if (action === "create-bug" && (await this.createBugMissing(info, report, error))) {
-        this.setState({ createBugDisabledReason: CREATE_BUG_UNAVAILABLE });
-      } else {
-        this.setState({ actionError: describeError(error) });
+      // The connection went away since the page loaded: say so, and keep the button off from now on.
+      if (error instanceof BackendError && error.code === NOT_CONFIGURED) {
+        this.setState({ createBugDisabledReason: error.message || CREATE_BUG_UNAVAILABLE });
       }
+      this.setState({ actionError: describeError(error) });
       return undefined;
     } finally {
       this.setState({ busyId: undefined });
-    }
-  }
-
-  /** True when the backend has no create-bug route (405/501, or 404 while the report itself exists). */
-  private async createBugMissing(info: PageInfo, report: Report, error: unknown): Promise<boolean> {
-    if (!(error instanceof BackendError) || ![404, 405, 501].includes(error.status)) return false;
-    if (error.status !== 404) return true;
-    try {
-      await backendFetch<Report>(info, `/reports/${encodeURIComponent(report.id)}`);
-      return true;
-    } catch {
-      return false;
     }
   }
 
@@ -278,6 +270,11 @@ class CustomerReportsHub extends React.Component<{}, State> {
       </div>
     );
   }
+}
+
+/** Why "Create bug" is off, or undefined when the backend says it can create bugs here. */
+function createBugReason(me: Me): string | undefined {
+  return me.capabilities?.createBug === true ? undefined : CREATE_BUG_UNAVAILABLE;
 }
 
 /** Fields that live on the group, copied to every row of the same group after an action. */

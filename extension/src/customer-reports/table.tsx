@@ -3,6 +3,7 @@ import { Button } from "azure-devops-ui/Button";
 import { Pill, PillSize, PillVariant } from "azure-devops-ui/Pill";
 import { Spinner, SpinnerSize } from "azure-devops-ui/Spinner";
 import { ITableColumn, SimpleTableCell, Table } from "azure-devops-ui/Table";
+import { Tooltip } from "azure-devops-ui/TooltipEx";
 import { ArrayItemProvider } from "azure-devops-ui/Utilities/Provider";
 import * as React from "react";
 
@@ -109,15 +110,17 @@ function ActionsCell(props: Props & { report: Report }): React.ReactElement {
         <Button text="Reopen" subtle disabled={busy} onClick={() => actions.reopen(report)} />
       )}
       {open && (
-        <span title={createBugDisabledReason} data-testid="create-bug-wrapper">
-          <Button
-            text="Create bug"
-            subtle
-            disabled={busy || !!createBugDisabledReason || report.bugPending}
-            tooltipProps={createBugDisabledReason ? { text: createBugDisabledReason } : undefined}
-            onClick={() => actions.createBug(report)}
-          />
-        </span>
+        // A disabled button gets no pointer events, so the tooltip hangs on a wrapper around it.
+        <Tooltip text={createBugDisabledReason} disabled={!createBugDisabledReason}>
+          <span data-testid="create-bug-wrapper" data-disabled-reason={createBugDisabledReason}>
+            <Button
+              text="Create bug"
+              subtle
+              disabled={busy || !!createBugDisabledReason || report.bugPending}
+              onClick={() => actions.createBug(report)}
+            />
+          </span>
+        </Tooltip>
       )}
     </div>
   );

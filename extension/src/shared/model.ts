@@ -52,3 +52,11 @@ export interface DashboardSummary {
   oldestUntriagedAt: string | null;
   oldestUntriagedAgeSeconds: number | null;
 }
+
+/** GET /api/v1/me; `capabilities` says what the service can do for this organization. */
+export interface Me {
+  userId: string;
+  tenantId: string;
+  organization: { id: string; name: string };
+  capabilities?: { createBug?: boolean };
+}

@@ -7,6 +7,8 @@
 // configuration cannot come from the host for every contribution type.
 import * as SDK from "azure-devops-extension-sdk";
 
+import { Me } from "./model";
+
 export const BACKEND_PREFIX = "/api/v1";
 
 /** Everything a contribution needs to call the backend for the current organization and project. */
@@ -48,7 +50,7 @@ export function startSdk(): Promise<void> {
 /** Wait for the handshake and read the org, project and backend URL. */
 export async function loadPageInfo(): Promise<PageInfo> {
   await SDK.ready();
-  void appToken(false).catch(() => undefined); // the first backend call needs it: ask the host now
+  void appToken().catch(() => undefined); // the first backend call needs it: ask the host now
   const host = SDK.getHost();
   const project = SDK.getWebContext().project;
   if (!project || !project.id) {
@@ -77,23 +79,37 @@ async function readBackendUrl(): Promise<string> {
 
 let cachedToken: Promise<string> | undefined;
 
-function appToken(fresh: boolean): Promise<string> {
-  if (fresh || cachedToken === undefined) {
-    cachedToken = SDK.getAppToken();
-    cachedToken.catch(() => (cachedToken = undefined)); // a failed request is not cached
+/** The current app token; `rejected` (a token the backend refused) is replaced, once, by a fresh one. */
+function appToken(rejected?: Promise<string>): Promise<string> {
+  // Parallel calls that all got a 401 with the same token share one refresh.
+  if (cachedToken === undefined || (rejected !== undefined && cachedToken === rejected)) {
+    const request = SDK.getAppToken();
+    request.catch(() => cachedToken === request && (cachedToken = undefined)); // failures are not cached
+    cachedToken = request;
   }
   return cachedToken;
 }
 
-/** Call the backend as the current user; on a 401 get a fresh app token and retry once. */
-export async function backendFetch<T>(
+/** Call a project route of the backend as the current user (`path` is relative to the project). */
+export function backendFetch<T>(
   info: PageInfo,
   path: string,
   init: { method?: string; body?: unknown } = {},
 ): Promise<T> {
-  let response = await send(info, path, init, await appToken(false));
+  return apiFetch<T>(info, `/projects/${encodeURIComponent(info.projectId)}${path}`, init);
+}
+
+/** Ask the backend who the caller is and what this organization's service can do (GET /api/v1/me). */
+export function fetchMe(info: PageInfo): Promise<Me> {
+  return apiFetch<Me>(info, "/me");
+}
+
+/** Call the backend under /api/v1; on a 401 get a fresh app token and retry once. */
+async function apiFetch<T>(info: PageInfo, path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+  const token = appToken();
+  let response = await send(info, path, init, await token);
   if (response.status === 401) {
-    response = await send(info, path, init, await appToken(true));
+    response = await send(info, path, init, await appToken(token));
   }
   const text = await response.text();
   const body: unknown = text ? JSON.parse(text) : null;
@@ -116,7 +132,7 @@ function send(info: PageInfo, path: string, init: { method?: string; body?: unkn
     "X-Report-Bridge-Project-Name": info.projectName,
   };
   if (init.body !== undefined) headers["Content-Type"] = "application/json";
-  return fetch(`${info.backendUrl}${BACKEND_PREFIX}/projects/${encodeURIComponent(info.projectId)}${path}`, {
+  return fetch(`${info.backendUrl}${BACKEND_PREFIX}${path}`, {
     method: init.method ?? "GET",
     headers,
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
