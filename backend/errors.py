@@ -12,7 +12,8 @@
     ├── Forbidden (403 forbidden)
     │   └── OrgTenantMismatch (403 org_tenant_mismatch)
     ├── NotFound (404 not_found)
-    ├── Conflict (409 conflict) ── AlreadyLinked, InvalidTransition, IdempotencyConflict
+    ├── Conflict (409 conflict) ── AlreadyLinked, InvalidTransition, IdempotencyConflict,
+    │                              AzureDevOpsNotConfigured
     └── Unavailable (503 unavailable; also any StorageError)
 
 Werkzeug's HTTPExceptions (404, 405, 413, ...) come out in the same shape with their own codes.
@@ -150,6 +151,11 @@ class InvalidTransition(Conflict):
 class IdempotencyConflict(Conflict):
     code = "idempotency_key_reused"
     message = "This Idempotency-Key was already used with a different request body."
+
+
+class AzureDevOpsNotConfigured(Conflict):
+    code = "azure_devops_not_configured"
+    message = "This organization has no Azure DevOps connection configured on the backend."
 
 
 class Unavailable(AppError):

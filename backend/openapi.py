@@ -38,10 +38,12 @@ _UI: list[dict[str, list[str]]] = [{"appToken": []}]
 _UI_ERRORS = ("400", "401", "403")
 
 
-def _ui_action(summary: str, body: str | None = None, status: str = "200") -> dict[str, Any]:
+def _ui_action(
+    summary: str, body: str | None = None, status: str = "200", extra_errors: tuple[str, ...] = ()
+) -> dict[str, Any]:
     operation: dict[str, Any] = {
         "summary": summary, "security": _UI, "parameters": [_PID, _RID],
-        "responses": {**_ok(_ref("Report"), status), **_errors(*_UI_ERRORS, "404", "409")},
+        "responses": {**_ok(_ref("Report"), status), **_errors(*_UI_ERRORS, "404", "409", *extra_errors)},
     }
     if body:
         operation["requestBody"] = _body(body, required=body == "LinkRequest")
@@ -50,7 +52,9 @@ def _ui_action(summary: str, body: str | None = None, status: str = "200") -> di
 
 PATHS: dict[str, Any] = {
     "/api/v1/me": {"get": {
-        "summary": "The verified caller and its bound organization.", "security": _UI,
+        "summary": "The verified caller, its bound organization and what the backend can do for it "
+                   "(capabilities.createBug: an Azure DevOps connection is configured for the organization).",
+        "security": _UI,
         "responses": {**_ok(_ref("Me")), **_errors(*_UI_ERRORS)},
     }},
     "/api/v1/projects/{pid}/reports": {"get": {
@@ -69,15 +73,22 @@ PATHS: dict[str, Any] = {
         "summary": "One report.", "security": _UI, "parameters": [_PID, _RID],
         "responses": {**_ok(_ref("Report")), **_errors(*_UI_ERRORS, "404")},
     }},
-    "/api/v1/projects/{pid}/reports/{rid}/link": _ui_action("Link the report's group to a work item.",
-                                                            "LinkRequest"),
+    "/api/v1/projects/{pid}/reports/{rid}/link": _ui_action(
+        "Link the report's group to a work item. With an Azure DevOps connection the item is read first "
+        "(404 work_item_not_found; 502 with the Azure DevOps error code); without one it is linked "
+        "unchecked.",
+        "LinkRequest", extra_errors=("502",),
+    ),
     "/api/v1/projects/{pid}/reports/{rid}/unlink": _ui_action("Remove the work item link."),
     "/api/v1/projects/{pid}/reports/{rid}/dismiss": _ui_action(
         "Dismiss the report's group.", "DismissRequest"
     ),
     "/api/v1/projects/{pid}/reports/{rid}/reopen": _ui_action("Reopen a dismissed or resolved group."),
     "/api/v1/projects/{pid}/reports/{rid}/create-bug": _ui_action(
-        "Queue creation of a bug for the group (bugPending until the integration links it).", status="202"
+        "Queue creation of a bug for the group (bugPending until the integration links it); "
+        "409 azure_devops_not_configured (nothing queued) when the organization has no Azure DevOps "
+        "connection.",
+        status="202"
     ),
     "/api/v1/projects/{pid}/work-items/{wid}/impact": {"get": {
         "summary": "Reports and customers behind one work item.", "security": _UI,
@@ -181,6 +192,9 @@ COMPONENTS: dict[str, Any] = {
             "organization": {
                 "type": "object", "properties": {"id": {"type": "string"}, "name": {"type": "string"}}
             },
+            "capabilities": {"type": "object", "required": ["createBug"], "properties": {
+                "createBug": {"type": "boolean", "description": "false: create-bug answers 409 "
+                              "azure_devops_not_configured; disable the button and say why."}}},
         }},
         "Impact": {"type": "object", "properties": {
             "workItemId": {"type": "integer"}, "reports": {"type": "array", "items": _ref("Report")},
@@ -204,8 +218,10 @@ COMPONENTS: dict[str, Any] = {
         for status, text in (("400", "Invalid request (validation_failed, org_missing, ...)."),
                              ("401", "Authentication failed (token_* or key_* codes)."),
                              ("403", "Forbidden (org_tenant_mismatch)."),
-                             ("404", "Not found."),
-                             ("409", "Conflict (already_linked, invalid_transition, idempotency_key_reused)"))
+                             ("404", "Not found (not_found, work_item_not_found)."),
+                             ("409", "Conflict (already_linked, invalid_transition, idempotency_key_reused, "
+                                     "azure_devops_not_configured)"),
+                             ("502", "Azure DevOps refused or failed (azure_devops_* codes)."))
     },
 }
 

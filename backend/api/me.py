@@ -1,4 +1,4 @@
-"""GET /api/v1/me: who the verified caller is, and the organization bound to its tenant."""
+"""GET /api/v1/me: who the verified caller is, the organization bound to its tenant, what it can do."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, g
 
 from backend.auth import Identity, require_app_token
+from backend.azdo.linking import can_reach
 
 bp = Blueprint("me", __name__, url_prefix="/api/v1")
 
@@ -14,10 +15,12 @@ bp = Blueprint("me", __name__, url_prefix="/api/v1")
 @bp.get("/me")
 @require_app_token
 def me() -> dict[str, Any]:
-    """Return the verified user, tenant and bound organization."""
+    """Return the verified user, tenant, bound organization and the features usable for it."""
     identity: Identity = g.identity
     return {
         "userId": identity.user_id,
         "tenantId": identity.tenant_id,
         "organization": {"id": identity.org_id, "name": identity.org_name},
+        # The UI disables "Create bug" up front instead of letting the click fail with a 409.
+        "capabilities": {"createBug": can_reach(identity.org_name)},
     }

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, g, request
 
 from backend import errors, schemas
 from backend.auth import PROJECT_NAME_HEADER, Identity, require_app_token
+from backend.azdo import linking
 from backend.reports import queries, service
 from backend.state import get_storage
+from backend.storage import Tx
 
 bp = Blueprint("reports", __name__, url_prefix="/api/v1/projects/<pid>")
 _PROJECT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 MAX_PAGE = 100
 DEFAULT_PAGE = 25
+Action = Callable[[Tx, dict[str, Any]], None]  # changes one report group inside a transaction
 
 
 def _scope(pid: str) -> tuple[str, str]:
@@ -71,23 +75,34 @@ def get_report(pid: str, rid: str) -> dict[str, Any]:
         return queries.get_report(tx, org_id, project_id, rid)
 
 
-def _act(pid: str, rid: str, action: Any) -> dict[str, Any]:
-    """Apply `action(tx, org_id, project_id, group)` to a report's group and return the Report."""
+def _act(pid: str, rid: str, action: Action) -> dict[str, Any]:
+    """Apply `action(tx, group)` to a report's group and return the Report."""
     org_id, project_id = _scope(pid)
+    return _act_in(org_id, project_id, rid, action)
+
+
+def _act_in(org_id: str, project_id: str, rid: str, action: Action) -> dict[str, Any]:
     with get_storage().transaction() as tx:
         group = service.group_of_report(tx, org_id, project_id, rid)
         g.audit_target = {**(g.get("audit_target") or {}), "groupId": group["id"]}
-        action(tx, org_id, project_id, group)
+        action(tx, group)
         return queries.get_report(tx, org_id, project_id, rid)
 
 
 @bp.post("/reports/<rid>/link")
 @require_app_token
 def link(pid: str, rid: str) -> dict[str, Any]:
-    """Link a report's group to a work item."""
+    """Link a report's group to a work item, after checking the item exists when Azure DevOps is reachable."""
     work_item_id = int(schemas.json_body(schemas.LINK)["workItemId"])
     g.audit_target = {"workItemId": work_item_id}
-    return _act(pid, rid, lambda tx, org_id, project_id, group: service.link(tx, group, work_item_id))
+    org_id, project_id = _scope(pid)
+    identity: Identity = g.identity
+    if linking.can_reach(identity.org_name):
+        with get_storage().snapshot() as tx:  # an unknown report is a 404 before any REST call
+            service.group_of_report(tx, org_id, project_id, rid)
+        # Outside the write transaction: the REST call must not hold SQLite's write lock.
+        linking.check_work_item(org_id, project_id, work_item_id)
+    return _act_in(org_id, project_id, rid, lambda tx, group: service.link(tx, group, work_item_id))
 
 
 @bp.post("/reports/<rid>/unlink")
@@ -95,7 +110,7 @@ def link(pid: str, rid: str) -> dict[str, Any]:
 def unlink(pid: str, rid: str) -> dict[str, Any]:
     """Remove a report group's work item link."""
     schemas.json_body(schemas.EMPTY, optional=True)
-    return _act(pid, rid, lambda tx, org_id, project_id, group: service.unlink(tx, group))
+    return _act(pid, rid, service.unlink)
 
 
 @bp.post("/reports/<rid>/dismiss")
@@ -103,7 +118,7 @@ def unlink(pid: str, rid: str) -> dict[str, Any]:
 def dismiss(pid: str, rid: str) -> dict[str, Any]:
     """Dismiss a report's group, with an optional reason."""
     reason = schemas.json_body(schemas.DISMISS, optional=True).get("reason")
-    return _act(pid, rid, lambda tx, org_id, project_id, group: service.dismiss(tx, group, reason))
+    return _act(pid, rid, lambda tx, group: service.dismiss(tx, group, reason))
 
 
 @bp.post("/reports/<rid>/reopen")
@@ -111,7 +126,7 @@ def dismiss(pid: str, rid: str) -> dict[str, Any]:
 def reopen(pid: str, rid: str) -> dict[str, Any]:
     """Reopen a dismissed or resolved report group."""
     schemas.json_body(schemas.EMPTY, optional=True)
-    return _act(pid, rid, lambda tx, org_id, project_id, group: service.reopen(tx, group))
+    return _act(pid, rid, service.reopen)
 
 
 @bp.post("/reports/<rid>/create-bug")
@@ -119,7 +134,15 @@ def reopen(pid: str, rid: str) -> dict[str, Any]:
 def create_bug(pid: str, rid: str) -> tuple[dict[str, Any], int]:
     """Queue creation of a bug for a report's group (the integration's outbox worker creates it)."""
     schemas.json_body(schemas.EMPTY, optional=True)
-    return _act(pid, rid, service.request_bug), 202
+    identity: Identity = g.identity
+    reachable = linking.can_reach(identity.org_name)
+
+    def request_bug(tx: Tx, group: dict[str, Any]) -> None:
+        if not reachable:  # an unknown report is still a 404 first; nothing is queued
+            raise errors.AzureDevOpsNotConfigured()
+        service.request_bug(tx, identity.org_id, pid, group)
+
+    return _act(pid, rid, request_bug), 202
 
 
 @bp.get("/work-items/<int:wid>/impact")

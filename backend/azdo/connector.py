@@ -67,6 +67,16 @@ class AzureDevOps:
             f"no Azure DevOps URL configured for organization {org_name!r} (REPORT_BRIDGE_AZDO_ORG_URLS)"
         )
 
+    def configured_for(self, org_name: str) -> bool:
+        """Say whether this organization has a URL and a usable credential (nothing is called)."""
+        if not any(_org_name(url).lower() == org_name.lower() for url in self.config.org_urls):
+            return False
+        credentials = self.config.credentials
+        if credentials.mode == "pat":
+            return bool(credentials.pat)
+        # Entra: DefaultAzureCredential needs nothing; a certificate needs its tenant and client ids.
+        return not credentials.certificate_path or bool(credentials.tenant_id and credentials.client_id)
+
     def client(self, org: str, *, interactive: bool = False) -> AzureDevOpsClient:
         """Return the client for an organization name or URL (interactive: short retry budget)."""
         url = org.rstrip("/") if "://" in org else self.org_url(org)

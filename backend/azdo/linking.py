@@ -2,6 +2,8 @@
 
 For the UI's link route (a person is waiting): a short retry budget, and Azure DevOps failures come
 out as the API's one error shape — 404 work_item_not_found, or 502 with the Azure DevOps error code.
+`can_reach(org_name)` says whether the backend has a connection for an organization at all (the
+`createBug` capability of /api/v1/me); without one, links are recorded unchecked.
 """
 
 from __future__ import annotations
@@ -24,6 +26,11 @@ class UpstreamFailed(errors.AppError):
     def __init__(self, exc: AzureDevOpsError) -> None:
         super().__init__(exc.message)
         self.code = exc.code
+
+
+def can_reach(org_name: str) -> bool:
+    """Say whether an Azure DevOps URL and a usable credential are configured for this organization."""
+    return bool(org_name) and get_azdo().configured_for(org_name)
 
 
 def check_work_item(org_id: str, project_id: str, work_item_id: int) -> WorkItem:

@@ -143,3 +143,20 @@ def live_server(app: Flask) -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=10)
+
+
+@pytest.fixture
+def submit(client: FlaskClient, make_key: Callable[..., str]) -> Callable[..., dict[str, Any]]:
+    key = make_key()
+
+    def send(title: str = "Checkout fails", customer: str = "c-1", **fields: Any) -> dict[str, Any]:
+        response = client.post(
+            "/api/v1/intake/reports",
+            json={"title": title, "customerId": customer, **fields},
+            headers={"Authorization": f"Bearer {key}"},
+        )
+        assert response.status_code == 201, response.get_json()
+        result: dict[str, Any] = response.get_json()
+        return result
+
+    return send

@@ -19,23 +19,6 @@ Headers = Callable[..., dict[str, str]]
 BASE = f"/api/v1/projects/{TENANT_A.project_id}"
 
 
-@pytest.fixture
-def submit(client: FlaskClient, make_key: Callable[..., str]) -> Callable[..., dict[str, Any]]:
-    key = make_key()
-
-    def send(title: str = "Checkout fails", customer: str = "c-1", **fields: Any) -> dict[str, Any]:
-        response = client.post(
-            "/api/v1/intake/reports",
-            json={"title": title, "customerId": customer, **fields},
-            headers={"Authorization": f"Bearer {key}"},
-        )
-        assert response.status_code == 201, response.get_json()
-        result: dict[str, Any] = response.get_json()
-        return result
-
-    return send
-
-
 def outbox(storage: Storage) -> list[dict[str, Any]]:
     with storage.snapshot() as tx:
         rows = tx.query("SELECT kind, payload, status, org_id, project_id FROM outbox ORDER BY id")
@@ -151,32 +134,6 @@ def test_link_body_is_validated(
 def test_unknown_report_is_404(client: FlaskClient, ui_headers: Headers) -> None:
     response = client.post(f"{BASE}/reports/r_nope/link", json={"workItemId": 1}, headers=ui_headers())
     assert (response.status_code, response.get_json()["error"]["code"]) == (404, "not_found")
-
-
-def test_create_bug_enqueues_once_and_refuses_linked_groups(
-    client: FlaskClient, ui_headers: Headers, submit: Callable[..., dict[str, Any]], storage: Storage
-) -> None:
-    report = submit()
-    url = f"{BASE}/reports/{report['id']}"
-    first = client.post(f"{url}/create-bug", headers=ui_headers())
-    assert first.status_code == 202 and first.get_json()["bugPending"] is True
-    assert client.post(f"{url}/create-bug", headers=ui_headers()).status_code == 202
-    assert outbox(storage) == [
-        {
-            "kind": "create_bug",
-            "payload": {"groupId": report["groupId"]},
-            "status": "pending",
-            "org_id": TENANT_A.org_id,
-            "project_id": TENANT_A.project_id,
-        }
-    ]
-    with storage.transaction() as tx:  # what the integration does once the bug exists
-        assert service.link_group_to_work_item(tx, TENANT_A.org_id, report["groupId"], 501)
-    after = client.get(url, headers=ui_headers()).get_json()
-    assert (after["status"], after["bugPending"], after["workItem"]["id"]) == ("linked", False, 501)
-    refused = client.post(f"{url}/create-bug", headers=ui_headers())
-    assert (refused.status_code, refused.get_json()["error"]["code"]) == (409, "already_linked")
-    assert len(outbox(storage)) == 1
 
 
 def test_new_report_in_linked_group_queues_a_comment(

@@ -211,6 +211,7 @@ def test_me_returns_the_verified_identity(
         "userId": TENANT_A.user_id,
         "tenantId": TENANT_A.tenant_id,
         "organization": {"id": TENANT_A.org_id, "name": TENANT_A.org_name},
+        "capabilities": {"createBug": False},  # these settings have no Azure DevOps connection
     }
 
 
