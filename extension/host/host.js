@@ -194,7 +194,9 @@ function renderForm(formArea, list) {
     el("div", { class: "rb-row" },
       el("button", { class: "rb-button rb-primary", id: "wi-save", onclick: act(() => form.save()) }, "Save"),
       el("button", { class: "rb-button", id: "wi-refresh", onclick: act(() => form.refresh()) }, "Refresh"),
-      el("button", { class: "rb-button", id: "wi-reset", onclick: act(() => form.reset()) }, "Undo")),
+      el("button", { class: "rb-button", id: "wi-reset", onclick: act(() => form.reset()) }, "Undo"),
+      // Like closing the work item dialog: groups get onUnloaded and the form service has no item.
+      el("button", { class: "rb-button", id: "wi-close", onclick: act(() => form.close()) }, "Close")),
   );
 }
 

@@ -114,3 +114,37 @@ def test_relations_and_unknown_objects_services_and_methods(xdm: RawXdm) -> None
     )
     assert "could not be found" in xdm.call("DevOps.Nothing", "anything")["error"]["message"]
     assert "RPC method not found" in xdm.call("DevOps.HostControl", "nope")["error"]["message"]
+
+
+# Methods that read or change the open work item; the others describe the process or the organization.
+NEEDS_WORK_ITEM = {
+    "getId": (), "getRevision": (), "getFieldValue": ("System.Title",),
+    "getIdentityFieldValue": ("System.AssignedTo",), "getFieldValues": (["System.Title"],),
+    "setFieldValue": ("System.Title", "x"), "setFieldValues": ({"System.Title": "x"},), "isDirty": (),
+    "isNew": (), "isValid": (), "setError": ("e",), "clearError": (), "save": (), "refresh": (), "reset": (),
+    "getInvalidFields": (), "getDirtyFields": (), "addWorkItemRelations": ([],),
+    "removeWorkItemRelations": ([],), "getWorkItemRelations": (),
+}  # fmt: skip
+NO_WORK_ITEM_NEEDED = {
+    "getFields", "getAllowedFieldValues", "getWorkItemResourceUrl", "getWorkItemRelationTypes",
+    "hasActiveWorkItem", "beginSaveWorkItem",  # reports a failed save through its error callback
+}  # fmt: skip
+
+
+def test_form_service_calls_fail_while_no_work_item_is_open(page: Page, xdm: RawXdm) -> None:
+    assert set(NEEDS_WORK_ITEM) | NO_WORK_ITEM_NEEDED == SERVICE_METHODS
+    form = xdm.service(FORM_SERVICE)
+    page.click("#wi-close")
+    wait_event(page, "listener.onUnloaded", "customer-impact")
+    expect(page.locator(".rb-wi-form")).to_have_text("No work item is open.")
+    assert xdm.invoke(form["hasActiveWorkItem"])["result"] is False
+    for method, params in NEEDS_WORK_ITEM.items():
+        reply = xdm.invoke(form[method], *params)
+        assert "result" not in reply, method
+        assert reply["error"]["message"] == "There is no active work item.", method
+    assert xdm.invoke(form["getWorkItemResourceUrl"], 7)["result"].endswith("/_apis/wit/workItems/7")
+
+    page.click('[data-work-item="102"]')
+    wait_event(page, "listener.onLoaded", "customer-impact", count=2)
+    assert xdm.invoke(form["hasActiveWorkItem"])["result"] is True
+    assert xdm.invoke(form["getId"])["result"] == 102
