@@ -16,7 +16,7 @@ import hmac
 import json
 from typing import Any
 
-from flask import Blueprint, request
+from flask import Blueprint, g, request
 
 from backend import errors
 from backend.azdo.tasks import KIND_SYNC_WORK_ITEM
@@ -61,10 +61,12 @@ class PayloadTooLarge(errors.AppError):
 def receive() -> tuple[dict[str, Any], int]:
     """Accept one service-hook delivery and queue the work item for a REST re-read."""
     _check_credentials()
+    g.actor = {"actor": "webhook"}  # authenticated from here on; the audit row gets the org once known
     event = _read_event()
     org_id, project_id, work_item_id = _source(event)
     with get_storage().transaction() as tx:
         org_id, project_id = _known(tx, org_id, project_id)
+        g.actor["org_id"] = org_id  # the stored id, not the event's spelling of it
         if not _first_delivery(tx, event, org_id, work_item_id):
             return {"status": "duplicate", "eventId": event["id"]}, 200
         if not _is_linked(tx, org_id, work_item_id):

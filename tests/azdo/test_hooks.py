@@ -15,7 +15,7 @@ from backend.azdo.hooks_install import HookTarget, install
 from backend.azdo.worker import OutboxWorker
 from backend.devtools.ado_emulator_state import EmulatorState
 from backend.reports import service
-from backend.state import get_storage
+from backend.state import get_state, get_storage
 
 from .support import ORG_ID, PROJECT_ID, ClientFactory, stats
 from .test_outbox import post_report, read_report
@@ -210,3 +210,34 @@ def test_deleted_item_is_marked_deleted_and_restored(
     assert emulator_state.deliveries[-1]["event"]["eventType"] == "workitem.restored"
     worker.run_once()
     assert read_report(backend_url, intake_key, linked["id"])["workItem"]["state"] == "New"
+
+
+def hook_audit_rows(app: Flask) -> list[dict[str, Any]]:
+    writer = get_state(app).audit_writer
+    if writer is not None:
+        writer.flush()
+    with get_storage(app).snapshot() as tx:
+        return tx.query(
+            "SELECT actor, org_id, status_code, outcome FROM audit_log WHERE route = '/hooks/azure-devops' "
+            "ORDER BY id"
+        )
+
+
+def test_audit_rows_of_authenticated_hook_calls_carry_the_organization(
+    backend_url: str, backend_app: Flask, event: dict[str, Any], hook_secret: str
+) -> None:
+    # The event spells the GUIDs in upper case; the audit row gets the stored organization id.
+    shouting = copy.deepcopy(event)
+    shouting["resourceContainers"] = {
+        name: {"id": value["id"].upper()} for name, value in event["resourceContainers"].items()
+    }
+    assert post_hook(backend_url, shouting, basic(HOOK_USER, hook_secret)).status_code == 202
+    assert post_hook(backend_url, event, basic(HOOK_USER, "wrong")).status_code == 401
+    elsewhere = {"collection": {"id": "o-x"}, "project": {"id": "p"}}
+    unknown = {**event, "id": "another", "resourceContainers": elsewhere}
+    assert post_hook(backend_url, unknown, basic(HOOK_USER, hook_secret)).status_code == 403
+    assert hook_audit_rows(backend_app) == [
+        {"actor": "webhook", "org_id": ORG_ID, "status_code": 202, "outcome": "ok"},
+        {"actor": "webhook", "org_id": None, "status_code": 401, "outcome": "hook_unauthorized"},
+        {"actor": "webhook", "org_id": None, "status_code": 403, "outcome": "unknown_source"},
+    ]
