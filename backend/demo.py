@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from backend.auth import bind_organization
@@ -37,13 +38,30 @@ _GROUPS: list[tuple[str, str, str, str, int | None, list[tuple[str, str, int]]]]
      [("c-1021", "Blue Yonder Airlines", 3), ("c-1022", "Fourth Coffee", 8 * 60)]),
 ]
 
-_WORK_ITEMS = {
-    101: ("Coupon checkout returns HTTP 500", "Active"),
-    102: ("Invoice currency symbol taken from browser locale", "New"),
-    103: ("SSO login crash on iOS 18", "Resolved"),
-    104: ("Password reset mails rejected by SPF", "Active"),
-    105: ("Webhook retry storm without backoff", "Active"),
-}
+
+
+@dataclass(frozen=True)
+class DemoWorkItem:
+    """A work item the demo's reports link to (the local host's work item form opens the same ones)."""
+
+    id: int
+    title: str
+    state: str
+    work_item_type: str = "Bug"
+    assigned_to: str = ""
+    priority: int = 2
+
+
+# The one list of demo work items: seeded into the backend's work_items and served by the local host.
+DEMO_WORK_ITEMS: tuple[DemoWorkItem, ...] = (
+    DemoWorkItem(
+        101, "Coupon checkout returns HTTP 500", "Active", assigned_to="ada@contoso.example", priority=1
+    ),
+    DemoWorkItem(102, "Invoice currency symbol taken from browser locale", "New"),
+    DemoWorkItem(103, "SSO login crash on iOS 18", "Resolved", assigned_to="grace@contoso.example"),
+    DemoWorkItem(104, "Password reset mails rejected by SPF", "Active", priority=1),
+    DemoWorkItem(105, "Webhook retry storm without backoff", "Active", assigned_to="ada@contoso.example"),
+)
 
 
 def seed_demo_data(
@@ -95,10 +113,10 @@ def _seed_group(
 
 
 def _seed_work_items(tx: Tx, org_id: str, org_name: str, now: datetime) -> None:
-    for work_item_id, (title, state) in _WORK_ITEMS.items():
+    for item in DEMO_WORK_ITEMS:
         tx.execute(
             "INSERT INTO work_items (org_id, work_item_id, title, state, url, updated_at) "
             "VALUES (:org, :wid, :title, :state, :url, :now) ON CONFLICT (org_id, work_item_id) DO NOTHING",
-            {"org": org_id, "wid": work_item_id, "title": title, "state": state, "now": format_time(now),
-             "url": f"https://dev.azure.com/{org_name or org_id}/_workitems/edit/{work_item_id}"},
+            {"org": org_id, "wid": item.id, "title": item.title, "state": item.state, "now": format_time(now),
+             "url": f"https://dev.azure.com/{org_name or org_id}/_workitems/edit/{item.id}"},
         )

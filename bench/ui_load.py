@@ -28,7 +28,6 @@ from werkzeug.serving import make_server
 
 from backend import create_app
 from backend.config import Settings
-from backend.demo import seed_demo_data
 from backend.devtools.devhost import HostIdentity, create_devhost_app
 from backend.devtools.static_origin import create_static_app
 from backend.storage import open_storage
@@ -97,14 +96,7 @@ def start_stack(workdir: Path) -> str:
     )
     storage = open_storage(settings.database)
     storage.upgrade()
-    seed_demo_data(
-        storage,
-        org_id=identity.org_id,
-        org_name=identity.org_name,
-        tenant_id=identity.tenant_id,
-        project_id=identity.project_id,
-        project_name=identity.project_name,
-    )
+    identity.seed_demo_data(storage)
     slots[0].app = create_app(settings, storage=storage)
     slots[1].app = create_static_app(settings, backend_url=backend_url, dist_dir=DIST)
     slots[2].app = create_devhost_app(settings, static_origin=static_origin)

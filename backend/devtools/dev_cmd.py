@@ -22,8 +22,6 @@ from pathlib import Path
 import click
 import httpx
 
-from backend.config import Settings
-from backend.demo import seed_demo_data
 from backend.devtools import ado_emulator_dev
 from backend.devtools.devhost import REPO_ROOT, HostIdentity
 from backend.storage import StorageError, open_storage
@@ -136,21 +134,13 @@ def check_free(ports: Ports) -> None:
                 ) from None
 
 
-def seed(database: Path, secret: str, identity: HostIdentity) -> None:
+def seed(database: Path, identity: HostIdentity) -> None:
     """Create the database and put the demo reports in the host's project (idempotent)."""
     database.parent.mkdir(parents=True, exist_ok=True)
-    settings = Settings(extension_secret=secret, environment="development", database=database)
-    storage = open_storage(settings.database)
+    storage = open_storage(database)
     try:
         storage.upgrade()
-        seed_demo_data(
-            storage,
-            org_id=identity.org_id,
-            org_name=identity.org_name,
-            tenant_id=identity.tenant_id,
-            project_id=identity.project_id,
-            project_name=identity.project_name,
-        )
+        identity.seed_demo_data(storage)
     finally:
         storage.close()
 
@@ -244,7 +234,7 @@ def dev(backend_port: int, host_port: int, static_port: int, emulator_port: int,
     database = database if database.is_absolute() else REPO_ROOT / database
     secret = secrets.token_urlsafe(48)  # the development extension key: lives only in this run's processes
     try:
-        seed(database, secret, HostIdentity())
+        seed(database, HostIdentity())
     except StorageError as exc:
         raise click.ClickException(str(exc)) from None
     kids = children(ports, database)

@@ -22,6 +22,8 @@ from flask import Flask, Response, jsonify, send_from_directory
 
 from backend.auth import mint_app_token
 from backend.config import Settings
+from backend.demo import DEMO_WORK_ITEMS, DemoWorkItem, seed_demo_data
+from backend.storage import Storage
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_HOST_DIR = REPO_ROOT / "extension" / "host"
@@ -56,29 +58,16 @@ class HostIdentity:
     team_id: str = "b1c2d3e4-f5a6-4b7c-8d9e-0f1a2b3c4d5e"
     team_name: str = "Fabrikam Storefront Team"
 
-
-@dataclass(frozen=True)
-class FakeWorkItem:
-    """A work item the local form can open (ids match the ones demo data links to)."""
-
-    id: int
-    title: str
-    state: str
-    work_item_type: str = "Bug"
-    assigned_to: str = ""
-    priority: int = 2
-
-
-# The same ids and titles as backend.demo's work items, so the form group shows demo impact.
-DEMO_WORK_ITEMS: tuple[FakeWorkItem, ...] = (
-    FakeWorkItem(
-        101, "Coupon checkout returns HTTP 500", "Active", assigned_to="ada@contoso.example", priority=1
-    ),
-    FakeWorkItem(102, "Invoice currency symbol taken from browser locale", "New"),
-    FakeWorkItem(103, "SSO login crash on iOS 18", "Resolved", assigned_to="grace@contoso.example"),
-    FakeWorkItem(104, "Password reset mails rejected by SPF", "Active", priority=1),
-    FakeWorkItem(105, "Webhook retry storm without backoff", "Active", assigned_to="ada@contoso.example"),
-)
+    def seed_demo_data(self, storage: Storage) -> None:
+        """Seed the demo reports into this organization and project (idempotent)."""
+        seed_demo_data(
+            storage,
+            org_id=self.org_id,
+            org_name=self.org_name,
+            tenant_id=self.tenant_id,
+            project_id=self.project_id,
+            project_name=self.project_name,
+        )
 
 
 @dataclass(frozen=True)
@@ -155,7 +144,7 @@ def host_context(
     extension: ExtensionInfo,
     contributions: list[dict[str, Any]],
     static_origin: str,
-    work_items: tuple[FakeWorkItem, ...],
+    work_items: tuple[DemoWorkItem, ...],
 ) -> dict[str, Any]:
     """Describe the page for host.js: the SDK contexts, the contributions and the work items."""
     org_url = f"https://dev.azure.com/{identity.org_name}"
@@ -190,7 +179,7 @@ def host_context(
     }
 
 
-def _work_item_json(item: FakeWorkItem, identity: HostIdentity) -> dict[str, Any]:
+def _work_item_json(item: DemoWorkItem, identity: HostIdentity) -> dict[str, Any]:
     return {
         "id": item.id,
         "fields": {
@@ -212,7 +201,7 @@ def create_devhost_app(
     static_origin: str,
     identity: HostIdentity | None = None,
     extension: ExtensionInfo | None = None,
-    work_items: tuple[FakeWorkItem, ...] = DEMO_WORK_ITEMS,
+    work_items: tuple[DemoWorkItem, ...] = DEMO_WORK_ITEMS,
     host_dir: Path = DEFAULT_HOST_DIR,
     contributions_dir: Path = DEFAULT_CONTRIBUTIONS_DIR,
 ) -> Flask:

@@ -23,7 +23,6 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from backend import create_app
 from backend.config import Settings
-from backend.demo import seed_demo_data
 from backend.devtools.ado_emulator import create_emulator
 from backend.devtools.ado_emulator_control import EmulatorServer
 from backend.devtools.ado_emulator_state import EmulatorState
@@ -35,6 +34,7 @@ from .support import IDENTITY, REPO, Stack
 
 EXTENSION = REPO / "extension"
 DIST = EXTENSION / "dist"
+MANIFESTS = REPO / "manifest" / "contributions"  # the build takes page titles from them
 # Chromium's sandbox cannot start as root (containers, CI); elsewhere keep it.
 CHROMIUM_ARGS = ["--disable-gpu", "--disable-dev-shm-usage", *(["--no-sandbox"] if os.geteuid() == 0 else [])]
 
@@ -68,7 +68,7 @@ def _stale(dist: Path, sources: list[Path]) -> bool:
 @pytest.fixture(scope="session")
 def extension_dist() -> Path:
     """Build the extension once when dist/ is missing or older than its sources."""
-    sources = [EXTENSION / "src", EXTENSION / "package-lock.json", EXTENSION / "build.mjs"]
+    sources = [EXTENSION / "src", EXTENSION / "package-lock.json", EXTENSION / "build.mjs", MANIFESTS]
     if _stale(DIST, [s for s in sources if s.exists()]) or not (EXTENSION / "node_modules").is_dir():
         npm = shutil.which("npm")
         assert npm, "npm is needed to build the extension"
@@ -147,14 +147,7 @@ def make_stack(tmp_path: Path, extension_dist: Path) -> Iterator[StackFactory]:
         )
         storage = open_storage(database)
         storage.upgrade()
-        seed_demo_data(
-            storage,
-            org_id=IDENTITY.org_id,
-            org_name=IDENTITY.org_name,
-            tenant_id=IDENTITY.tenant_id,
-            project_id=IDENTITY.project_id,
-            project_name=IDENTITY.project_name,
-        )
+        IDENTITY.seed_demo_data(storage)
         slots[0].app = create_app(settings, storage=storage)
         slots[1].app = create_static_app(settings, backend_url=backend_url, dist_dir=extension_dist)
         host_settings = Settings(

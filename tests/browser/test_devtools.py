@@ -9,9 +9,7 @@ import pytest
 
 from backend.auth import verify_app_token
 from backend.config import Settings
-from backend.demo import seed_demo_data
 from backend.devtools.devhost import (
-    DEMO_WORK_ITEMS,
     DevtoolsError,
     ExtensionInfo,
     HostIdentity,
@@ -91,21 +89,18 @@ def test_widgets_need_sizes_within_four_by_four(tmp_path: Path) -> None:
         load_contributions(tmp_path, ExtensionInfo())
 
 
-def test_the_forms_work_items_are_the_ones_demo_data_links_to(tmp_path: Path) -> None:
-    identity = HostIdentity()
+def test_every_work_item_the_demo_links_to_opens_in_the_host_form(tmp_path: Path) -> None:
     storage = open_storage(tmp_path / "demo.db")
     storage.upgrade()
-    seed_demo_data(
-        storage,
-        org_id=identity.org_id,
-        org_name=identity.org_name,
-        tenant_id=identity.tenant_id,
-        project_id=identity.project_id,
-        project_name=identity.project_name,
-    )
+    HostIdentity().seed_demo_data(storage)
     with storage.snapshot() as tx:
-        rows = tx.query("SELECT work_item_id, title, state FROM work_items ORDER BY work_item_id")
+        linked = tx.query("SELECT DISTINCT work_item_id FROM report_groups WHERE work_item_id IS NOT NULL")
+        stored = tx.query("SELECT work_item_id, title, state FROM work_items ORDER BY work_item_id")
     storage.close()
-    assert [(r["work_item_id"], r["title"], r["state"]) for r in rows] == [
-        (item.id, item.title, item.state) for item in DEMO_WORK_ITEMS
+    client = create_devhost_app(dev_settings(tmp_path), static_origin="http://127.0.0.1:1").test_client()
+    form = {item["id"]: item["fields"] for item in client.get("/api/host-context").get_json()["workItems"]}
+    linked_ids = {row["work_item_id"] for row in linked}
+    assert linked_ids and linked_ids <= set(form)
+    assert [(r["work_item_id"], r["title"], r["state"]) for r in stored] == [
+        (wid, fields["System.Title"], fields["System.State"]) for wid, fields in sorted(form.items())
     ]
