@@ -1,12 +1,15 @@
 // Bundle each contribution folder under src/ (except shared/) into dist/<id>/<id>.{html,js,css}.
 // Folder name = contribution id = bundle name, as in azure-devops-extension-sample.
 // The build writes nothing environment-specific: the backend URL comes from dist/config.json at run time.
+// Every page is the same shell around its bundle, so the build writes it from one template; the title is
+// the contribution's name in its partial manifest (manifest/contributions/<id>.json).
 import { build } from "esbuild";
-import { copyFile, mkdir, readdir, rm, stat } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
 const SRC = "src";
 const OUT = "dist";
+const MANIFESTS = join("..", "manifest", "contributions");
 
 async function contributionIds() {
   const ids = [];
@@ -35,7 +38,38 @@ async function bundle(id) {
     logLevel: "warning",
     metafile: false,
   });
-  await copyFile(join(SRC, id, `${id}.html`), join(outdir, `${id}.html`));
+  await writeFile(join(outdir, `${id}.html`), page(id, await contributionName(id)));
+}
+
+/** The contribution's display name from its partial manifest; the build fails without one. */
+async function contributionName(id) {
+  const path = join(MANIFESTS, `${id}.json`);
+  const partial = JSON.parse(await readFile(path, "utf8"));
+  const contribution = (partial.contributions || []).find((c) => c.id === id);
+  const name = contribution && contribution.properties && contribution.properties.name;
+  if (typeof name !== "string" || !name) throw new Error(`${path}: no contribution "${id}" with properties.name`);
+  return name;
+}
+
+function escapeHtml(text) {
+  return text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+}
+
+/** The page Azure DevOps frames: its stylesheet, a root for React, and its bundle. */
+function page(id, title) {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>${escapeHtml(title)}</title>
+  <link rel="stylesheet" href="${id}.css">
+</head>
+<body>
+  <div id="root"></div>
+  <script src="${id}.js"></script>
+</body>
+</html>
+`;
 }
 
 await rm(OUT, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 // Local stand-in for an Azure DevOps dashboard: one instance of each widget contribution, sized on the
 // 160 px grid, called through preload/load/reload, and the configuration panel with a live preview
 // (shared/reference/widgets-and-work-item-form.md §1-2).
+import { el } from "./dom.js";
 import { mountFrame, record, resolveRegistered, unmountFrame } from "./frames.js";
 
 const CELL = 160;
@@ -12,16 +13,6 @@ const EVENT_GENERAL = "ms.vss-dashboards-web.generalSettingsChanged";
 
 function pixels(size) {
   return { width: CELL * size.columnSpan + GAP * (size.columnSpan - 1), height: CELL * size.rowSpan + GAP * (size.rowSpan - 1) };
-}
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-    else node.setAttribute(k, v);
-  }
-  node.append(...children);
-  return node;
 }
 
 /** Settings persisted per widget for this browser session (a real dashboard stores them via REST). */

@@ -1,6 +1,7 @@
 // The local Azure DevOps host page: a left nav like Azure DevOps (Boards hub, work items, dashboard),
 // each contribution framed from the extension's static origin, theme switching, and an event log.
 import { renderDashboard } from "./dashboard.js";
+import { el } from "./dom.js";
 import { broadcastTheme, events, mountFrame, record, resolveRegistered, trace, unmountFrame } from "./frames.js";
 import { THEMES } from "./themes.js";
 import { WorkItemForm } from "./workitems.js";
@@ -12,16 +13,6 @@ window.hostEvents = events;
 window.hostTrace = trace;
 
 const state = { ctx: null, theme: localStorage.getItem("rb-theme") === "dark" ? "dark" : "light", cleanup: null, form: null, formFrames: [] };
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-    else node.setAttribute(k, v);
-  }
-  node.append(...children);
-  return node;
-}
 
 const host = {
   frameOptions() {
