@@ -1,43 +1,40 @@
-"""Where the CLI finds its commands: one line per command module."""
+"""Where the CLI finds its commands: each command module is imported only when one of its commands runs."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import click
 
-# Command modules, cheapest first: `adoext package` must not pay for the publish side's HTTP stack.
-COMMAND_MODULES = ("adoext.package_cmd", "adoext.publish_cmd")
+
+def _packaging() -> list[click.Command]:
+    """Return package, validate and manifest (issue 2)."""
+    from adoext import package_cmd
+
+    return list(package_cmd.COMMANDS)
+
+
+def _marketplace() -> list[click.Command]:
+    """Return publish, share, unshare, install, show, isvalid and unpublish (issue 6)."""
+    # Imported only here: its httpx stack roughly doubles start-up, and `adoext package` must not pay it.
+    from adoext import publish_cmd
+
+    return list(publish_cmd.COMMANDS)
+
+
+# Cheapest first, so `find_command("package")` never imports the Marketplace side.
+COMMAND_GROUPS: tuple[Callable[[], list[click.Command]], ...] = (_packaging, _marketplace)
 
 
 def find_command(name: str) -> click.Command | None:
     """Import command modules one at a time until one provides `name`."""
-    import importlib
-
-    for module_name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        for command in getattr(module, "COMMANDS", []):
+    for load in COMMAND_GROUPS:
+        for command in load():
             if command.name == name:
-                return command  # type: ignore[no-any-return]
+                return command
     return None
 
 
 def all_commands() -> list[click.Command]:
     """Return every top-level command; each module owns its own commands."""
-    commands: list[click.Command] = []
-    # Packaging (issue 2): package, validate, manifest.
-    try:
-        from adoext import package_cmd
-    except ImportError:
-        pass
-    else:
-        commands.extend(package_cmd.COMMANDS)
-    # Marketplace (issue 6): publish, share, unshare, install, show, isvalid, unpublish.
-    try:
-        from adoext import publish_cmd
-    except ImportError:
-        pass
-    else:
-        commands.extend(publish_cmd.COMMANDS)
-    return commands
+    return [command for load in COMMAND_GROUPS for command in load()]

@@ -166,3 +166,45 @@ def test_real_subprocess_run(make_ext: Callable[..., Ext]) -> None:
     )
     assert good.returncode == 0, good.stderr
     assert (ext.root / "x.vsix").is_file()
+
+
+def run_python(code: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run a snippet in a fresh interpreter (start-up effects are per process)."""
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_package_does_not_load_the_marketplace_side() -> None:
+    code = (
+        "import sys\n"
+        "from adoext.cli import cli\n"
+        "try:\n"
+        "    cli.main(sys.argv[1:], prog_name='adoext')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in ('httpx', 'adoext.publish_cmd') if m in sys.modules))\n"
+    )
+    assert run_python(code, "package", "--help").stdout.splitlines()[-1] == "[]"
+    assert run_python(code, "publish", "--help").stdout.splitlines()[-1] == "['adoext.publish_cmd', 'httpx']"
+
+
+def test_a_broken_command_module_is_reported_not_hidden() -> None:
+    """An ImportError inside a command module is one line and exit 70, not 'No such command'."""
+    code = (
+        "import sys\n"
+        "class Broken:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'adoext.publish_cmd':\n"
+        "            raise ImportError('No module named httpx_broken')\n"
+        "sys.meta_path.insert(0, Broken())\n"
+        "sys.argv[0] = 'adoext'\n"
+        "from adoext.cli import main\n"
+        "main()\n"
+    )
+    result = run_python(code, "publish", "--help")
+    assert result.returncode == 70 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == ["Error: internal error: ImportError: No module named httpx_broken"]
+    listing = run_python(code, "--help")  # --help loads every command module
+    assert (listing.returncode, listing.stderr) == (70, result.stderr)
+    assert run_python(code, "package", "--help").returncode == 0  # packaging never needs that module
