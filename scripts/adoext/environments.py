@@ -185,15 +185,33 @@ def _relative(path: str, folder: Path) -> str:
 
 
 def write_merged_manifest(project: Path, env: str, output: Path | None) -> Path:
-    """Write the merged manifest (paths relative to its folder) atomically; return where."""
+    """Write the merged manifest (paths relative to its folder) and its config.json atomically; return where.
+
+    The config file is written beside the manifest (never into extension/dist/) and declared as the
+    addressable dist/config.json, so tfx packages what `adoext package --env` does.
+    """
     target = (output or project / "manifest" / "build" / f"vss-extension.{env}.json").resolve()
     data = merged_manifest(project, env)
     data["files"] = [{**f, "path": _relative(f["path"], target.parent)} for f in data.get("files", [])]
     if "icons" in data:
         data["icons"] = {k: _relative(v, target.parent) for k, v in data["icons"].items()}
+    config = config_file(project, env)
+    config_target = target.with_name(f"{target.stem}.config.json")
+    data["files"].append({"path": config_target.name, "addressable": True, "packagePath": config.part})
+    assert config.data is not None
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".adoext-", suffix=".json.tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(json.dumps(data, indent=4, ensure_ascii=False) + "\n")
-    os.replace(tmp, target)
+    _write_atomically(config_target, config.data)
+    _write_atomically(target, (json.dumps(data, indent=4, ensure_ascii=False) + "\n").encode())
     return target
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    """Write to a temporary file beside `target`, then rename it into place."""
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".adoext-", suffix=".json.tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -96,7 +96,10 @@ def test_manifest_command_writes_a_tfx_usable_file(project: Path, monkeypatch: p
     assert result.exit_code == 0, result.stderr
     written = project / "manifest" / "build" / "vss-extension.dev.json"
     data = json.loads(written.read_text())
-    assert data["files"] == [{"path": "../../extension/dist", "addressable": True, "packagePath": "dist"}]
+    assert data["files"] == [
+        {"path": "../../extension/dist", "addressable": True, "packagePath": "dist"},
+        {"path": "vss-extension.dev.config.json", "addressable": True, "packagePath": "dist/config.json"},
+    ]
     assert data["icons"] == {"default": "../images/icon.png"}
     assert data["name"] == "Report Bridge [DEV]" and data["public"] is False
     monkeypatch.chdir(project)
@@ -106,6 +109,9 @@ def test_manifest_command_writes_a_tfx_usable_file(project: Path, monkeypatch: p
         )
     )
     assert read_vsix_identity_id(again.path) == "report-bridge-dev"
+    config = json.loads(read_parts(again.path)["dist/config.json"])
+    assert config == {"backendUrl": json.loads((project / "manifest/env/dev.json").read_text())["backendUrl"]}
+    assert os.listdir(project / "extension" / "dist") == ["hub"]
 
 
 def package_cli(project: Path, env: str, output: Path) -> str:
