@@ -126,7 +126,10 @@ def test_create_bug_is_disabled_with_a_tooltip_without_azure_devops(page: Page, 
     wrapper = cell(hub, report["id"], "actions").get_by_test_id("create-bug-wrapper")
     expect(wrapper).to_have_attribute("data-disabled-reason", CREATE_BUG_UNAVAILABLE)
     wrapper.hover()
-    expect(hub.locator(".bolt-tooltip")).to_have_text(CREATE_BUG_UNAVAILABLE)
+    tooltip = hub.locator(".bolt-tooltip")
+    expect(tooltip).to_have_text(CREATE_BUG_UNAVAILABLE)
+    expect(tooltip).to_have_css("opacity", "1")  # faded in: the screenshot shows it as a user sees it
+    screenshot(page, "customer-reports-create-bug-disabled")
     assert json_of(stack.api("GET", f"/reports/{report['id']}")).get("bugPending") is not True
 
 
@@ -157,6 +160,7 @@ def test_create_bug_answered_409_shows_the_message_and_queues_nothing(
     expect(hub.get_by_test_id("action-error")).to_contain_text("azure_devops_not_configured")
     expect(create_bug(hub, report["id"])).to_be_disabled()
     expect(cell(hub, report["id"], "workItem")).not_to_contain_text("Creating bug")
+    screenshot(page, "customer-reports-create-bug-409")
     stored = json_of(stack.api("GET", f"/reports/{report['id']}"))
     assert stored["status"] == "new" and stored.get("bugPending") is not True
 
