@@ -159,6 +159,8 @@ def test_create_bug_answered_409_shows_the_message_and_queues_nothing(
     create_bug(hub, report["id"]).click()
     expect(hub.get_by_test_id("action-error")).to_contain_text("azure_devops_not_configured")
     expect(create_bug(hub, report["id"])).to_be_disabled()
+    wrapper = cell(hub, report["id"], "actions").get_by_test_id("create-bug-wrapper")
+    expect(wrapper).to_have_attribute("data-disabled-reason", CREATE_BUG_UNAVAILABLE)
     expect(cell(hub, report["id"], "workItem")).not_to_contain_text("Creating bug")
     screenshot(page, "customer-reports-create-bug-409")
     stored = json_of(stack.api("GET", f"/reports/{report['id']}"))

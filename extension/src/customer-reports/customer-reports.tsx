@@ -120,7 +120,7 @@ class CustomerReportsHub extends React.Component<{}, State> {
     } catch (error) {
       // The connection went away since the page loaded: say so, and keep the button off from now on.
       if (error instanceof BackendError && error.code === NOT_CONFIGURED) {
-        this.setState({ createBugDisabledReason: error.message || CREATE_BUG_UNAVAILABLE });
+        this.setState({ createBugDisabledReason: CREATE_BUG_UNAVAILABLE });
       }
       this.setState({ actionError: describeError(error) });
       return undefined;
