@@ -8,12 +8,17 @@ import re
 import secrets
 import sys
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from flask import Flask, Response, g, has_request_context, request
+from flask import Flask, g, has_request_context, request
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIEnvironment
 
 REQUEST_ID_HEADER = "X-Request-Id"
 _CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _HANDLER_NAME = "report-bridge-json"
+REQUEST_ID_KEY = "report_bridge.request_id"
 
 
 class JsonFormatter(logging.Formatter):
@@ -44,15 +49,25 @@ def configure_logging(level: str) -> None:
         logger.addHandler(handler)
 
 
+def request_id_for(environ: WSGIEnvironment) -> str:
+    """Return the caller's X-Request-Id when well-formed, else a new one; remember it in the environ."""
+    request_id: str | None = environ.get(REQUEST_ID_KEY)
+    if request_id is None:
+        incoming = environ.get("HTTP_X_REQUEST_ID", "")
+        request_id = incoming if _CLIENT_REQUEST_ID.match(incoming) else secrets.token_hex(16)
+        environ[REQUEST_ID_KEY] = request_id
+    return request_id
+
+
 def init_app(app: Flask) -> None:
     """Give every request an id (the caller's, when well-formed) and echo it in X-Request-Id."""
+    from backend.http import HeaderMiddleware
+
+    # Echoed at the WSGI layer, so even a response no Flask hook saw carries the id.
+    app.wsgi_app = HeaderMiddleware(  # type: ignore[method-assign]
+        app.wsgi_app, lambda environ: [(REQUEST_ID_HEADER, request_id_for(environ))]
+    )
 
     @app.before_request
     def assign_request_id() -> None:
-        incoming = request.headers.get(REQUEST_ID_HEADER, "")
-        g.request_id = incoming if _CLIENT_REQUEST_ID.match(incoming) else secrets.token_hex(16)
-
-    @app.after_request
-    def echo_request_id(response: Response) -> Response:
-        response.headers[REQUEST_ID_HEADER] = g.get("request_id") or secrets.token_hex(16)
-        return response
+        g.request_id = request_id_for(request.environ)

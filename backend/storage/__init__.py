@@ -89,8 +89,9 @@ def utcnow() -> str:
 
 
 def format_time(moment: datetime) -> str:
-    """Format an aware datetime the way every table stores times."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """Format an aware datetime the way every table stores times (2026-11-27T10:00:00.000000Z)."""
+    # isoformat is a few times cheaper than strftime, and every audited request calls this.
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def public_time(stored: str | None) -> str | None:

@@ -128,3 +128,16 @@ def test_readyz_reports_the_database(app: Flask, client: FlaskClient) -> None:
         tx.execute("DROP TABLE schema_migrations")
     response = client.get("/readyz")
     assert (response.status_code, response.get_json()["error"]["code"]) == (503, "unavailable")
+
+
+def test_hsts_only_in_production_over_https_as_the_trusted_proxy_reports_it(
+    make_app: Callable[..., Flask],
+) -> None:
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9", "X-Forwarded-Host": "a.b"}
+    behind_proxy = make_app(environment="production", proxy_hops=1).test_client()
+    secure = behind_proxy.get("/healthz", headers=forwarded)
+    assert secure.headers["Strict-Transport-Security"].startswith("max-age=")
+    assert secure.headers.getlist("X-Content-Type-Options") == ["nosniff"]  # added once
+    assert "Strict-Transport-Security" not in behind_proxy.get("/healthz").headers  # plain http
+    development = make_app(environment="development", proxy_hops=1).test_client()
+    assert "Strict-Transport-Security" not in development.get("/healthz", headers=forwarded).headers
