@@ -30,6 +30,8 @@ const BUG_POLL_LIMIT = 40;
 export const CREATE_BUG_UNAVAILABLE =
   "Creating bugs needs an Azure DevOps connection for this organization. Ask your Report Bridge administrator to configure one.";
 const NOT_CONFIGURED = "azure_devops_not_configured";
+// The reports can arrive before /me: the button stays off until the backend has said it can create bugs.
+const CREATE_BUG_CHECKING = "Checking whether this organization can create bugs…";
 
 interface State {
   info?: PageInfo;
@@ -52,7 +54,15 @@ const statusItems: IListBoxItem[] = [{ id: "", text: "All statuses" }, ...STATUS
 class CustomerReportsHub extends React.Component<{}, State> {
   private readonly statusSelection = new DropdownSelection();
   private pollTimers = new Map<string, number>();
-  state: State = { loading: true, search: "", query: "", status: "", cursors: [null], linkInput: "" };
+  state: State = {
+    loading: true,
+    search: "",
+    query: "",
+    status: "",
+    cursors: [null],
+    linkInput: "",
+    createBugDisabledReason: CREATE_BUG_CHECKING,
+  };
 
   async componentDidMount(): Promise<void> {
     this.statusSelection.select(0);
