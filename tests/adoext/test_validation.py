@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
+from adoext.diagnostics import Report
 from adoext.errors import ManifestError, ValidationFailed
+from adoext.files import PackageFile
 from adoext.packaging import validate
+from adoext.partchecks import check_files
 
-from tests.adoext.conftest import Ext, base_manifest
+from tests.adoext.conftest import PNG_1X1, Ext, base_manifest
 
 
 def errors_for(ext: Ext, **options: Any) -> list[str]:
@@ -269,3 +273,20 @@ def test_windows_style_task_target_that_exists_is_fine(make_ext: Callable[..., E
         },
     )
     assert [str(w) for w in ext.package().warnings] == []
+
+
+@pytest.mark.parametrize(("data", "is_error"), [(PNG_1X1, False), (b"GIF89a", True)])
+def test_generated_icon_is_checked_from_its_bytes(tmp_path: Path, data: bytes, is_error: bool) -> None:
+    """A generated part has no file to read: the PNG check looks at its bytes."""
+    icon = "Microsoft.VisualStudio.Services.Icons.Default"
+    item = PackageFile(tmp_path / "env.json", "img/icon.png", "env.json", "$.icon", False, [icon], data=data)
+    report = Report()
+    check_files([item], tmp_path, report, bypass=False)
+    assert [str(p) for p in report.errors] == (
+        [
+            "env.json: $.icon: icon 'img/icon.png' is not a PNG image. Convert it to PNG "
+            "(the Marketplace only shows PNG icons)."
+        ]
+        if is_error
+        else []
+    )
