@@ -25,6 +25,9 @@ def test_every_contribution_uri_is_a_file_in_the_dev_vsix(tmp_path: Path, extens
     with zipfile.ZipFile(output) as vsix:
         names = set(vsix.namelist())
         manifest = json.loads(vsix.read("extension.vsomanifest"))
+        config = json.loads(vsix.read("dist/config.json"))
+    environment = json.loads((REPO / "manifest" / "env" / "dev.json").read_text(encoding="utf-8"))
+    assert config == {"backendUrl": environment["backendUrl"]}, "the pages read the backend URL from it"
     contributions = {c["id"]: c for c in manifest["contributions"]}
     partials = sorted(p.stem for p in (REPO / "manifest" / "contributions").glob("*.json"))
     assert sorted(contributions) == partials
