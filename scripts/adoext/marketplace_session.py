@@ -87,29 +87,7 @@ class Session:
 class MarketplaceCommand(TfxStyleCommand):
     """Also take tfx's space-separated organization lists (``--share-with a b``)."""
 
-    org_flags = ("--share-with", "--unshare-with", "--org")
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        """Repeat the flag before every extra organization, then parse as usual."""
-        return super().parse_args(ctx, spread_values(args, self.org_flags))
-
-
-def spread_values(args: list[str], flags: tuple[str, ...]) -> list[str]:
-    """Rewrite ``--flag a b`` as ``--flag a --flag b`` for the given flags."""
-    out: list[str] = []
-    current: str | None = None
-    taken = False
-    for arg in args:
-        if arg in flags:
-            current, taken = arg, False
-        elif current is not None and not arg.startswith("-"):
-            if taken:
-                out.append(current)
-            taken = True
-        else:
-            current = None
-        out.append(arg)
-    return out
+    variadic_flags = (*TfxStyleCommand.variadic_flags, "--share-with", "--unshare-with", "--org")
 
 
 def current_runtime() -> Runtime:
