@@ -80,13 +80,19 @@ def init_app(app: Flask, settings: Settings) -> None:
     origins = frozenset(settings.allowed_origins)
     hsts = settings.environment == "production"
 
+    # Built once: the common answers differ only by what is appended after these.
+    api_headers = [*_SECURITY_HEADERS, ("Vary", "Origin")]  # the answer differs by Origin: caches key on it
+
     def headers_for(environ: WSGIEnvironment) -> list[Header]:
-        headers = list(_SECURITY_HEADERS)  # nothing else sets these
         if environ.get("PATH_INFO", "").startswith("/api/"):
-            method = environ.get("REQUEST_METHOD")
-            preflight = method == "OPTIONS" and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ
-            headers += cors_headers(environ.get("HTTP_ORIGIN"), origins, preflight)
-            headers.append(("Vary", "Origin"))  # the answer differs by Origin, so caches key on it
+            headers = list(api_headers)
+            origin = environ.get("HTTP_ORIGIN")
+            if origin is not None:
+                method = environ.get("REQUEST_METHOD")
+                preflight = method == "OPTIONS" and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ
+                headers += cors_headers(origin, origins, preflight)
+        else:
+            headers = list(_SECURITY_HEADERS)  # nothing else sets these
         if hsts and environ.get("wsgi.url_scheme") == "https":  # after ProxyFix, which wraps this
             headers.append(_HSTS)
         return headers
