@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import Flask, Request, Response, g, request
 
+from backend.logs import REQUEST_ID_KEY
 from backend.state import get_state
 from backend.storage import StorageError, Tx, utcnow
 
@@ -75,7 +76,7 @@ def _entry(response: Response, req: Request, path: str) -> dict[str, Any]:
     status = response.status_code
     return {
         **actor,
-        "request_id": context.get("request_id", ""),
+        "request_id": req.environ.get(REQUEST_ID_KEY, ""),
         "method": req.method,
         "route": req.url_rule.rule if req.url_rule else path[:200],
         "target": json.dumps(target, sort_keys=True, default=str) if target else "{}",

@@ -62,6 +62,16 @@ class HeaderMiddleware:
         self._app = app
         self._headers_for = headers_for
 
+    @classmethod
+    def around(
+        cls, app: WSGIApplication, headers_for: Callable[[WSGIEnvironment], list[Header]]
+    ) -> HeaderMiddleware:
+        """Wrap `app`, extending it instead when it already is one: one layer per request, not two."""
+        if isinstance(app, HeaderMiddleware):
+            inner = app._headers_for
+            return cls(app._app, lambda environ: inner(environ) + headers_for(environ))
+        return cls(app, headers_for)
+
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         """Serve the request, adding our headers when the response starts."""
         extra = self._headers_for(environ)
@@ -97,7 +107,7 @@ def init_app(app: Flask, settings: Settings) -> None:
             headers.append(_HSTS)
         return headers
 
-    app.wsgi_app = HeaderMiddleware(app.wsgi_app, headers_for)  # type: ignore[method-assign]
+    app.wsgi_app = HeaderMiddleware.around(app.wsgi_app, headers_for)  # type: ignore[method-assign]
     if settings.proxy_hops:
         # Trust X-Forwarded-* only from the configured number of proxies (App Service, a load balancer).
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]

@@ -10,7 +10,7 @@ import sys
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, has_request_context, request
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
@@ -31,8 +31,9 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        if has_request_context() and "request_id" in g:
-            entry["request_id"] = g.request_id
+        request_id = current_request_id()
+        if request_id is not None:
+            entry["request_id"] = request_id
         if record.exc_info and record.exc_info[0] is not None:
             entry["exception"] = record.exc_info[0].__name__
         return json.dumps(entry, ensure_ascii=False)
@@ -59,6 +60,11 @@ def request_id_for(environ: WSGIEnvironment) -> str:
     return request_id
 
 
+def current_request_id() -> str | None:
+    """Return the id of the request being served (None outside a request)."""
+    return request.environ.get(REQUEST_ID_KEY) if has_request_context() else None
+
+
 def _new_request_id() -> str:
     """Return 32 random hex digits.
 
@@ -72,11 +78,8 @@ def init_app(app: Flask) -> None:
     """Give every request an id (the caller's, when well-formed) and echo it in X-Request-Id."""
     from backend.http import HeaderMiddleware
 
-    # Echoed at the WSGI layer, so even a response no Flask hook saw carries the id.
-    app.wsgi_app = HeaderMiddleware(  # type: ignore[method-assign]
+    # Echoed at the WSGI layer, so even a response no Flask hook saw carries the id. It is kept in the
+    # WSGI environ (see current_request_id), not copied into `g` by a hook: that hook cost every request.
+    app.wsgi_app = HeaderMiddleware.around(  # type: ignore[method-assign]
         app.wsgi_app, lambda environ: [(REQUEST_ID_HEADER, request_id_for(environ))]
     )
-
-    @app.before_request
-    def assign_request_id() -> None:
-        g.request_id = request_id_for(request.environ)
