@@ -1,0 +1,81 @@
+"""The audit writer's batching: multi-row inserts across chunk boundaries, fork, and log request ids."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import warnings
+from collections.abc import Callable
+
+import pytest
+from flask import Flask, request
+from flask.testing import FlaskClient
+
+from backend.audit import record_many
+from backend.logs import JsonFormatter, request_id_for
+from backend.state import get_state, get_storage
+from backend.storage import Storage
+
+Headers = Callable[..., dict[str, str]]
+
+
+@pytest.mark.parametrize("count", [1, 79, 80, 81, 161])
+def test_record_many_keeps_every_row_in_order(storage: Storage, count: int) -> None:
+    row = {"actor": "user", "method": "GET", "route": "/x", "status_code": 200, "outcome": "ok"}
+    entries = [{**row, "request_id": f"r{n}"} for n in range(count)]
+    with storage.transaction() as tx:
+        record_many(tx, entries)
+    with storage.snapshot() as tx:
+        rows = tx.query("SELECT request_id, target FROM audit_log ORDER BY id")
+    assert [row["request_id"] for row in rows] == [f"r{n}" for n in range(count)]
+    assert {row["target"] for row in rows} == {"{}"}
+
+
+def test_many_calls_through_the_writer_are_all_committed(
+    app: Flask, client: FlaskClient, ui_headers: Headers
+) -> None:
+    headers = ui_headers()
+    for n in range(600):  # more than one MAX_BATCH and many insert chunks
+        client.get("/api/v1/me", headers={**headers, "X-Request-Id": f"call-{n}"})
+    writer = get_state(app).audit_writer
+    assert writer is not None
+    writer.flush()
+    with get_storage(app).snapshot() as tx:
+        rows = tx.query("SELECT request_id FROM audit_log ORDER BY id")
+    assert [row["request_id"] for row in rows] == [f"call-{n}" for n in range(600)]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_child_writes_its_own_rows(app: Flask, client: FlaskClient, ui_headers: Headers) -> None:
+    client.get("/api/v1/me", headers={**ui_headers(), "X-Request-Id": "parent"})
+    with warnings.catch_warnings():  # Python 3.12+ warns when forking with threads, as gunicorn never does
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
+    if pid == 0:  # child: the inherited writer must start its own thread and commit its own row
+        code = 1
+        try:
+            client.get("/api/v1/me", headers={**ui_headers(), "X-Request-Id": "child"})
+            writer = get_state(app).audit_writer
+            assert writer is not None
+            writer.close()
+            code = 0
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    writer = get_state(app).audit_writer
+    assert writer is not None
+    writer.flush()
+    with get_storage(app).snapshot() as tx:
+        ids = sorted(row["request_id"] for row in tx.query("SELECT request_id FROM audit_log"))
+    assert ids == ["child", "parent"]
+
+
+def test_log_lines_carry_the_request_id(app: Flask) -> None:
+    record = logging.LogRecord("backend.test", logging.INFO, __file__, 1, "hello", None, None)
+    with app.test_request_context("/api/v1/me"):
+        expected = request_id_for(request.environ)  # what the WSGI layer does before Flask runs
+        line = json.loads(JsonFormatter().format(record))
+    assert line["request_id"] == expected and len(expected) == 32
+    assert "request_id" not in json.loads(JsonFormatter().format(record))
