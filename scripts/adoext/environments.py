@@ -3,7 +3,6 @@
 Partials, in merge order:
     manifest/base.json.j2                      base manifest, rendered with the environment's values
     manifest/contributions/*.json[.j2]         one partial per contribution (owned by the UI)
-    manifest/placeholder/placeholder.json      ONLY while manifest/contributions/ has no partial
 
 Generated into the package (in memory; nothing is written to extension/dist/):
     dist/config.json                           {"backendUrl": ...} from manifest/env/<env>.json
@@ -133,9 +132,6 @@ def source_partials(project: Path, env: str) -> list[Partial]:
     contributions = sorted(
         p for p in (manifest_dir / "contributions").glob("*.json*") if p.suffix in (".json", ".j2")
     )
-    if not contributions:
-        # Stand-in until the UI's contributions land; delete manifest/placeholder/ then.
-        contributions = [manifest_dir / "placeholder" / "placeholder.json"]
     partials.extend(_partial(path, project, values) for path in contributions)
     return partials
 

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 from tests.adoext.conftest import REPO_ROOT, read_parts
 
-SOURCES = ("base.json.j2", "env", "images", "placeholder", "overview.md")
+SOURCES = ("base.json.j2", "env", "images", "overview.md")
 
 
 @pytest.fixture
@@ -68,24 +68,18 @@ def test_prod_package(project: Path) -> None:
     assert [c["id"] for c in vso["contributions"]] == ["hub"]
     assert vso["scopes"] == ["vso.work", "vso.work_write"] and "baseUri" not in vso
     assert {"dist/hub/hub.html", "manifest/images/icon.png", "manifest/overview.md"} <= set(parts)
-    assert "placeholder/hub.html" not in parts
 
 
 def test_dev_values(project: Path) -> None:
     add_contribution(project)
-    result = validate(PackageOptions(cwd=project, env="dev"))
+    result = package(PackageOptions(cwd=project, env="dev", output_path="o.vsix"))
     assert (result.publisher, result.extension_id, result.is_public) == (
         "report-bridge-dev",
         "report-bridge-dev",
         False,
     )
-
-
-def test_placeholder_only_without_contributions(project: Path) -> None:
-    parts = read_parts(package(PackageOptions(cwd=project, env="dev", output_path="o.vsix")).path)
-    vso = json.loads(parts["extension.vsomanifest"])
-    assert [c["id"] for c in vso["contributions"]] == ["customer-reports-placeholder"]
-    assert vso["baseUri"] == "http://127.0.0.1:8002"
+    parts = read_parts(result.path)
+    assert json.loads(parts["extension.vsomanifest"])["baseUri"] == "http://127.0.0.1:8002"
     assert b"Report Bridge [DEV]" in parts["extension.vsixmanifest"]
 
 
