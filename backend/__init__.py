@@ -12,6 +12,7 @@ from flask import Flask
 from backend.audit_writer import AuditWriter
 from backend.auth import AppTokenVerifier
 from backend.config import Settings
+from backend.json_provider import JSONProvider
 from backend.state import EXTENSION_KEY, AppState
 from backend.storage import Storage, open_storage
 
@@ -33,7 +34,7 @@ def create_app(
     storage.upgrade()  # idempotent; `report-bridge db upgrade` does the same ahead of time
 
     app = Flask(__name__)
-    app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented field order
+    app.json = JSONProvider(app)
     app.extensions[EXTENSION_KEY] = AppState(
         settings=settings, storage=storage, azdo_transport=azdo_transport,
         token_verifier=AppTokenVerifier(settings),

@@ -12,14 +12,13 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar, cast
 
 import jwt
 from flask import g, request
-from werkzeug.datastructures import Headers
 
 from backend import errors
 from backend.config import Settings
@@ -31,6 +30,7 @@ APP_TOKEN_ALGORITHM = "HS256"
 ORG_ID_HEADER = "X-Report-Bridge-Org-Id"
 ORG_NAME_HEADER = "X-Report-Bridge-Org-Name"
 PROJECT_NAME_HEADER = "X-Report-Bridge-Project-Name"
+_ORG_ID_KEY, _ORG_NAME_KEY = "HTTP_X_REPORT_BRIDGE_ORG_ID", "HTTP_X_REPORT_BRIDGE_ORG_NAME"  # WSGI names
 MAX_CLAIM_LENGTH = 128
 MAX_CACHED_ORGS = 10_000
 _ORG_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -202,15 +202,16 @@ def _claims(payload: dict[str, Any], key_index: int) -> AppClaims:
     )
 
 
-def read_org_headers(headers: Headers | None = None) -> tuple[str, str]:
+def read_org_headers(environ: Mapping[str, Any] | None = None) -> tuple[str, str]:
     """Return the organization id and name the UI sent (unverified until bound to a tenant)."""
-    headers = request.headers if headers is None else headers
-    org_id = (headers.get(ORG_ID_HEADER) or "").strip()
+    # Read from the WSGI environ: werkzeug's Headers view costs a few µs per lookup, on every UI call.
+    environ = request.environ if environ is None else environ
+    org_id = (environ.get(_ORG_ID_KEY) or "").strip()
     if not org_id:
         raise errors.OrgMissing()
     if not _ORG_ID.match(org_id):
         raise errors.BadRequest(f"{ORG_ID_HEADER} is not a valid organization id.")
-    org_name = (headers.get(ORG_NAME_HEADER) or "").strip()[:256]
+    org_name = (environ.get(_ORG_NAME_KEY) or "").strip()[:256]
     return org_id, org_name
 
 
@@ -268,12 +269,12 @@ def require_app_token(view: F) -> F:
     def guarded(*args: Any, **kwargs: Any) -> Any:
         state = get_state()
         # `g` and `request` are context-local proxies (about 1 µs per access): resolve each once.
-        context, headers = g._get_current_object(), request.headers
+        context, environ = g._get_current_object(), request.environ
         verifier = state.token_verifier or AppTokenVerifier(state.settings, cache_size=0)
-        claims = verifier.verify(bearer_token(headers.get("Authorization")))
+        claims = verifier.verify(bearer_token(environ.get("HTTP_AUTHORIZATION")))
         actor = {"actor": "user", "user_id": claims.user_id, "tenant_id": claims.tenant_id}
         context.actor = actor
-        org_id, org_name = read_org_headers(headers)
+        org_id, org_name = read_org_headers(environ)
         actor["org_id"] = org_id
         name = _bound_org_name(state, org_id, org_name, claims.tenant_id)
         context.identity = Identity(claims.user_id, claims.tenant_id, org_id, name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Callable
@@ -69,13 +70,17 @@ class AzureDevOps:
 
     def configured_for(self, org_name: str) -> bool:
         """Say whether this organization has a URL and a usable credential (nothing is called)."""
-        if not any(_org_name(url).lower() == org_name.lower() for url in self.config.org_urls):
-            return False
+        return org_name.lower() in self._reachable  # GET /api/v1/me asks on every call
+
+    @functools.cached_property
+    def _reachable(self) -> frozenset[str]:
+        """The lower-cased names of the organizations with a URL, if the credential is usable."""
         credentials = self.config.credentials
         if credentials.mode == "pat":
-            return bool(credentials.pat)
-        # Entra: DefaultAzureCredential needs nothing; a certificate needs its tenant and client ids.
-        return not credentials.certificate_path or bool(credentials.tenant_id and credentials.client_id)
+            usable = bool(credentials.pat)
+        else:  # Entra: DefaultAzureCredential needs nothing; a certificate needs its tenant and client ids.
+            usable = not credentials.certificate_path or bool(credentials.tenant_id and credentials.client_id)
+        return frozenset(_org_name(url).lower() for url in self.config.org_urls) if usable else frozenset()
 
     def client(self, org: str, *, interactive: bool = False) -> AzureDevOpsClient:
         """Return the client for an organization name or URL (interactive: short retry budget)."""

@@ -10,6 +10,8 @@ next to their logic and take a `Tx`, so they can join one transaction.
 
 from __future__ import annotations
 
+import functools
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
@@ -22,6 +24,10 @@ Params = Mapping[str, Any] | Sequence[Any]
 
 class StorageError(Exception):
     """The database cannot be opened, migrated or reached."""
+
+
+class StorageBusy(StorageError):
+    """Another writer holds the write lock and the caller asked not to wait."""
 
 
 class Tx(Protocol):
@@ -51,8 +57,11 @@ class Tx(Protocol):
 class Storage(Protocol):
     """A database the backend can run on."""
 
-    def transaction(self) -> AbstractContextManager[Tx]:
-        """Open a write transaction: committed on exit, rolled back on error."""
+    def transaction(self, *, wait: bool = True) -> AbstractContextManager[Tx]:
+        """Open a write transaction: committed on exit, rolled back on error.
+
+        With wait=False, raise StorageBusy at once instead of queueing behind another writer.
+        """
         ...
 
     def snapshot(self) -> AbstractContextManager[Tx]:
@@ -84,9 +93,16 @@ def open_storage(database: Path) -> Storage:
 
 
 def utcnow() -> str:
-    """Return the current UTC time in the stored text form (format_time's, minus its conversion)."""
-    # Every audited request calls this: isoformat of an aware UTC time ends "+00:00"; swap in the Z.
-    return datetime.now(UTC).isoformat(timespec="microseconds")[:-6] + "Z"
+    """Return the current UTC time in the stored text form (2026-11-27T10:00:00.000000Z)."""
+    # Every API call stamps its audit row with this: formatting the date and time once per second
+    # and appending the microseconds costs a third of datetime.now(UTC).isoformat().
+    second, micros = divmod(time.time_ns() // 1000, 1_000_000)
+    return f"{_utc_second(second)}.{micros:06d}Z"
+
+
+@functools.lru_cache(maxsize=4)
+def _utc_second(second: int) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
 
 
 def format_time(moment: datetime) -> str:

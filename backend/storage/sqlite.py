@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from backend.storage import Params, Row, StorageError, iter_migrations, utcnow
+from backend.storage import Params, Row, StorageBusy, StorageError, iter_migrations, utcnow
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -101,13 +101,16 @@ class SQLiteStorage:
         return connection
 
     @contextmanager
-    def transaction(self) -> Iterator[SQLiteTx]:
+    def transaction(self, *, wait: bool = True) -> Iterator[SQLiteTx]:
         """Open a write transaction (BEGIN IMMEDIATE takes the write lock up front, avoiding deadlocks)."""
         if self._connection().in_transaction:  # checked before locking, so the outer lock stays held
             raise StorageError("nested transactions are not supported; pass the open Tx instead")
         lock: int | None = self._local.write_lock
         if lock is not None:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise StorageBusy("another writer holds the database") from None
         try:
             with self._begin("BEGIN IMMEDIATE") as tx:
                 yield tx

@@ -1,10 +1,12 @@
-"""The audit writer's batching: multi-row inserts across chunk boundaries, fork, and log request ids."""
+"""The audit writer: multi-row inserts, when a batch commits, busy databases, idle flushes, fork."""
 
 from __future__ import annotations
 
 import json
 import logging
 import os
+import threading
+import time
 import warnings
 from collections.abc import Callable
 
@@ -13,9 +15,10 @@ from flask import Flask, request
 from flask.testing import FlaskClient
 
 from backend.audit import record_many
+from backend.audit_writer import AuditWriter
 from backend.logs import JsonFormatter, request_id_for
 from backend.state import get_state, get_storage
-from backend.storage import Storage
+from backend.storage import Storage, utcnow
 
 Headers = Callable[..., dict[str, str]]
 
@@ -79,3 +82,74 @@ def test_log_lines_carry_the_request_id(app: Flask) -> None:
         line = json.loads(JsonFormatter().format(record))
     assert line["request_id"] == expected and len(expected) == 32
     assert "request_id" not in json.loads(JsonFormatter().format(record))
+
+
+def audit_row(request_id: str) -> tuple[object, ...]:
+    """An audit row in column order, as the API builds them."""
+    return (utcnow(), request_id, "org", "user", "u", "t", None, "GET", "/api/v1/me", "{}", 200, "ok")
+
+
+def committed(storage: Storage) -> list[str]:
+    with storage.snapshot() as tx:
+        return [row["request_id"] for row in tx.query("SELECT request_id FROM audit_log ORDER BY id")]
+
+
+def test_a_response_commits_the_queue_only_once_a_batch_is_due(storage: Storage) -> None:
+    writer = AuditWriter(storage, batch_rows=3, batch_window=3600, idle_flush=3600)
+    try:
+        for n in range(2):
+            writer.submit(audit_row(f"r{n}"))
+            writer.commit_if_due()
+        assert committed(storage) == []  # neither full nor old: stays queued
+        writer.submit(audit_row("r2"))
+        writer.commit_if_due()  # a full batch: committed on this thread, at once
+        assert committed(storage) == ["r0", "r1", "r2"]
+    finally:
+        writer.close()
+
+
+def test_a_busy_database_leaves_the_rows_queued_instead_of_waiting(storage: Storage) -> None:
+    writer = AuditWriter(storage, batch_rows=1, batch_window=3600, idle_flush=3600)
+    holding, release = threading.Event(), threading.Event()
+
+    def other_writer() -> None:
+        with storage.transaction():
+            holding.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=other_writer)
+    holder.start()
+    try:
+        assert holding.wait(10)
+        writer.submit(audit_row("while-busy"))
+        writer.commit_if_due()  # returns at once: the lock is taken
+    finally:
+        release.set()
+        holder.join()
+    assert committed(storage) == []
+    writer.submit(audit_row("after"))
+    writer.commit_if_due()
+    assert committed(storage) == ["while-busy", "after"]
+    writer.close()
+
+
+def test_an_idle_worker_s_rows_are_committed_by_the_background_thread(storage: Storage) -> None:
+    writer = AuditWriter(storage, batch_rows=1000, batch_window=3600, idle_flush=0.05)
+    try:
+        writer.submit(audit_row("idle"))  # no response will come to commit it
+        deadline = time.monotonic() + 30
+        while not committed(storage) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert committed(storage) == ["idle"]
+    finally:
+        writer.close()
+
+
+def test_closing_an_idle_writer_does_not_wait_for_its_flush_interval(storage: Storage) -> None:
+    writer = AuditWriter(storage, batch_rows=1000, batch_window=3600, idle_flush=3600)
+    before = set(threading.enumerate())
+    writer.submit(audit_row("queued"))
+    (thread,) = set(threading.enumerate()) - before
+    writer.close()  # the thread sleeps on an Event that close() sets, so it ends instead of sleeping on
+    assert not thread.is_alive()
+    assert committed(storage) == ["queued"]

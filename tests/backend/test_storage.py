@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
+import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from backend.reports import queries
-from backend.storage import StorageError, Tx, iter_migrations, open_storage
+from backend.storage import StorageBusy, StorageError, Tx, format_time, iter_migrations, open_storage, utcnow
 from backend.storage.sqlite import SQLiteStorage
 
 TABLES = {
@@ -139,3 +142,34 @@ def test_concurrent_writer_processes_all_commit(tmp_path: Path) -> None:
     with storage.snapshot() as tx:
         assert tx.query_one("SELECT COUNT(*) AS n FROM organizations") == {"n": 400}
     storage.close()
+
+
+def test_a_writer_that_will_not_wait_is_told_the_database_is_busy(tmp_path: Path) -> None:
+    storage = open_storage(tmp_path / "busy.db")
+    storage.upgrade()
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_the_write_lock() -> None:
+        with storage.transaction():
+            holding.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold_the_write_lock)
+    holder.start()
+    try:
+        assert holding.wait(10)
+        with pytest.raises(StorageBusy), storage.transaction(wait=False):
+            pass
+    finally:
+        release.set()
+        holder.join()
+    with storage.transaction(wait=False) as tx:  # free again: no wait needed
+        assert tx.query_one("SELECT 1 AS one") == {"one": 1}
+
+
+def test_utcnow_has_the_stored_form_and_the_current_time() -> None:
+    before = datetime.now(UTC)
+    stamped = utcnow()
+    after = datetime.now(UTC)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", stamped)
+    assert format_time(before) <= stamped <= format_time(after)
