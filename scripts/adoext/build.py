@@ -71,6 +71,8 @@ def build_from_merged(
 
         localized = localize(merged, options.base_dir() / options.loc_root, report)
     check(merged, files, root, report, options.bypass_validation)
+    if options.strict:
+        report.escalate_warnings()
     _fail_on_errors(report)
     parts = build_parts(merged, files, localized)
     ident = merged.identity

@@ -37,3 +37,8 @@ class Report:
     ) -> None:
         """Record a warning."""
         self.warnings.append(Problem(message, origin, json_path, hint))
+
+    def escalate_warnings(self) -> None:
+        """Turn every warning recorded so far into an error (--strict)."""
+        self.errors.extend(self.warnings)
+        self.warnings = []

@@ -67,6 +67,11 @@ def package_options(func: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option("--bypass-validation", is_flag=True, help="Report rule violations as warnings only."),
         click.option(
+            "--strict",
+            is_flag=True,
+            help="Treat every warning as an error (e.g. a contribution uri that is not packaged).",
+        ),
+        click.option(
             "--max-size",
             type=click.IntRange(min=1),
             default=DEFAULT_MAX_SIZE,
@@ -92,6 +97,8 @@ def package_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def options_from_params(params: dict[str, Any], output_path: str = AUTO_OUTPUT) -> PackageOptions:
     """Turn the values of the `@package_options` parameters into PackageOptions (public: publish uses it)."""
+    if params["strict"] and params["bypass_validation"]:
+        raise click.UsageError("--strict and --bypass-validation contradict each other; choose one.")
     return PackageOptions(
         root=Path(params["root"]),
         manifests=tuple(params["manifests"]),
@@ -105,6 +112,7 @@ def options_from_params(params: dict[str, Any], output_path: str = AUTO_OUTPUT) 
         json5=params["json5"],
         loc_root=params["loc_root"],
         bypass_validation=params["bypass_validation"],
+        strict=params["strict"],
         max_size=params["max_size"],
         env=params["env"],
     )

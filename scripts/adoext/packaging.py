@@ -41,6 +41,7 @@ class PackageOptions:
     json5: bool = False
     loc_root: Path | None = None
     bypass_validation: bool = False
+    strict: bool = False  # every warning is an error
     max_size: int = DEFAULT_MAX_SIZE
     source_date_epoch: int | None = None
     cwd: Path | None = None

@@ -1,7 +1,9 @@
 """Checks run before anything is written: tfx's rules (bugs fixed) plus what the Marketplace rejects later.
 
 Each check records a Problem naming the manifest file, the JSON path and the fix. With
---bypass-validation the rule checks become warnings; unreadable or missing files stay errors.
+--bypass-validation the rule checks become warnings; unreadable or missing files stay errors. A few
+problems tfx lets through (a contribution uri or icon that is not packaged, an unknown scope) are
+warnings, so adoext stays a drop-in; --strict turns every warning into an error.
 """
 
 from __future__ import annotations
@@ -210,10 +212,13 @@ class Checker:
         )
         if clean and clean not in self.parts:
             kind = "icon" if icon else "uri"
-            self.rule(
-                f"contribution {kind} '{value}' is not a file in the package.",
-                where=(where[0], f"{where[1]}.{field}"),
-                hint="Add the file to 'files' (addressable) or fix the path (relative to the package root).",
+            # A warning, not an error: tfx packages such extensions (Microsoft's own sample ships one),
+            # and adoext must stay a drop-in. --strict makes it an error.
+            self.report.warn(
+                f"contribution {kind} '{value}' is not a file in the package: it will fail to load.",
+                where[0],
+                f"{where[1]}.{field}",
+                "Add the file to 'files' (addressable) or fix the path (relative to the package root).",
             )
 
     def scopes(self) -> None:

@@ -55,6 +55,15 @@ def test_validation_errors_one_line_each(
     assert not list(Path(".").glob("*.vsix"))
 
 
+def test_strict_and_bypass_validation_are_refused_together(
+    make_ext: Callable[..., Ext], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, err, _ = invoke(make_ext(), monkeypatch, "validate", "--strict", "--bypass-validation")
+    assert code == 2 and err[-1] == (
+        "Error: --strict and --bypass-validation contradict each other; choose one."
+    )
+
+
 def test_bad_override_json(make_ext: Callable[..., Ext], monkeypatch: pytest.MonkeyPatch) -> None:
     code, err, _ = invoke(make_ext(), monkeypatch, "package", "--override", "[1]")
     assert code == 2 and err == [

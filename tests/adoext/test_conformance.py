@@ -36,9 +36,9 @@ SNIFFED_BY_TFX = {
     ("npm-audit-widget", "LICENSE"),
 }
 # The upstream sample's widget points at widget-catalog/widget-catalog.html, which is not in the package
-# (the bundle is dist/widget-catalog/...): tfx packages it silently; adoext reports it, so this case needs
-# --bypass-validation to produce tfx's package.
-BYPASS_NEEDED = {"ado-extension-sample-globs": "widget-catalog/widget-catalog.html"}
+# (the bundle is dist/widget-catalog/...): tfx packages it silently; adoext packages it too but warns,
+# and refuses it with --strict.
+UNPACKAGED_URI = {"ado-extension-sample-globs": "widget-catalog/widget-catalog.html"}
 NS = {"v": "http://schemas.microsoft.com/developer/vsx-schema/2011"}
 
 
@@ -111,22 +111,28 @@ def assert_equivalent(case: str, vsix: Path) -> None:
 def test_case_is_equivalent_to_tfx(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Same parts, same bytes for copied files, same manifests, same content types as tfx 0.23.1."""
     out = tmp_path / "out.vsix"
-    extra = ["--bypass-validation"] if case in BYPASS_NEEDED else []
-    result = run_case(CONFORMANCE / "cases" / case, out, monkeypatch, *extra)
+    result = run_case(CONFORMANCE / "cases" / case, out, monkeypatch)  # tfx's own arguments, nothing added
     assert result.exit_code == 0, result.output
     assert_equivalent(case, out)
+    uri_warnings = [line for line in result.stderr.splitlines() if "will fail to load" in line]
+    if case in UNPACKAGED_URI:
+        (line,) = uri_warnings
+        assert line.startswith("warning:") and UNPACKAGED_URI[case] in line and "properties.uri" in line
+    else:
+        assert uri_warnings == []
 
 
-@pytest.mark.parametrize("case", sorted(BYPASS_NEEDED))
-def test_case_with_broken_reference_is_rejected(
+@pytest.mark.parametrize("case", sorted(UNPACKAGED_URI))
+def test_strict_refuses_a_contribution_uri_that_is_not_packaged(
     case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Without --bypass-validation adoext names the contribution uri that is not in the package."""
+    """With --strict the warning is an error naming the manifest, JSON path and uri; nothing is written."""
     out = tmp_path / "out.vsix"
-    result = run_case(CONFORMANCE / "cases" / case, out, monkeypatch)
+    result = run_case(CONFORMANCE / "cases" / case, out, monkeypatch, "--strict")
     assert result.exit_code == 3
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
-    assert len(errors) == 1 and BYPASS_NEEDED[case] in errors[0] and "properties.uri" in errors[0]
+    assert len(errors) == 1 and UNPACKAGED_URI[case] in errors[0] and "properties.uri" in errors[0]
+    assert "widget-catalog.json" in errors[0]
     assert not out.exists()
 
 

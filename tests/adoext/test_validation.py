@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -85,16 +86,6 @@ def hub(uri: str = "dist/hub.html", **props: Any) -> dict[str, Any]:
         ({"constraints": "x"}, '"constraints" must be an array', "$.constraints"),
         ({"restrictedTo": "member"}, '"restrictedTo" must be an array of strings.', "$.restrictedTo"),
         ({"files": [{"addressable": True}]}, "All 'files' must include a 'path'.", "$.files[0]"),
-        (
-            {"contributions": [hub("dist/missing.html")]},
-            "contribution uri 'dist/missing.html' is not a file",
-            "$.contributions[0].properties.uri",
-        ),
-        (
-            {"contributions": [hub(icon={"light": "asset://img/none.png", "dark": "img/logo.png"})]},
-            "contribution icon 'asset://img/none.png' is not a file",
-            "$.contributions[0].properties.icon.light",
-        ),
     ],
 )
 def test_rule_message(
@@ -105,6 +96,30 @@ def test_rule_message(
     matching = [line for line in found if message in line]
     assert matching, found
     assert matching[0].startswith(f"vss-extension.json: {path}: "), matching[0]
+
+
+UNPACKAGED_REFERENCES = [
+    (hub("dist/missing.html"), "contribution uri 'dist/missing.html' is not a file", "properties.uri"),
+    (
+        hub(icon={"light": "asset://img/none.png", "dark": "img/logo.png"}),
+        "contribution icon 'asset://img/none.png' is not a file",
+        "properties.icon.light",
+    ),
+]
+
+
+@pytest.mark.parametrize(("contribution", "message", "field"), UNPACKAGED_REFERENCES)
+def test_an_unpackaged_reference_is_a_warning_like_tfx_and_an_error_with_strict(
+    make_ext: Callable[..., Ext], contribution: dict[str, Any], message: str, field: str
+) -> None:
+    ext = make_ext(base_manifest(contributions=[contribution]))
+    where = f"vss-extension.json: $.contributions[0].{field}: "
+    result = ext.package()  # tfx packages it, so adoext does too (a drop-in) ...
+    (warning,) = [str(w) for w in result.warnings if message in str(w)]
+    assert warning.startswith(where) and "will fail to load" in warning and "Add the file" in warning
+    shutil.rmtree(result.path.parent)
+    found = errors_for(ext, strict=True)  # ... and --strict refuses it, writing nothing
+    assert [line for line in found if message in line and line.startswith(where)], found
 
 
 def test_every_error_says_how_to_fix(make_ext: Callable[..., Ext]) -> None:
