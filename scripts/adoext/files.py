@@ -54,16 +54,16 @@ class PackageFile:
         self.data = data
 
 
-def _walk(directory: Path) -> list[Path]:
-    """List every file under a directory, names byte-sorted at each level (like tfx)."""
-    found: list[Path] = []
+def _walk(directory: str, prefix: str = "") -> list[tuple[str, str]]:
+    """List every file under a directory as (path, path relative to it with forward slashes), names
+    byte-sorted at each level (like tfx). Strings, not Paths: this runs once per packaged file."""
+    found: list[tuple[str, str]] = []
     with os.scandir(directory) as entries:
         for entry in sorted(entries, key=lambda e: e.name.encode("utf-8", "surrogateescape")):
-            path = Path(entry.path)
             if entry.is_dir():
-                found.extend(_walk(path))
+                found.extend(_walk(entry.path, f"{prefix}{entry.name}/"))
             elif entry.is_file():
-                found.append(path)
+                found.append((entry.path, prefix + entry.name))
     return found
 
 
@@ -101,20 +101,20 @@ class Collector:
             )
             return
         if source.is_dir():
-            for child in _walk(source):
-                rel = child.relative_to(source).as_posix()
-                parts = tuple(_clean_part(p).rstrip("/") + "/" + rel for p in decl.package_paths)
-                child_decl = FileDecl(
-                    str(child), decl.base, decl.origin, decl.json_path, decl.addressable, parts
-                )
-                self._add(child, child_decl, auto=True)
+            folder_part = _part_for(source, self.root)  # once per folder, not per file
+            prefixes = [_clean_part(p).rstrip("/") + "/" for p in decl.package_paths]
+            for child, rel in _walk(str(source)):
+                parts = tuple(prefix + rel for prefix in prefixes)
+                child_decl = FileDecl(child, decl.base, decl.origin, decl.json_path, decl.addressable, parts)
+                default_part = rel if folder_part == "." else f"{folder_part}/{rel}"
+                self._add(Path(child), child_decl, auto=True, default_part=default_part)
         else:
             self._add(source, decl, auto=False)
 
-    def _add(self, source: Path, decl: FileDecl, auto: bool) -> None:
+    def _add(self, source: Path, decl: FileDecl, auto: bool, default_part: str | None = None) -> None:
         """Add a file; repeats merge their asset types into the first entry, as tfx does."""
         explicit = bool(decl.package_paths)
-        parts = [_clean_part(p) for p in decl.package_paths] or [_part_for(source, self.root)]
+        parts = [_clean_part(p) for p in decl.package_paths] or [default_part or _part_for(source, self.root)]
         new = PackageFile(
             source,
             parts[0],

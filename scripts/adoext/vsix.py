@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -78,7 +76,8 @@ def _write_entries(
             assert part.source is not None
             try:
                 with open(part.source, "rb") as src, archive.open(info, "w") as dst:
-                    shutil.copyfileobj(src, dst, CHUNK)
+                    while chunk := src.read(CHUNK):
+                        dst.write(chunk)
             except OSError as exc:
                 raise PackageError(f"cannot read {part.source}: {exc.strerror or exc}.") from exc
 
@@ -92,8 +91,7 @@ def write_vsix_to(
     """
     missing = [p for p in (target.parent, *target.parent.parents) if not p.exists()]
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".adoext-", suffix=".vsix.tmp", dir=target.parent)
-    tmp = Path(tmp_name)
+    fd, tmp = _create_temporary(target.parent)
     try:
         with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
             _write_entries(archive, parts, _date_time(epoch))
@@ -112,6 +110,17 @@ def write_vsix_to(
     return size
 
 
+def _create_temporary(folder: Path) -> tuple[int, Path]:
+    """Create a new, unique file in `folder` (what tempfile.mkstemp does, without importing tempfile,
+    shutil and random: a tenth of `adoext package`'s start-up on a small extension)."""
+    while True:
+        path = folder / f".adoext-{os.getpid()}-{os.urandom(6).hex()}.vsix.tmp"
+        try:
+            return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600), path
+        except FileExistsError:
+            continue
+
+
 def write_vsix(
     parts: list[Part], target: Path, epoch: int, limit: int | None = None, origin: str | None = None
 ) -> int:
@@ -124,6 +133,8 @@ def write_vsix(
 
 def packed_size(parts: list[Part], epoch: int, limit: int | None = None, origin: str | None = None) -> int:
     """Return the exact size the package would have, writing it only to a scratch folder."""
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="adoext-validate-") as scratch:
         return write_vsix(parts, Path(scratch) / "package.vsix", epoch, limit, origin)
 
