@@ -4,6 +4,9 @@ Scenarios: (a) the ado-extension-sample-globs reference case, (b) a generated ex
 files (a third .mjs/.woff2/.txt, outside tfx's content-type table), (c) this project's own extension.
 Each command runs as a child process (startup counted), once to warm the file cache, then --runs times;
 the median wall time and the median peak RSS (os.wait4 rusage of the child) are printed with ours/tfx.
+Both tools run as a user installs them: tfx-cli from npm, adoext from a wheel of this repository (pip,
+byte-compiled, dependencies from this environment), not through the development venv's editable install,
+whose import hook alone costs a fifth of a small package's run.
 
     .venv/bin/python -m bench.package_vs_tfx [--runs 5] [--tfx /path/to/tfx]
 """
@@ -11,7 +14,6 @@ the median wall time and the median peak RSS (os.wait4 rusage of the child) are 
 from __future__ import annotations
 
 import argparse
-import compileall
 import json
 import os
 import shlex
@@ -19,6 +21,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 from dataclasses import dataclass
@@ -27,7 +30,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 CASE = REPO.parent / "shared" / "conformance" / "tfx" / "cases" / "ado-extension-sample-globs"
 TFX_VERSION = "0.23.1"
-ADOEXT = Path(sys.executable).with_name("adoext")
+# What the `adoext` console script runs; used with -c so the throwaway interpreter needs no script file.
+CONSOLE_SCRIPT = "import sys; from adoext.cli import main; sys.exit(main())"
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489")
 
 
@@ -93,15 +97,14 @@ def measure(argv: list[str], cwd: Path, runs: int) -> tuple[float, float]:
     return statistics.median(s.seconds for s in samples), statistics.median(s.rss_mib for s in samples)
 
 
-def globs_case(scratch: Path, out: Path) -> Scenario:
+def globs_case(adoext: list[str], scratch: Path, out: Path) -> Scenario:
     """(a) the reference case, on a scratch copy of its input (tfx must never touch the shared data)."""
     work = scratch / "globs"
     shutil.copytree(CASE / "input", work)
     script = f"source {shlex.quote(str(CASE / 'args.sh'))}; printf '%s\\0' \"${{ARGS[@]}}\""
     raw = subprocess.run(["bash", "-c", script], check=True, capture_output=True).stdout
     args = [a.decode() for a in raw.split(b"\0")[:-1]]
-    # adoext reports the sample's broken widget uri; --bypass-validation makes it package like tfx does.
-    ours = [str(ADOEXT), "package", *args, "--bypass-validation", "--output-path", str(out / "ours-a.vsix")]
+    ours = [*adoext, "package", *args, "--output-path", str(out / "ours-a.vsix")]  # tfx's arguments
     return Scenario(
         "a) ado-extension-sample-globs",
         work,
@@ -110,7 +113,7 @@ def globs_case(scratch: Path, out: Path) -> Scenario:
     )
 
 
-def generated_case(scratch: Path, out: Path, count: int = 2000) -> Scenario:
+def generated_case(adoext: list[str], scratch: Path, out: Path, count: int = 2000) -> Scenario:
     """(b) 2,000 small files, a third with extensions tfx sends to `file --mime-type`."""
     work = scratch / "generated"
     kinds = [".js", ".css", ".html", ".mjs", ".woff2", ".txt"]
@@ -146,16 +149,16 @@ def generated_case(scratch: Path, out: Path, count: int = 2000) -> Scenario:
     return Scenario(
         "b) generated, 2,000 files",
         work,
-        [str(ADOEXT), "package", *common, "--output-path", str(out / "ours-b.vsix")],
+        [*adoext, "package", *common, "--output-path", str(out / "ours-b.vsix")],
         [*common, "--output-path", str(out / "tfx-b.vsix"), "--no-prompt", "--no-color"],
     )
 
 
-def project_case(scratch: Path, out: Path) -> Scenario:
+def project_case(adoext: list[str], scratch: Path, out: Path) -> Scenario:
     """(c) this project's extension (prod), from the merged manifest `adoext manifest` writes."""
     manifest = scratch / "project" / "vss-extension.json"
     subprocess.run(
-        [str(ADOEXT), "manifest", "--env", "prod", "--output", str(manifest)],
+        [*adoext, "manifest", "--env", "prod", "--output", str(manifest)],
         cwd=REPO,
         check=True,
         stdout=subprocess.DEVNULL,
@@ -164,18 +167,34 @@ def project_case(scratch: Path, out: Path) -> Scenario:
     return Scenario(
         "c) Report Bridge (prod)",
         REPO,
-        [str(ADOEXT), "package", *common, "--output-path", str(out / "ours-c.vsix")],
+        [*adoext, "package", *common, "--output-path", str(out / "ours-c.vsix")],
         [*common, "--output-path", str(out / "tfx-c.vsix"), "--no-prompt", "--no-color"],
     )
 
 
-def compile_adoext() -> None:
-    """Byte-compile adoext as `pip install` does for a wheel, so the runs time the installed tool.
+def install_adoext(folder: Path) -> list[str]:
+    """Install this repository's wheel into `folder`; return the command that runs its `adoext`.
 
-    An editable install run with PYTHONDONTWRITEBYTECODE=1 (as some shells and CI set) would otherwise
-    recompile every module from source on every run; tfx ships as installed JavaScript either way.
+    A venv of the base interpreter whose one .pth lists the installed wheel and this environment's
+    site-packages (for click, jinja2, ...): a plain path, so no editable-install hook is imported.
     """
-    compileall.compile_dir(REPO / "scripts" / "adoext", quiet=1)
+    target, venv = folder / "site", folder / "venv"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(REPO)],
+        check=True,
+    )
+    base = getattr(sys, "_base_executable", sys.executable)
+    subprocess.run([base, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    venv_site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    ours_site = sysconfig.get_paths()["purelib"]
+    Path(venv_site, "adoext-bench.pth").write_text(f"{target}\n{ours_site}\n")
+    return [str(python), "-c", CONSOLE_SCRIPT]
 
 
 def main() -> None:
@@ -187,13 +206,13 @@ def main() -> None:
     )
     args = parser.parse_args()
     tfx = ensure_tfx(args.tfx)
-    compile_adoext()
     with tempfile.TemporaryDirectory(prefix="adoext-bench-") as tmp:
         scratch, out = Path(tmp) / "in", Path(tmp) / "out"
         out.mkdir(parents=True)
-        scenarios = [generated_case(scratch, out), project_case(scratch, out)]
+        adoext = install_adoext(Path(tmp) / "adoext")
+        scenarios = [generated_case(adoext, scratch, out), project_case(adoext, scratch, out)]
         if CASE.is_dir():
-            scenarios.insert(0, globs_case(scratch, out))
+            scenarios.insert(0, globs_case(adoext, scratch, out))
         print(f"median of {args.runs} runs (after 1 warm-up); peak RSS of the tool's own process")
         print(f"{'scenario':32} {'adoext s':>9} {'tfx s':>8} {'ratio':>6} {'adoext MiB':>11} {'tfx MiB':>8}")
         for scenario in scenarios:
