@@ -61,6 +61,7 @@ class AuditWriter:
         self._rows: deque[Row] = deque()
         self._oldest = 0.0  # monotonic time of the first row queued since the last commit
         self._commit_lock = threading.Lock()
+        self._start_lock = threading.Lock()
         self._queued = threading.Event()  # set when a row arrives in an empty queue
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -98,8 +99,11 @@ class AuditWriter:
         self._commit(wait=True)
 
     def _start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="report-bridge-audit", daemon=True)
-        self._thread.start()
+        with self._start_lock:  # threaded servers (the dev server) may submit from several threads
+            if self._thread is not None:
+                return
+            self._thread = threading.Thread(target=self._run, name="report-bridge-audit", daemon=True)
+            self._thread.start()
         if not self._hooks_registered:
             self._hooks_registered = True
             atexit.register(self.close)
