@@ -269,7 +269,7 @@ def require_app_token(view: F) -> F:
     def guarded(*args: Any, **kwargs: Any) -> Any:
         state = get_state()
         # `g` and `request` are context-local proxies (about 1 µs per access): resolve each once.
-        context, environ = g._get_current_object(), request.environ
+        context, environ = g._get_current_object(), request._get_current_object().environ  # type: ignore[attr-defined]
         verifier = state.token_verifier or AppTokenVerifier(state.settings, cache_size=0)
         claims = verifier.verify(bearer_token(environ.get("HTTP_AUTHORIZATION")))
         actor = {"actor": "user", "user_id": claims.user_id, "tenant_id": claims.tenant_id}

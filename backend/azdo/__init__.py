@@ -10,12 +10,13 @@ import time
 from collections.abc import Callable
 
 import httpx
-from flask import Flask, current_app
+from flask import Flask
 
 from backend.azdo.auth import CredentialConfig
 from backend.azdo.client import DEFAULT_TIMEOUT
 from backend.azdo.connector import AzureDevOps, ConnectorConfig
 from backend.config import Settings
+from backend.state import this_app
 
 EXTENSION_KEY = "report_bridge_azdo"
 
@@ -58,5 +59,5 @@ def init_app(app: Flask, settings: Settings, transport: httpx.BaseTransport | No
 
 def get_azdo(app: Flask | None = None) -> AzureDevOps:
     """Return the app's Azure DevOps connector."""
-    connector: AzureDevOps = (app or current_app).extensions[EXTENSION_KEY]
+    connector: AzureDevOps = (app or this_app()).extensions[EXTENSION_KEY]
     return connector
