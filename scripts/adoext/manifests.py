@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import glob
 import json
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from adoext.errors import ManifestError
+from adoext.realpaths import RealPaths
 
 DEFAULT_MANIFEST = "vss-extension.json"
 OVERRIDE_ORIGIN = "--override"
@@ -80,13 +82,14 @@ def read_manifest(
 
 def manifest_paths(root: Path, manifests: tuple[str, ...], globs: tuple[str, ...]) -> list[Path]:
     """Return the manifest files in merge order: --manifests, then each glob's sorted matches."""
-    paths: list[Path] = [(root / name).resolve() for name in manifests]
+    real = RealPaths()
+    paths: list[Path] = [Path(real(root / name)) for name in manifests]
     if globs:
         found: list[Path] = []
         for pattern in globs:
             # Sorted, unlike tfx: merge order (and so contribution order) must not change between runs.
             matches = sorted(glob.glob(pattern, root_dir=root, recursive=True))
-            found.extend((root / match).resolve() for match in matches if (root / match).is_file())
+            found.extend(Path(real(root / m)) for m in matches if os.path.isfile(root / m))
         if not found:
             raise ManifestError(
                 "No manifests found from the following glob patterns: "
@@ -95,12 +98,8 @@ def manifest_paths(root: Path, manifests: tuple[str, ...], globs: tuple[str, ...
             )
         paths.extend(found)
     if not manifests and not globs:
-        paths.append((root / DEFAULT_MANIFEST).resolve())
-    unique: list[Path] = []
-    for path in paths:
-        if path not in unique:
-            unique.append(path)
-    return unique
+        paths.append(Path(real(root / DEFAULT_MANIFEST)))
+    return list(dict.fromkeys(paths))  # first occurrence wins, order kept
 
 
 def deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:

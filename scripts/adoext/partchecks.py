@@ -10,6 +10,7 @@ from typing import Any
 from adoext.diagnostics import Report
 from adoext.files import PackageFile
 from adoext.parts import VSIX_MANIFEST, VSO_MANIFEST
+from adoext.realpaths import RealPaths
 
 BAD_PART = re.compile(r"[\s#^\[\]<>?]|%2[fF]|%5[cC]")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -66,27 +67,16 @@ def check_files(files: list[PackageFile], root: Path, report: Report, bypass: bo
 
 
 class _InsideCheck:
-    """Tell whether a file, symbolic links followed, lies under --root.
-
-    Resolving every path costs a system call per segment; folders are resolved once each instead,
-    and a file only on its own when it is itself a link.
-    """
+    """Tell whether a file, symbolic links followed, lies under --root."""
 
     def __init__(self, root: Path) -> None:
+        self.real = RealPaths()
         self.root = os.path.realpath(root)
-        self.folders: dict[str, str] = {}
+        self.prefix = self.root.rstrip(os.sep) + os.sep
 
     def __call__(self, source: Path) -> bool:
-        path = os.fspath(source)
-        if os.path.islink(path):
-            real = os.path.realpath(path)
-        else:
-            folder, name = os.path.split(path)
-            real_folder = self.folders.get(folder)
-            if real_folder is None:
-                real_folder = self.folders[folder] = os.path.realpath(folder)
-            real = os.path.join(real_folder, name)
-        return real == self.root or real.startswith(self.root.rstrip(os.sep) + os.sep)
+        real = self.real(source)
+        return real == self.root or real.startswith(self.prefix)
 
 
 def _check_assets(

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from adoext.diagnostics import Report
+from adoext.validation import TASK_TYPE
 
-TASK_TYPE = "ms.vss-distributed-task.task"
 UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 NAME = re.compile(r"^[A-Za-z0-9\-]+$")
 DEPRECATED_RUNNERS = frozenset({"Node", "Node10", "Node16"})

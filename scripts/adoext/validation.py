@@ -18,6 +18,7 @@ from adoext.merge import Merged
 from adoext.partchecks import check_files
 from adoext.scopes import KNOWN_SCOPES
 
+TASK_TYPE = "ms.vss-distributed-task.task"
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
 KNOWN_TARGETS = frozenset(
     {
@@ -248,9 +249,11 @@ def check(merged: Merged, files: list[PackageFile], root: Path, report: Report, 
     checker.contributions()
     checker.scopes()
     check_files(files, root, report, bypass)
-    from adoext.tasks import check_tasks
+    contributions = merged.vso.get("contributions") or []
+    if any(isinstance(item, dict) and item.get("type") == TASK_TYPE for item in contributions):
+        from adoext.tasks import check_tasks  # only build-task extensions pay for importing it
 
-    check_tasks(merged.vso.get("contributions") or [], root, merged.contribution_origins, report)
+        check_tasks(contributions, root, merged.contribution_origins, report)
 
 
 def check_size(size: int, limit: int, report: Report, origin: str | None = None) -> None:

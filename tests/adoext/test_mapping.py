@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 from adoext.content_types import CONTENT_TYPES_PART, resolve
 from adoext.naming import capitalized_camel, parse_color, start_case
+from adoext.realpaths import RealPaths
 
 from tests.adoext.conftest import PNG_1X1, Ext, base_manifest, read_parts
 
@@ -340,3 +343,19 @@ def test_restricted_to_once_and_constraints_concatenate(make_ext: Callable[..., 
     ]
     replaced = ext.package(manifests=("vss-extension.json",), override='{"restrictedTo": ["anonymous"]}')
     assert vso(read_parts(replaced.path))["restrictedTo"] == ["anonymous"]
+
+
+def test_real_paths_match_os_realpath_through_links_and_dotdot(tmp_path: Path) -> None:
+    (tmp_path / "real" / "sub").mkdir(parents=True)
+    (tmp_path / "real" / "sub" / "a.json").write_text("{}")
+    (tmp_path / "link").symlink_to(tmp_path / "real" / "sub")
+    (tmp_path / "real" / "sub" / "b.json").symlink_to(tmp_path / "real" / "sub" / "a.json")
+    real = RealPaths()
+    for path in [
+        tmp_path / "real" / "sub" / "a.json",
+        tmp_path / "link" / "a.json",  # a folder that is a link
+        tmp_path / "real" / "sub" / "b.json",  # a file that is a link
+        tmp_path / "link" / ".." / "sub" / "a.json",  # '..' after a link: the target's parent
+        tmp_path / "missing" / "c.json",
+    ]:
+        assert real(path) == os.path.realpath(path), path
