@@ -2,8 +2,9 @@
 
 Scenarios: (a) the ado-extension-sample-globs reference case, (b) a generated extension of 2,000 small
 files (a third .mjs/.woff2/.txt, outside tfx's content-type table), (c) this project's own extension.
-Each command runs as a child process (startup counted), once to warm the file cache, then --runs times;
-the median wall time and the median peak RSS (os.wait4 rusage of the child) are printed with ours/tfx.
+Each command runs as a child process (startup counted), once to warm the file cache, then --runs times,
+the two tools taking turns; the median wall time and the median peak RSS (os.wait4 rusage of the child)
+are printed with ours/tfx.
 Both tools run as a user installs them: tfx-cli from npm, adoext from a wheel of this repository (pip,
 byte-compiled, dependencies from this environment), not through the development venv's editable install,
 whose import hook alone costs a fifth of a small package's run.
@@ -90,11 +91,22 @@ def run_once(argv: list[str], cwd: Path) -> Sample:
     return Sample(elapsed, usage.ru_maxrss / 1024)  # ru_maxrss is in KiB on Linux
 
 
-def measure(argv: list[str], cwd: Path, runs: int) -> tuple[float, float]:
-    """Return the median wall time and median peak RSS over `runs` runs after one warm-up."""
-    run_once(argv, cwd)
-    samples = [run_once(argv, cwd) for _ in range(runs)]
-    return statistics.median(s.seconds for s in samples), statistics.median(s.rss_mib for s in samples)
+def measure(commands: list[list[str]], cwd: Path, runs: int) -> list[tuple[float, float]]:
+    """Return each command's median wall time and median peak RSS over `runs` runs after one warm-up.
+
+    The commands take turns (ours, tfx, ours, tfx, ...), so a host that speeds up or slows down during
+    the measurement affects both alike instead of whichever happened to run then.
+    """
+    for argv in commands:
+        run_once(argv, cwd)
+    samples: list[list[Sample]] = [[] for _ in commands]
+    for _ in range(runs):
+        for argv, taken in zip(commands, samples, strict=True):
+            taken.append(run_once(argv, cwd))
+    return [
+        (statistics.median(s.seconds for s in taken), statistics.median(s.rss_mib for s in taken))
+        for taken in samples
+    ]
 
 
 def globs_case(adoext: list[str], scratch: Path, out: Path) -> Scenario:
@@ -213,11 +225,11 @@ def main() -> None:
         scenarios = [generated_case(adoext, scratch, out), project_case(adoext, scratch, out)]
         if CASE.is_dir():
             scenarios.insert(0, globs_case(adoext, scratch, out))
-        print(f"median of {args.runs} runs (after 1 warm-up); peak RSS of the tool's own process")
+        print(f"median of {args.runs} alternating runs (after 1 warm-up); peak RSS of the tool's own process")
         print(f"{'scenario':32} {'adoext s':>9} {'tfx s':>8} {'ratio':>6} {'adoext MiB':>11} {'tfx MiB':>8}")
         for scenario in scenarios:
-            ours_s, ours_mb = measure(scenario.ours, scenario.cwd, args.runs)
-            tfx_s, tfx_mb = measure([str(tfx), "extension", "create", *scenario.tfx], scenario.cwd, args.runs)
+            tfx_argv = [str(tfx), "extension", "create", *scenario.tfx]
+            (ours_s, ours_mb), (tfx_s, tfx_mb) = measure([scenario.ours, tfx_argv], scenario.cwd, args.runs)
             ratio = ours_s / tfx_s
             print(f"{scenario.name:32} {ours_s:9.3f} {tfx_s:8.3f} {ratio:6.3f} {ours_mb:11.1f} {tfx_mb:8.1f}")
 
