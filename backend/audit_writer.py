@@ -32,6 +32,7 @@ import weakref
 from collections import deque
 from typing import Any
 
+from backend.audit import record_rows
 from backend.storage import Storage, StorageBusy, StorageError
 
 log = logging.getLogger("backend.audit")
@@ -141,8 +142,6 @@ class AuditWriter:
 
     def _write(self, rows: list[Row], *, wait: bool) -> bool:
         """Insert the rows in one transaction; say whether they are done with (written or dropped)."""
-        from backend.audit import record_rows
-
         for attempt in range(WRITE_ATTEMPTS):
             try:
                 with self._storage.transaction(wait=wait) as tx:

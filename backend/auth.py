@@ -202,10 +202,9 @@ def _claims(payload: dict[str, Any], key_index: int) -> AppClaims:
     )
 
 
-def read_org_headers(environ: Mapping[str, Any] | None = None) -> tuple[str, str]:
+def read_org_headers(environ: Mapping[str, Any]) -> tuple[str, str]:
     """Return the organization id and name the UI sent (unverified until bound to a tenant)."""
     # Read from the WSGI environ: werkzeug's Headers view costs a few µs per lookup, on every UI call.
-    environ = request.environ if environ is None else environ
     org_id = (environ.get(_ORG_ID_KEY) or "").strip()
     if not org_id:
         raise errors.OrgMissing()

@@ -37,10 +37,6 @@ class Tx(Protocol):
         """Run one statement; return the number of rows changed."""
         ...
 
-    def execute_many(self, sql: str, rows: Sequence[Params]) -> None:
-        """Run one statement once per parameter set (bulk inserts)."""
-        ...
-
     def insert(self, sql: str, params: Params = ()) -> int:
         """Run one INSERT; return the new row's integer id."""
         ...

@@ -12,7 +12,7 @@ import fcntl
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -35,10 +35,6 @@ class SQLiteTx:
     def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; return the number of rows changed."""
         return self._connection.execute(sql, params).rowcount
-
-    def execute_many(self, sql: str, rows: Sequence[Params]) -> None:
-        """Run one statement once per parameter set (bulk inserts)."""
-        self._connection.executemany(sql, rows)
 
     def insert(self, sql: str, params: Params = ()) -> int:
         """Run one INSERT; return the new row's integer id."""
