@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -160,3 +161,23 @@ def submit(client: FlaskClient, make_key: Callable[..., str]) -> Callable[..., d
         return result
 
     return send
+
+
+@contextmanager
+def write_lock_held(storage: Storage) -> Iterator[None]:
+    """Hold the database's write lock in another thread (another writer) until the block ends."""
+    holding, release = threading.Event(), threading.Event()
+
+    def other_writer() -> None:
+        with storage.transaction():
+            holding.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=other_writer)
+    holder.start()
+    try:
+        assert holding.wait(10)
+        yield
+    finally:
+        release.set()
+        holder.join()

@@ -20,6 +20,8 @@ from backend.logs import JsonFormatter, request_id_for
 from backend.state import get_state, get_storage
 from backend.storage import Storage, utcnow
 
+from .conftest import write_lock_held
+
 Headers = Callable[..., dict[str, str]]
 
 
@@ -110,22 +112,9 @@ def test_a_response_commits_the_queue_only_once_a_batch_is_due(storage: Storage)
 
 def test_a_busy_database_leaves_the_rows_queued_instead_of_waiting(storage: Storage) -> None:
     writer = AuditWriter(storage, batch_rows=1, batch_window=3600, idle_flush=3600)
-    holding, release = threading.Event(), threading.Event()
-
-    def other_writer() -> None:
-        with storage.transaction():
-            holding.set()
-            release.wait(10)
-
-    holder = threading.Thread(target=other_writer)
-    holder.start()
-    try:
-        assert holding.wait(10)
+    with write_lock_held(storage):
         writer.submit(audit_row("while-busy"))
         writer.commit_if_due()  # returns at once: the lock is taken
-    finally:
-        release.set()
-        holder.join()
     assert committed(storage) == []
     writer.submit(audit_row("after"))
     writer.commit_if_due()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,6 +12,8 @@ import pytest
 from backend.reports import queries
 from backend.storage import StorageBusy, StorageError, Tx, format_time, iter_migrations, open_storage, utcnow
 from backend.storage.sqlite import SQLiteStorage
+
+from .conftest import write_lock_held
 
 TABLES = {
     "organizations",
@@ -147,22 +148,8 @@ def test_concurrent_writer_processes_all_commit(tmp_path: Path) -> None:
 def test_a_writer_that_will_not_wait_is_told_the_database_is_busy(tmp_path: Path) -> None:
     storage = open_storage(tmp_path / "busy.db")
     storage.upgrade()
-    holding, release = threading.Event(), threading.Event()
-
-    def hold_the_write_lock() -> None:
-        with storage.transaction():
-            holding.set()
-            release.wait(10)
-
-    holder = threading.Thread(target=hold_the_write_lock)
-    holder.start()
-    try:
-        assert holding.wait(10)
-        with pytest.raises(StorageBusy), storage.transaction(wait=False):
-            pass
-    finally:
-        release.set()
-        holder.join()
+    with write_lock_held(storage), pytest.raises(StorageBusy), storage.transaction(wait=False):
+        pass
     with storage.transaction(wait=False) as tx:  # free again: no wait needed
         assert tx.query_one("SELECT 1 AS one") == {"one": 1}
 
