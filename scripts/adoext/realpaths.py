@@ -9,20 +9,29 @@ from pathlib import Path
 class RealPaths:
     """`os.path.realpath` for many files that share folders.
 
-    realpath costs a system call per path segment; a package of a few hundred files in a few dozen
-    folders resolves each folder once, and a file on its own only when it is itself a link.
+    realpath costs a system call per path segment, every time: 90 calls cost ~8 ms on a small
+    extension. Here a folder's real path is its parent's (cached) real path plus its own name, so each
+    folder costs one lstat however deep it is, and a file one more.
     """
 
     def __init__(self) -> None:
-        self._folders: dict[str, str] = {}
+        self._folders: dict[str, str] = {os.sep: os.sep}
 
     def __call__(self, path: str | Path) -> str:
         """Return the real path of `path` (like os.path.realpath)."""
         text = os.fspath(path)
-        if not os.path.isabs(text) or ".." in text.split(os.sep) or os.path.islink(text):
-            return os.path.realpath(text)  # relative, '..' (after a link it means the target's parent), link
-        folder, name = os.path.split(text)
+        if not os.path.isabs(text) or ".." in text.split(os.sep):
+            return os.path.realpath(text)  # relative, or '..' (after a link it means the target's parent)
+        return self._resolve(os.path.normpath(text))
+
+    def _resolve(self, path: str) -> str:
+        """Resolve a normalised absolute path, caching every folder on the way."""
+        folder, name = os.path.split(path)
+        if not name:
+            return os.sep  # the root: normpath keeps a leading '//', realpath does not
         real_folder = self._folders.get(folder)
         if real_folder is None:
-            real_folder = self._folders[folder] = os.path.realpath(folder)
-        return os.path.join(real_folder, name)
+            real_folder = self._folders[folder] = self._resolve(folder)
+        joined = os.path.join(real_folder, name)
+        # Only a link needs the full walk; its target may be relative or hold further links.
+        return os.path.realpath(joined) if os.path.islink(joined) else joined

@@ -350,12 +350,20 @@ def test_real_paths_match_os_realpath_through_links_and_dotdot(tmp_path: Path) -
     (tmp_path / "real" / "sub" / "a.json").write_text("{}")
     (tmp_path / "link").symlink_to(tmp_path / "real" / "sub")
     (tmp_path / "real" / "sub" / "b.json").symlink_to(tmp_path / "real" / "sub" / "a.json")
+    (tmp_path / "chain").symlink_to("link")
     real = RealPaths()
-    for path in [
+    paths: list[str | Path] = [
         tmp_path / "real" / "sub" / "a.json",
         tmp_path / "link" / "a.json",  # a folder that is a link
         tmp_path / "real" / "sub" / "b.json",  # a file that is a link
         tmp_path / "link" / ".." / "sub" / "a.json",  # '..' after a link: the target's parent
         tmp_path / "missing" / "c.json",
-    ]:
+        tmp_path / "chain" / "a.json",  # a relative link to a link
+        f"{tmp_path}//real/./sub/a.json",  # doubled slashes and '.' segments
+        f"{tmp_path}/link/",
+        f"/{tmp_path}/real/sub/a.json",  # a leading "//"
+        "//",
+        "/",
+    ]
+    for path in paths:
         assert real(path) == os.path.realpath(path), path
