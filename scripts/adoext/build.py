@@ -1,6 +1,6 @@
 """Build a package in memory: read, merge, collect files, validate, generate the manifests."""
 
-from __future__ import annotations
+# Annotations are evaluated, not deferred: NamedTuple start-up cost (scripts/adoext/README.md).
 
 from collections.abc import Callable
 from pathlib import Path

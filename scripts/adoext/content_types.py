@@ -1,6 +1,6 @@
 """[Content_Types].xml from a built-in table plus mimetypes: no subprocess, same answer everywhere."""
 
-from __future__ import annotations
+# Annotations are evaluated, not deferred: NamedTuple start-up cost (scripts/adoext/README.md).
 
 import functools
 import posixpath

@@ -4,7 +4,7 @@ Each key goes to the vsixmanifest side (vsixside.py), the vsomanifest side (vsos
 Every value keeps the file and JSON path it came from, so later errors can point at it.
 """
 
-from __future__ import annotations
+# Annotations are evaluated, not deferred: NamedTuple start-up cost (scripts/adoext/README.md).
 
 from pathlib import Path
 from typing import Any, NamedTuple

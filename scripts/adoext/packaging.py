@@ -13,7 +13,7 @@ The pipeline: manifests.load_partials -> merge.merge -> files.collect -> validat
 parts.build_parts (vsixmanifest, vsomanifest, [Content_Types].xml) -> vsix.write_vsix.
 """
 
-from __future__ import annotations
+# Annotations are evaluated, not deferred: NamedTuple start-up cost (scripts/adoext/README.md).
 
 import os
 from pathlib import Path
