@@ -32,7 +32,7 @@ REPO = Path(__file__).resolve().parents[1]
 CASE = REPO.parent / "shared" / "conformance" / "tfx" / "cases" / "ado-extension-sample-globs"
 TFX_VERSION = "0.23.1"
 # What the `adoext` console script runs; used with -c so the throwaway interpreter needs no script file.
-CONSOLE_SCRIPT = "import sys; from adoext.cli import main; sys.exit(main())"
+CONSOLE_SCRIPT = "import sys; from adoext.console import main; sys.exit(main())"
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489")
 
 

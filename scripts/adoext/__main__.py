@@ -1,5 +1,5 @@
 """Allow ``python -m adoext``."""
 
-from adoext.cli import main
+from adoext.console import main
 
 main()

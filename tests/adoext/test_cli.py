@@ -198,6 +198,20 @@ def test_package_does_not_load_the_marketplace_side() -> None:
     assert run_python(code, "publish", "--help").stdout.splitlines()[-1] == "['adoext.publish_cmd', 'httpx']"
 
 
+def test_the_console_script_runs_commands_with_the_collector_on() -> None:
+    """The entry point loads the CLI with the cyclic GC off and frozen, then turns it back on."""
+    code = (
+        "import gc, sys\n"
+        "from adoext.console import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as exc:\n"
+        "    print(exc.code, gc.isenabled(), gc.get_freeze_count() > 1000)\n"
+    )
+    result = run_python(code, "--version")
+    assert result.stdout.splitlines() == ["adoext, version 0.1.0", "0 True True"], result.stderr
+
+
 def test_a_broken_command_module_is_reported_not_hidden() -> None:
     """An ImportError inside a command module is one line and exit 70, not 'No such command'."""
     code = (
@@ -208,7 +222,7 @@ def test_a_broken_command_module_is_reported_not_hidden() -> None:
         "            raise ImportError('No module named httpx_broken')\n"
         "sys.meta_path.insert(0, Broken())\n"
         "sys.argv[0] = 'adoext'\n"
-        "from adoext.cli import main\n"
+        "from adoext.console import main\n"
         "main()\n"
     )
     result = run_python(code, "publish", "--help")
