@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import time
 import zipfile
@@ -82,32 +83,42 @@ def _write_entries(
                 raise PackageError(f"cannot read {part.source}: {exc.strerror or exc}.") from exc
 
 
-def write_vsix_to(
-    parts: list[Part], target: Path, epoch: int, limit: int | None = None, origin: str | None = None
-) -> int:
-    """Write the package to a temporary file beside `target`, then rename it into place; return its size.
+def pack(parts: list[Part], epoch: int, limit: int | None = None, origin: str | None = None) -> bytes:
+    """Build the package in memory and return its bytes; ValidationFailed when it is over `limit` bytes.
 
-    Over `limit` bytes, the temporary file is removed and ValidationFailed raised: `target` is untouched.
+    In memory because zipfile seeks back to rewrite every entry's header: on a file that is four system
+    calls per entry. The package is at most `limit` bytes (25 MiB by default), and nothing is written
+    to disk until its size is known to be allowed.
+    """
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        _write_entries(archive, parts, _date_time(epoch))
+    size = buffer.getbuffer().nbytes
+    if limit is not None and size > limit:
+        report = Report()
+        check_size(size, limit, report, origin)
+        raise ValidationFailed([str(p) for p in report.errors])
+    return buffer.getvalue()
+
+
+def write_file_atomically(data: bytes, target: Path) -> None:
+    """Write `data` to a temporary file beside `target`, then rename it into place (mode 0644).
+
+    On any failure the temporary file and every folder this call created are removed.
     """
     missing = [p for p in (target.parent, *target.parent.parents) if not p.exists()]
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = _create_temporary(target.parent)
     try:
-        with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
-            _write_entries(archive, parts, _date_time(epoch))
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
         os.chmod(tmp, 0o644)
-        size = tmp.stat().st_size
-        if limit is not None and size > limit:
-            report = Report()
-            check_size(size, limit, report, origin)
-            raise ValidationFailed([str(p) for p in report.errors])
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         for folder in missing:  # leave no folder behind that this call created
             folder.rmdir()
         raise
-    return size
 
 
 def _create_temporary(folder: Path) -> tuple[int, Path]:
@@ -124,19 +135,18 @@ def _create_temporary(folder: Path) -> tuple[int, Path]:
 def write_vsix(
     parts: list[Part], target: Path, epoch: int, limit: int | None = None, origin: str | None = None
 ) -> int:
-    """Write the package atomically and return its size in bytes."""
+    """Write the package atomically and return its size in bytes; over `limit`, nothing is written."""
+    data = pack(parts, epoch, limit, origin)
     try:
-        return write_vsix_to(parts, target, epoch, limit, origin)
+        write_file_atomically(data, target)
     except OSError as exc:
         raise PackageError(f"cannot write {target}: {exc.strerror or exc}.") from exc
+    return len(data)
 
 
 def packed_size(parts: list[Part], epoch: int, limit: int | None = None, origin: str | None = None) -> int:
-    """Return the exact size the package would have, writing it only to a scratch folder."""
-    import tempfile
-
-    with tempfile.TemporaryDirectory(prefix="adoext-validate-") as scratch:
-        return write_vsix(parts, Path(scratch) / "package.vsix", epoch, limit, origin)
+    """Return the exact size the package would have, writing nothing."""
+    return len(pack(parts, epoch, limit, origin))
 
 
 def read_identity(path: Path) -> VsixIdentity:
