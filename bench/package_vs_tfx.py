@@ -9,7 +9,7 @@ Both tools run as a user installs them: tfx-cli from npm, adoext from a wheel of
 byte-compiled, dependencies from this environment), not through the development venv's editable install,
 whose import hook alone costs a fifth of a small package's run.
 
-    .venv/bin/python -m bench.package_vs_tfx [--runs 5] [--tfx /path/to/tfx]
+    .venv/bin/python -m bench.package_vs_tfx [--runs 5] [--case a|b|c ...] [--tfx /path/to/tfx]
 """
 
 from __future__ import annotations
@@ -214,6 +214,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument(
+        "--case", action="append", choices=["a", "b", "c"], help="only these scenarios (default: all)"
+    )
+    parser.add_argument(
         "--tfx", help="tfx executable (default: npm install tfx-cli@0.23.1 into the temp folder)"
     )
     args = parser.parse_args()
@@ -222,9 +225,12 @@ def main() -> None:
         scratch, out = Path(tmp) / "in", Path(tmp) / "out"
         out.mkdir(parents=True)
         adoext = install_adoext(Path(tmp) / "adoext")
-        scenarios = [generated_case(adoext, scratch, out), project_case(adoext, scratch, out)]
-        if CASE.is_dir():
-            scenarios.insert(0, globs_case(adoext, scratch, out))
+        builders = {"a": globs_case, "b": generated_case, "c": project_case}
+        if not CASE.is_dir():
+            print(f"skipping a): {CASE} is absent", file=sys.stderr)
+            del builders["a"]
+        chosen = [key for key in builders if key in (args.case or builders)]
+        scenarios = [builders[key](adoext, scratch, out) for key in chosen]
         print(f"median of {args.runs} alternating runs (after 1 warm-up); peak RSS of the tool's own process")
         print(f"{'scenario':32} {'adoext s':>9} {'tfx s':>8} {'ratio':>6} {'adoext MiB':>11} {'tfx MiB':>8}")
         for scenario in scenarios:
