@@ -83,13 +83,14 @@ def read_manifest(
 def manifest_paths(root: Path, manifests: tuple[str, ...], globs: tuple[str, ...]) -> list[Path]:
     """Return the manifest files in merge order: --manifests, then each glob's sorted matches."""
     real = RealPaths()
-    paths: list[Path] = [Path(real(root / name)) for name in manifests]
+    base = os.fspath(root)  # strings until the end: a glob can match hundreds of files
+    paths = [real(os.path.join(base, name)) for name in manifests]
     if globs:
-        found: list[Path] = []
+        found: list[str] = []
         for pattern in globs:
             # Sorted, unlike tfx: merge order (and so contribution order) must not change between runs.
-            matches = sorted(glob.glob(pattern, root_dir=root, recursive=True))
-            found.extend(Path(real(root / m)) for m in matches if os.path.isfile(root / m))
+            matches = sorted(glob.glob(pattern, root_dir=base, recursive=True))
+            found.extend(real(path) for m in matches if os.path.isfile(path := os.path.join(base, m)))
         if not found:
             raise ManifestError(
                 "No manifests found from the following glob patterns: "
@@ -98,8 +99,8 @@ def manifest_paths(root: Path, manifests: tuple[str, ...], globs: tuple[str, ...
             )
         paths.extend(found)
     if not manifests and not globs:
-        paths.append(Path(real(root / DEFAULT_MANIFEST)))
-    return list(dict.fromkeys(paths))  # first occurrence wins, order kept
+        paths.append(real(os.path.join(base, DEFAULT_MANIFEST)))
+    return [Path(path) for path in dict.fromkeys(paths)]  # first occurrence wins, order kept
 
 
 def deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
