@@ -18,7 +18,6 @@ from adoext.validation import check_size
 DOS_EPOCH = 315532800  # 1980-01-01T00:00:00Z, the earliest time a zip entry can hold
 FILE_ATTR = 0o100644 << 16  # -rw-r--r--, recorded with create_system=3 so every unzip sees the same mode
 DIR_ATTR = (0o40755 << 16) | 0x10
-CHUNK = 1 << 20
 
 
 def parse_epoch(raw: str) -> int:
@@ -76,11 +75,12 @@ def _write_entries(
         else:
             assert part.source is not None
             try:
-                with open(part.source, "rb") as src, archive.open(info, "w") as dst:
-                    while chunk := src.read(CHUNK):
-                        dst.write(chunk)
+                # Unbuffered: one read of the whole file, no buffer object or terminal check per file.
+                with open(part.source, "rb", buffering=0) as src:
+                    data = src.readall()
             except OSError as exc:
                 raise PackageError(f"cannot read {part.source}: {exc.strerror or exc}.") from exc
+            archive.writestr(info, data)
 
 
 def pack(parts: list[Part], epoch: int, limit: int | None = None, origin: str | None = None) -> bytes:
