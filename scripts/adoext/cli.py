@@ -3,14 +3,40 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
 from adoext import __version__
+from adoext.errors import CommandLineError
 
 
 class LazyGroup(click.Group):
-    """A group that imports only the module of the command being run (startup time is the product)."""
+    """A group that imports only the module of the command being run (startup time is the product).
+
+    It also turns Click's usage errors (unknown option, bad value, unknown command) into one line,
+    like every other adoext error; only the bare `adoext` still prints the help.
+    """
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        """Parse the group's own options; a usage error becomes one line."""
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.UsageError as exc:
+            raise CommandLineError.from_usage(exc) from exc
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the subcommand (its parsing included); a usage error becomes one line."""
+        try:
+            return super().invoke(ctx)
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.UsageError as exc:
+            raise CommandLineError.from_usage(exc) from exc
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         """Return a registered command, else load it from its module."""
@@ -29,7 +55,7 @@ class LazyGroup(click.Group):
         return super().list_commands(ctx)
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group("adoext", cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="adoext")
 def cli() -> None:
     """Build, package and publish Azure DevOps extensions."""

@@ -2,6 +2,7 @@
 
     click.ClickException                 (exit 1; Click prints "Error: <message>")
      └── ToolError                        exit 1: anything the user can fix
+          ├── CommandLineError            exit 2: bad options or arguments (Click's UsageError, one line)
           ├── ManifestError               exit 2: a manifest cannot be read or merged
           ├── ValidationFailed            exit 3: the extension breaks one or more rules
           ├── PackageError                exit 4: files cannot be read or the VSIX cannot be written
@@ -25,6 +26,21 @@ class ToolError(click.ClickException):
     """A problem the user can fix; printed as one line."""
 
     exit_code = 1
+
+
+class CommandLineError(ToolError):
+    """Bad options or arguments: Click's usage error as one line ending in where to find help."""
+
+    exit_code = 2
+
+    @classmethod
+    def from_usage(cls, error: click.UsageError) -> CommandLineError:
+        """Keep Click's message (with its 'Did you mean' suggestions); drop the usage block above it."""
+        message = " ".join(error.format_message().split())  # Choice lists its values one per line
+        if error.ctx is not None:
+            stop = "" if message.endswith((".", "?", ")")) else "."
+            message += f"{stop} See '{error.ctx.command_path} --help'."
+        return cls(message)
 
 
 class ManifestError(ToolError):

@@ -59,9 +59,43 @@ def test_strict_and_bypass_validation_are_refused_together(
     make_ext: Callable[..., Ext], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     code, err, _ = invoke(make_ext(), monkeypatch, "validate", "--strict", "--bypass-validation")
-    assert code == 2 and err[-1] == (
-        "Error: --strict and --bypass-validation contradict each other; choose one."
-    )
+    assert code == 2 and err == [
+        "Error: --strict and --bypass-validation contradict each other; choose one. "
+        "See 'adoext validate --help'."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (
+            ["package", "--manifest-js", "m.js"],  # a tfx option adoext does not have
+            "Error: No such option '--manifest-js'. (Did you mean one of: '--manifest-globs', "
+            "'--manifests'?) See 'adoext package --help'.",
+        ),
+        (
+            ["package", "--max-size", "big"],
+            "Error: Invalid value for '--max-size': 'big' is not a valid integer range. "
+            "See 'adoext package --help'.",
+        ),
+        (["packge"], "Error: No such command 'packge'. Did you mean 'package'? See 'adoext --help'."),
+        (["--bogus"], "Error: No such option '--bogus'. See 'adoext --help'."),
+        (
+            ["manifest"],
+            "Error: Missing option '--env'. Choose from: dev, prod. See 'adoext manifest --help'.",
+        ),
+    ],
+)
+def test_usage_errors_are_one_line_with_exit_2(
+    args: list[str], line: str, make_ext: Callable[..., Ext], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, err, out = invoke(make_ext(), monkeypatch, *args)
+    assert (code, err, out) == (2, [line], "")
+
+
+def test_bare_adoext_still_prints_the_help() -> None:
+    result = CliRunner().invoke(get_cli(), [])
+    assert result.exit_code == 2 and "Commands:" in result.output and "package" in result.output
 
 
 def test_bad_override_json(make_ext: Callable[..., Ext], monkeypatch: pytest.MonkeyPatch) -> None:
