@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import click
@@ -22,21 +24,13 @@ class LazyGroup(click.Group):
         self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
     ) -> click.Context:
         """Parse the group's own options; a usage error becomes one line."""
-        try:
+        with _usage_errors_in_one_line():
             return super().make_context(info_name, args, parent, **extra)
-        except click.exceptions.NoArgsIsHelpError:
-            raise
-        except click.UsageError as exc:
-            raise CommandLineError.from_usage(exc) from exc
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the subcommand (its parsing included); a usage error becomes one line."""
-        try:
+        with _usage_errors_in_one_line():
             return super().invoke(ctx)
-        except click.exceptions.NoArgsIsHelpError:
-            raise
-        except click.UsageError as exc:
-            raise CommandLineError.from_usage(exc) from exc
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         """Return a registered command, else load it from its module."""
@@ -53,6 +47,17 @@ class LazyGroup(click.Group):
         """List every command (for --help), loading all modules."""
         _register_commands()
         return super().list_commands(ctx)
+
+
+@contextmanager
+def _usage_errors_in_one_line() -> Iterator[None]:
+    """Re-raise Click's usage errors as CommandLineError (the bare-command help passes through)."""
+    try:
+        yield
+    except click.exceptions.NoArgsIsHelpError:
+        raise
+    except click.UsageError as exc:
+        raise CommandLineError.from_usage(exc) from exc
 
 
 @click.group("adoext", cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
