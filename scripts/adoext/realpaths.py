@@ -22,9 +22,7 @@ class RealPaths:
         text = os.fspath(path)
         if not os.path.isabs(text) or ".." in text.split(os.sep):
             return os.path.realpath(text)  # relative, or '..' (after a link it means the target's parent)
-        if f"{os.sep}{os.sep}" in text or f"{os.sep}.{os.sep}" in text or text.endswith((os.sep, ".")):
-            text = os.path.normpath(text)  # rarely needed: only doubled separators, '.' or a trailing one
-        return self._resolve(text)
+        return self._resolve(os.path.normpath(text))
 
     def _resolve(self, path: str) -> str:
         """Resolve a normalised absolute path, caching every folder on the way."""
