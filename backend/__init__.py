@@ -25,7 +25,7 @@ def create_app(
 ) -> Flask:
     """Create the backend app; read settings from the environment when none are given."""
     from backend import audit, azdo, errors, http, logs
-    from backend.api import intake, me, meta, reports
+    from backend.api import groups, intake, me, meta, reports
 
     settings = settings or Settings.from_env()
     settings.validate()
@@ -44,7 +44,7 @@ def create_app(
     errors.register_error_handlers(app)
     http.init_app(app, settings)
     audit.init_app(app)
-    for blueprint in (meta.bp, me.bp, reports.bp, intake.bp):
+    for blueprint in (meta.bp, me.bp, reports.bp, groups.bp, intake.bp):
         app.register_blueprint(blueprint)
     # Other features register here.
     azdo.init_app(app, settings, azdo_transport)

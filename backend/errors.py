@@ -13,7 +13,7 @@
     │   └── OrgTenantMismatch (403 org_tenant_mismatch)
     ├── NotFound (404 not_found)
     ├── Conflict (409 conflict) ── AlreadyLinked, InvalidTransition, IdempotencyConflict,
-    │                              AzureDevOpsNotConfigured
+    │                              AzureDevOpsNotConfigured, BugPending
     └── Unavailable (503 unavailable; also any StorageError)
 
 Werkzeug's HTTPExceptions (404, 405, 413, ...) come out in the same shape with their own codes.
@@ -156,6 +156,11 @@ class IdempotencyConflict(Conflict):
 class AzureDevOpsNotConfigured(Conflict):
     code = "azure_devops_not_configured"
     message = "This organization has no Azure DevOps connection configured on the backend."
+
+
+class BugPending(Conflict):
+    code = "bug_pending"
+    message = "A bug is being created for this report group; try again once it is linked."
 
 
 class Unavailable(AppError):

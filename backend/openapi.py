@@ -50,6 +50,25 @@ def _ui_action(
     return {"post": operation}
 
 
+_GID = {"name": "gid", "in": "path", "required": True, "schema": {"type": "string"}}
+_PAGE = [
+    {"name": "limit", "in": "query",
+     "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 25}},
+    {"name": "cursor", "in": "query", "schema": {"type": "string"},
+     "description": "nextCursor of the previous page (of the same sort order)."},
+]
+
+
+def _group_action(
+    summary: str, body: str | None = None, status: str = "200", extra_errors: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    operation = _ui_action(summary, body, status, extra_errors)["post"]
+    operation["parameters"] = [_PID, _GID]
+    operation["responses"] = {**operation["responses"], **_ok(_ref("Group"), status)}
+    return {"post": operation}
+
+
+_BUG_PENDING = " 409 bug_pending while a bug is being created for the group."
 PATHS: dict[str, Any] = {
     "/api/v1/me": {"get": {
         "summary": "The verified caller, its bound organization and what the backend can do for it "
@@ -76,19 +95,62 @@ PATHS: dict[str, Any] = {
     "/api/v1/projects/{pid}/reports/{rid}/link": _ui_action(
         "Link the report's group to a work item. With an Azure DevOps connection the item is read first "
         "(404 work_item_not_found; 502 with the Azure DevOps error code); without one it is linked "
-        "unchecked.",
+        "unchecked." + _BUG_PENDING,
         "LinkRequest", extra_errors=("502",),
     ),
-    "/api/v1/projects/{pid}/reports/{rid}/unlink": _ui_action("Remove the work item link."),
+    "/api/v1/projects/{pid}/reports/{rid}/unlink": _ui_action("Remove the work item link." + _BUG_PENDING),
     "/api/v1/projects/{pid}/reports/{rid}/dismiss": _ui_action(
-        "Dismiss the report's group.", "DismissRequest"
+        "Dismiss the report's group." + _BUG_PENDING, "DismissRequest"
     ),
-    "/api/v1/projects/{pid}/reports/{rid}/reopen": _ui_action("Reopen a dismissed or resolved group."),
+    "/api/v1/projects/{pid}/reports/{rid}/reopen": _ui_action(
+        "Reopen a dismissed or resolved group." + _BUG_PENDING
+    ),
     "/api/v1/projects/{pid}/reports/{rid}/create-bug": _ui_action(
         "Queue creation of a bug for the group (bugPending until the integration links it); "
         "409 azure_devops_not_configured (nothing queued) when the organization has no Azure DevOps "
         "connection.",
         status="202"
+    ),
+    "/api/v1/projects/{pid}/groups": {"get": {
+        "summary": "List, search and filter a project's report groups (one row per problem). One query per "
+                   "page, keyset-paginated on an index for each order: newest (newest report first), "
+                   "customers (most customers affected first), severity (highest first); ties newest first. "
+                   "q matches the group's title and its reports' title, customer, external id and "
+                   "description.",
+        "security": _UI,
+        "parameters": [
+            _PID,
+            {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 200}},
+            {"name": "status", "in": "query", "schema": {"enum": ["new", "linked", "dismissed", "resolved"]}},
+            {"name": "sort", "in": "query", "schema": {"enum": ["newest", "customers", "severity"],
+                                                       "default": "newest"}},
+            *_PAGE,
+        ],
+        "responses": {**_ok(_ref("GroupPage")), **_errors(*_UI_ERRORS)},
+    }},
+    "/api/v1/projects/{pid}/groups/{gid}": {"get": {
+        "summary": "One report group.", "security": _UI, "parameters": [_PID, _GID],
+        "responses": {**_ok(_ref("Group")), **_errors(*_UI_ERRORS, "404")},
+    }},
+    "/api/v1/projects/{pid}/groups/{gid}/reports": {"get": {
+        "summary": "A group's reports, newest first.", "security": _UI, "parameters": [_PID, _GID, *_PAGE],
+        "responses": {**_ok(_ref("ReportPage")), **_errors(*_UI_ERRORS, "404")},
+    }},
+    "/api/v1/projects/{pid}/groups/{gid}/link": _group_action(
+        "Link the group to a work item (checked as for a report's link)." + _BUG_PENDING,
+        "LinkRequest", extra_errors=("502",),
+    ),
+    "/api/v1/projects/{pid}/groups/{gid}/unlink": _group_action("Remove the work item link." + _BUG_PENDING),
+    "/api/v1/projects/{pid}/groups/{gid}/dismiss": _group_action("Dismiss the group." + _BUG_PENDING,
+                                                                 "DismissRequest"),
+    "/api/v1/projects/{pid}/groups/{gid}/reopen": _group_action(
+        "Reopen a dismissed or resolved group." + _BUG_PENDING
+    ),
+    "/api/v1/projects/{pid}/groups/{gid}/create-bug": _group_action(
+        "Queue creation of a bug for the group (bugPending until the integration links it, or clears it "
+        "when there is nothing to create); 409 azure_devops_not_configured when the organization has no "
+        "Azure DevOps connection.",
+        status="202",
     ),
     "/api/v1/projects/{pid}/work-items/{wid}/impact": {"get": {
         "summary": "Reports and customers behind one work item.", "security": _UI,
@@ -153,7 +215,8 @@ _REPORT: dict[str, Any] = {
         "status": {"enum": ["new", "linked", "dismissed", "resolved"]},
         "workItem": {"oneOf": [{"type": "null"}, {"type": "object", "properties": {
             "id": {"type": "integer"}, "title": {"type": ["string", "null"]},
-            "state": {"type": ["string", "null"]}, "url": {"type": ["string", "null"]}}}]},
+            "state": {"type": ["string", "null"]}, "url": {"type": ["string", "null"], "description":
+                "The work item's page under the organization's Azure DevOps URL."}}}]},
         "bugPending": {"type": "boolean"},
         "customersAffected": {"type": "integer"}, "reportCount": {"type": "integer"},
         "createdAt": {"type": "string", "format": "date-time"},
@@ -169,6 +232,22 @@ _ERROR: dict[str, Any] = {
         "details": {"type": ["object", "null"],
                     "description": "validation_failed puts field messages in details.fields."},
     }}},
+}
+
+_GROUP: dict[str, Any] = {
+    "type": "object",
+    "required": ["id", "projectId", "title", "status", "severity", "customersAffected", "reportCount",
+                 "newestReportAt", "oldestReportAt", "workItem", "bugPending"],
+    "properties": {
+        "id": {"type": "string"}, "projectId": {"type": "string"}, "title": {"type": "string"},
+        "status": {"enum": ["new", "linked", "dismissed", "resolved"]},
+        "severity": {"enum": schemas.SEVERITIES, "description": "The highest severity of its reports."},
+        "customersAffected": {"type": "integer"}, "reportCount": {"type": "integer"},
+        "newestReportAt": {"type": "string", "format": "date-time"},
+        "oldestReportAt": {"type": "string", "format": "date-time"},
+        "workItem": _REPORT["properties"]["workItem"], "bugPending": {"type": "boolean"},
+        "updatedAt": {"type": "string", "format": "date-time"},
+    },
 }
 
 _COUNTS = {
@@ -187,6 +266,9 @@ COMPONENTS: dict[str, Any] = {
         "Report": _REPORT,
         "ReportPage": {"type": "object", "properties": {"items": {"type": "array", "items": _ref("Report")},
                                                          "nextCursor": {"type": ["string", "null"]}}},
+        "Group": _GROUP,
+        "GroupPage": {"type": "object", "properties": {"items": {"type": "array", "items": _ref("Group")},
+                                                        "nextCursor": {"type": ["string", "null"]}}},
         "Me": {"type": "object", "properties": {
             "userId": {"type": "string"}, "tenantId": {"type": "string"},
             "organization": {
@@ -220,7 +302,7 @@ COMPONENTS: dict[str, Any] = {
                              ("403", "Forbidden (org_tenant_mismatch)."),
                              ("404", "Not found (not_found, work_item_not_found)."),
                              ("409", "Conflict (already_linked, invalid_transition, idempotency_key_reused, "
-                                     "azure_devops_not_configured)"),
+                                     "azure_devops_not_configured, bug_pending)"),
                              ("502", "Azure DevOps refused or failed (azure_devops_* codes)."))
     },
 }

@@ -22,7 +22,7 @@ DEFAULT_PAGE = 25
 Action = Callable[[Tx, dict[str, Any]], None]  # changes one report group inside a transaction
 
 
-def _scope(pid: str) -> tuple[str, str]:
+def project_scope(pid: str) -> tuple[str, str]:
     """Validate the project id and remember the project (and its display name) on first sight."""
     if not _PROJECT_ID.match(pid):
         raise errors.ValidationFailed({"projectId": "is not a valid project id"})
@@ -39,7 +39,13 @@ def _scope(pid: str) -> tuple[str, str]:
     return identity.org_id, pid
 
 
-def _page_args() -> dict[str, Any]:
+def caller_web_base() -> str:
+    """Where the caller's organization keeps its work item pages (one source for every link)."""
+    identity: Identity = g.identity
+    return linking.web_base(identity.org_name)
+
+
+def page_args() -> dict[str, Any]:
     fields: dict[str, str] = {}
     status = request.args.get("status") or None
     if status is not None and status not in queries.STATUSES:
@@ -60,24 +66,24 @@ def _page_args() -> dict[str, Any]:
 @require_app_token
 def list_reports(pid: str) -> dict[str, Any]:
     """List, search and filter a project's reports, newest first, one page at a time."""
-    org_id, project_id = _scope(pid)
-    args = _page_args()
+    org_id, project_id = project_scope(pid)
+    args = page_args()
     with get_storage().snapshot() as tx:
-        return queries.list_reports(tx, org_id, project_id, **args)
+        return queries.list_reports(tx, org_id, project_id, web_base=caller_web_base(), **args)
 
 
 @bp.get("/reports/<rid>")
 @require_app_token
 def get_report(pid: str, rid: str) -> dict[str, Any]:
     """Return one report."""
-    org_id, project_id = _scope(pid)
+    org_id, project_id = project_scope(pid)
     with get_storage().snapshot() as tx:
-        return queries.get_report(tx, org_id, project_id, rid)
+        return queries.get_report(tx, org_id, project_id, rid, caller_web_base())
 
 
 def _act(pid: str, rid: str, action: Action) -> dict[str, Any]:
     """Apply `action(tx, group)` to a report's group and return the Report."""
-    org_id, project_id = _scope(pid)
+    org_id, project_id = project_scope(pid)
     return _act_in(org_id, project_id, rid, action)
 
 
@@ -86,7 +92,7 @@ def _act_in(org_id: str, project_id: str, rid: str, action: Action) -> dict[str,
         group = service.group_of_report(tx, org_id, project_id, rid)
         g.audit_target = {**(g.get("audit_target") or {}), "groupId": group["id"]}
         action(tx, group)
-        return queries.get_report(tx, org_id, project_id, rid)
+        return queries.get_report(tx, org_id, project_id, rid, caller_web_base())
 
 
 @bp.post("/reports/<rid>/link")
@@ -95,7 +101,7 @@ def link(pid: str, rid: str) -> dict[str, Any]:
     """Link a report's group to a work item, after checking the item exists when Azure DevOps is reachable."""
     work_item_id = int(schemas.json_body(schemas.LINK)["workItemId"])
     g.audit_target = {"workItemId": work_item_id}
-    org_id, project_id = _scope(pid)
+    org_id, project_id = project_scope(pid)
     identity: Identity = g.identity
     if linking.can_reach(identity.org_name):
         with get_storage().snapshot() as tx:  # an unknown report is a 404 before any REST call
@@ -149,7 +155,7 @@ def create_bug(pid: str, rid: str) -> tuple[dict[str, Any], int]:
 @require_app_token
 def impact(pid: str, wid: int) -> dict[str, Any]:
     """Summarize the reports and customers behind one work item."""
-    org_id, project_id = _scope(pid)
+    org_id, project_id = project_scope(pid)
     with get_storage().snapshot() as tx:
         return queries.work_item_impact(tx, org_id, project_id, wid)
 
@@ -158,6 +164,6 @@ def impact(pid: str, wid: int) -> dict[str, Any]:
 @require_app_token
 def dashboard(pid: str) -> dict[str, Any]:
     """Return a project's counts by status and its oldest untriaged report."""
-    org_id, project_id = _scope(pid)
+    org_id, project_id = project_scope(pid)
     with get_storage().snapshot() as tx:
         return queries.dashboard(tx, org_id, project_id)

@@ -4,12 +4,16 @@ For the UI's link route (a person is waiting): a short retry budget, and Azure D
 out as the API's one error shape — 404 work_item_not_found, or 502 with the Azure DevOps error code.
 `can_reach(org_name)` says whether the backend has a connection for an organization at all (the
 `createBug` capability of /api/v1/me); without one, links are recorded unchecked.
+`web_base(org_name)` is where the organization's work item pages are, for every link the UI shows.
 """
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from backend import errors
 from backend.azdo import get_azdo
+from backend.azdo.connector import OrganizationNotConfigured
 from backend.azdo.errors import AzureDevOpsError, AzureDevOpsNotFound
 from backend.azdo.models import WorkItem
 from backend.azdo.tasks import cache_work_item
@@ -31,6 +35,14 @@ class UpstreamFailed(errors.AppError):
 def can_reach(org_name: str) -> bool:
     """Say whether an Azure DevOps URL and a usable credential are configured for this organization."""
     return bool(org_name) and get_azdo().configured_for(org_name)
+
+
+def web_base(org_name: str) -> str:
+    """The organization's Azure DevOps web URL: the configured one the integration calls, else the cloud's."""
+    try:
+        return get_azdo().org_url(org_name)
+    except OrganizationNotConfigured:
+        return f"https://dev.azure.com/{quote(org_name or 'unknown')}"
 
 
 def check_work_item(org_id: str, project_id: str, work_item_id: int) -> WorkItem:

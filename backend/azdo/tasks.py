@@ -65,10 +65,15 @@ def create_bug(ctx: TaskContext, row: Row, payload: dict[str, Any]) -> None:
             "WHERE id = :g AND org_id = :org",
             {"g": group_id, "org": org_id},
         )
-        if group is None or group["work_item_id"] is not None or group["status"] == "dismissed":
-            return  # gone, linked by hand meanwhile, or dismissed: nothing to create
-        reports = _reports(tx, group_id)
-        org_name = _org_name(tx, org_id)
+        wanted = group is not None and group["work_item_id"] is None and group["status"] != "dismissed"
+        reports = _reports(tx, group_id) if wanted else []
+        org_name = _org_name(tx, org_id) if wanted else ""
+    if group is None or not wanted:
+        # Gone, linked by hand meanwhile, or dismissed: nothing to create. The marker is cleared all
+        # the same; one that no outbox row will ever clear would refuse every action on the group.
+        with ctx.storage.transaction() as tx:
+            service.clear_bug_pending(tx, org_id, group_id)
+        return
     client = ctx.azdo.client(org_name)
     link = HUB_LINK.format(
         org_url=client.web_base,

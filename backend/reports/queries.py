@@ -26,12 +26,28 @@ _SELECT = (
 )
 
 
-def report_json(row: dict[str, Any]) -> dict[str, Any]:
+def work_item_url(web_base: str, project_id: str, work_item_id: int) -> str:
+    """The work item's web page: the one URL source for every work item link the UI shows."""
+    return f"{web_base}/{project_id}/_workitems/edit/{work_item_id}"
+
+
+def work_item_json(row: dict[str, Any], web_base: str | None) -> dict[str, Any] | None:
+    """The Report's and Group's workItem: the cached title and state, the URL from `web_base`.
+
+    `web_base` is the organization's Azure DevOps web URL (the one the integration calls, or
+    https://dev.azure.com/<org>); without one (intake callers) the URL cached from REST is kept.
+    """
+    if row["work_item_id"] is None:
+        return None
+    url = row.get("wi_url")
+    if web_base is not None:
+        url = work_item_url(web_base, row["project_id"], row["work_item_id"])
+    return {"id": row["work_item_id"], "title": row["wi_title"], "state": row["wi_state"], "url": url}
+
+
+def report_json(row: dict[str, Any], web_base: str | None = None) -> dict[str, Any]:
     """Render one joined report row as the API's Report object."""
-    work_item = None
-    if row["work_item_id"] is not None:
-        work_item = {"id": row["work_item_id"], "title": row["wi_title"], "state": row["wi_state"],
-                     "url": row["wi_url"]}
+    work_item = work_item_json(row, web_base)
     return {
         "id": row["id"], "groupId": row["group_id"], "projectId": row["project_id"],
         "title": row["title"], "description": row["description"],
@@ -44,7 +60,9 @@ def report_json(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def get_report(tx: Tx, org_id: str, project_id: str | None, report_id: str) -> dict[str, Any]:
+def get_report(
+    tx: Tx, org_id: str, project_id: str | None, report_id: str, web_base: str | None = None
+) -> dict[str, Any]:
     """Return one Report in this organization (and project, when given), or raise NotFound."""
     row = tx.query_one(
         _SELECT + "WHERE r.id = :rid AND r.org_id = :org AND (:project IS NULL OR r.project_id = :project)",
@@ -52,7 +70,7 @@ def get_report(tx: Tx, org_id: str, project_id: str | None, report_id: str) -> d
     )
     if row is None:
         raise errors.NotFound("No such report.")
-    return report_json(row)
+    return report_json(row, web_base)
 
 
 def encode_cursor(created_at: str, report_id: str) -> str:
@@ -72,26 +90,32 @@ def decode_cursor(cursor: str) -> tuple[str, str]:
     raise errors.ValidationFailed({"cursor": "is not a cursor from a previous page"})
 
 
-def _like(text: str) -> str:
+def like_pattern(text: str) -> str:
+    """A LIKE pattern (ESCAPE '\\') matching `text` anywhere."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
 
 def list_query(
-    org_id: str, project_id: str, *, q: str | None, status: str | None, limit: int, cursor: str | None
+    org_id: str, project_id: str, *, q: str | None, status: str | None, limit: int, cursor: str | None,
+    group_id: str | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """Build the keyset-paginated list query (one extra row tells whether another page exists)."""
     where = ["r.org_id = :org", "r.project_id = :project"]
     params: dict[str, Any] = {"org": org_id, "project": project_id, "limit": limit + 1}
+    if group_id:
+        where.append("r.group_id = :group")
+        params["group"] = group_id
     if status:
         where.append("r.status = :status")
         params["status"] = status
     if q:
         where.append(
             "(r.title LIKE :q ESCAPE '\\' OR r.customer_name LIKE :q ESCAPE '\\' "
-            "OR r.customer_id LIKE :q ESCAPE '\\' OR r.external_id LIKE :q ESCAPE '\\')"
+            "OR r.customer_id LIKE :q ESCAPE '\\' OR r.external_id LIKE :q ESCAPE '\\' "
+            "OR r.description LIKE :q ESCAPE '\\')"
         )
-        params["q"] = _like(q)
+        params["q"] = like_pattern(q)
     if cursor:
         params["c_at"], params["c_id"] = decode_cursor(cursor)
         where.append("(r.created_at, r.id) < (:c_at, :c_id)")
@@ -100,15 +124,18 @@ def list_query(
 
 
 def list_reports(
-    tx: Tx, org_id: str, project_id: str, *, q: str | None, status: str | None, limit: int, cursor: str | None
+    tx: Tx, org_id: str, project_id: str, *, q: str | None, status: str | None, limit: int,
+    cursor: str | None, web_base: str | None = None, group_id: str | None = None,
 ) -> dict[str, Any]:
-    """Return one page of a project's reports, newest first, with the cursor of the next page."""
-    sql, params = list_query(org_id, project_id, q=q, status=status, limit=limit, cursor=cursor)
+    """Return one page of a project's reports (of one group, when given), newest first, with a cursor."""
+    sql, params = list_query(
+        org_id, project_id, q=q, status=status, limit=limit, cursor=cursor, group_id=group_id
+    )
     rows = tx.query(sql, params)
     page = rows[:limit]
     more = len(rows) > limit
     next_cursor = encode_cursor(page[-1]["created_at"], page[-1]["id"]) if more and page else None
-    return {"items": [report_json(row) for row in page], "nextCursor": next_cursor}
+    return {"items": [report_json(row, web_base) for row in page], "nextCursor": next_cursor}
 
 
 def work_item_impact(tx: Tx, org_id: str, project_id: str, work_item_id: int) -> dict[str, Any]:

@@ -8,6 +8,11 @@ statement pair, so status filters stay indexed. Group status machine:
      │               └── create-bug: outbox "create_bug", then link_group_to_work_item
      └──reopen── dismissed ◄──dismiss── new
 
+While a bug is being created for a group (`bug_pending`), every other triage action on it is refused
+with 409 bug_pending: the outbox worker links the group when the bug exists, so a dismissal or a
+hand-made link in between would be overwritten or would strand the marker. Once the worker has
+linked the group (or given up, or found nothing to do), the marker is cleared and actions work again.
+
 Functions for the integration (issue 5), all taking the caller's open Tx:
 `link_group_to_work_item`, `resolve_groups_for_work_item`, `reopen_groups_for_work_item`,
 `clear_bug_pending` (a create failed for good).
@@ -23,6 +28,9 @@ from typing import Any
 from backend import errors
 from backend.outbox import KIND_ADD_COMMENT, KIND_CREATE_BUG, enqueue_outbox
 from backend.storage import Tx, utcnow
+
+# report_groups.severity_rank: the highest severity of a group's reports, as a sortable number.
+SEVERITY_RANKS = {"low": 1, "medium": 2, "high": 3, "critical": 4}
 
 
 def new_id(prefix: str) -> str:
@@ -92,8 +100,10 @@ def create_report(
         "UPDATE report_groups SET report_count = report_count + 1, customer_count = customer_count + :new, "
         "last_reported_at = CASE WHEN last_reported_at < :now THEN :now ELSE last_reported_at END, "
         "first_reported_at = CASE WHEN first_reported_at > :now THEN :now ELSE first_reported_at END, "
+        "severity_rank = CASE WHEN severity_rank < :rank THEN :rank ELSE severity_rank END, "
         "updated_at = :now WHERE id = :group",
-        {"new": new_customer, "now": now, "group": group["id"]},
+        {"new": new_customer, "now": now, "group": group["id"],
+         "rank": SEVERITY_RANKS[data.get("severity") or "medium"]},
     )
     if group["status"] == "linked" and group["work_item_id"] is not None:
         enqueue_outbox(tx, org_id=org_id, project_id=project_id, kind=KIND_ADD_COMMENT,
@@ -156,8 +166,14 @@ def _update_group(tx: Tx, group_id: str, **fields: Any) -> None:
         )
 
 
+def _refuse_while_bug_pending(group: dict[str, Any]) -> None:
+    if group["bug_pending"]:
+        raise errors.BugPending()
+
+
 def link(tx: Tx, group: dict[str, Any], work_item_id: int) -> None:
     """Link a group to a work item (from any status); a resolved link is reopened."""
+    _refuse_while_bug_pending(group)
     _update_group(
         tx, group["id"], status="linked", work_item_id=work_item_id, bug_pending=0, dismiss_reason=None
     )
@@ -165,6 +181,7 @@ def link(tx: Tx, group: dict[str, Any], work_item_id: int) -> None:
 
 def unlink(tx: Tx, group: dict[str, Any]) -> None:
     """Remove a group's work item link and put it back to untriaged."""
+    _refuse_while_bug_pending(group)
     if group["work_item_id"] is None:
         raise errors.InvalidTransition("The report is not linked to a work item.")
     _update_group(tx, group["id"], status="new", work_item_id=None)
@@ -172,6 +189,7 @@ def unlink(tx: Tx, group: dict[str, Any]) -> None:
 
 def dismiss(tx: Tx, group: dict[str, Any], reason: str | None) -> None:
     """Dismiss an untriaged group (dismissing twice is harmless)."""
+    _refuse_while_bug_pending(group)
     if group["status"] not in ("new", "dismissed"):
         raise errors.InvalidTransition(f"A {group['status']} report cannot be dismissed; unlink it first.")
     _update_group(tx, group["id"], status="dismissed", dismiss_reason=reason)
@@ -179,6 +197,7 @@ def dismiss(tx: Tx, group: dict[str, Any], reason: str | None) -> None:
 
 def reopen(tx: Tx, group: dict[str, Any]) -> None:
     """Reopen a dismissed group (to new) or a resolved one (back to linked)."""
+    _refuse_while_bug_pending(group)
     if group["status"] == "dismissed":
         _update_group(tx, group["id"], status="new", dismiss_reason=None)
     elif group["status"] == "resolved":

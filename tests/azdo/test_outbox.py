@@ -215,3 +215,33 @@ def test_running_worker_picks_up_new_work_and_stops_on_request(
         loop.join(timeout=30)
     assert not loop.is_alive()
     assert bugs_by_group(emulator_state) == Counter({report["groupId"]: 1})
+
+
+def test_a_create_bug_with_nothing_to_create_still_clears_the_marker(
+    backend_url: str,
+    backend_app: Flask,
+    backend_settings: Settings,
+    intake_key: str,
+    worker: OutboxWorker,
+    emulator_state: EmulatorState,
+) -> None:
+    """Issue 14, defect 1: a group dismissed while its bug was queued (as before the 409 bug_pending
+    rule, or by any other path) ends with no marker, so Reopen and Create bug work again."""
+    report = post_report(backend_url, intake_key, "Crash on save", "cust-1")
+    token = mint_app_token(backend_settings.extension_secret, user_id="u-1", tenant_id="t-1", audience=None)
+    headers = {"Authorization": f"Bearer {token}", "X-Report-Bridge-Org-Id": ORG_ID,
+               "X-Report-Bridge-Org-Name": ORG}
+    url = f"{backend_url}/api/v1/projects/{PROJECT_ID}/groups/{report['groupId']}"
+    assert httpx.post(f"{url}/create-bug", headers=headers).status_code == 202
+    refused = httpx.post(f"{url}/dismiss", headers=headers)
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "bug_pending"
+    with get_storage(backend_app).transaction() as tx:  # dismissed behind the API's back
+        tx.execute("UPDATE report_groups SET status = 'dismissed' WHERE id = :g", {"g": report["groupId"]})
+    assert worker.run_once() == 1
+    assert [row["status"] for row in outbox(backend_app)] == ["done"] and not emulator_state.work_items
+    assert httpx.get(url, headers=headers).json()["bugPending"] is False
+    assert httpx.post(f"{url}/reopen", headers=headers).json()["status"] == "new"
+    queued = httpx.post(f"{url}/create-bug", headers=headers)
+    assert queued.status_code == 202 and queued.json()["bugPending"] is True
+    assert worker.run_once() == 1
+    assert httpx.get(url, headers=headers).json()["status"] == "linked"

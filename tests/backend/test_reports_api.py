@@ -94,7 +94,9 @@ def test_link_unlink_dismiss_reopen(
 
     linked = client.post(f"{url}/link", json={"workItemId": 42}, headers=ui_headers()).get_json()
     assert linked["status"] == "linked"
-    assert linked["workItem"] == {"id": 42, "title": None, "state": None, "url": None}
+    # No Azure DevOps connection here: the link still points at the organization's cloud URL.
+    assert linked["workItem"] == {"id": 42, "title": None, "state": None,
+                                  "url": "https://dev.azure.com/contoso/proj-a/_workitems/edit/42"}
     sibling = client.get(f"{BASE}/reports/{second['id']}", headers=ui_headers()).get_json()
     assert sibling["status"] == "linked"  # actions act on the group
 

@@ -1,0 +1,131 @@
+"""Report group routes for the hub's default view (issue 14): list, read, a group's reports, triage.
+
+A group is one problem however many customers report it; triage state lives on it (see
+backend/reports/service.py for the status machine and the 409 bug_pending rule). The action routes
+take the group id and answer the Group, so the hub needs no report id to act on a problem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, g, request
+
+from backend import errors, schemas
+from backend.api.reports import caller_web_base, page_args, project_scope
+from backend.auth import Identity, require_app_token
+from backend.azdo import linking
+from backend.reports import groups, queries, service
+from backend.state import get_storage
+from backend.storage import Tx
+
+bp = Blueprint("groups", __name__, url_prefix="/api/v1/projects/<pid>")
+Action = Callable[[Tx, dict[str, Any]], None]
+
+
+def _sort() -> str:
+    sort = request.args.get("sort") or "newest"
+    if sort not in groups.SORTS:
+        raise errors.ValidationFailed({"sort": f"must be one of: {', '.join(groups.SORTS)}"},
+                                      "The query parameters are not valid.")
+    return sort
+
+
+@bp.get("/groups")
+@require_app_token
+def list_groups(pid: str) -> dict[str, Any]:
+    """List, search and filter a project's report groups, one page at a time, in the chosen order."""
+    org_id, project_id = project_scope(pid)
+    sort = _sort()
+    args = page_args()
+    with get_storage().snapshot() as tx:
+        return groups.list_groups(tx, org_id, project_id, web_base=caller_web_base(), sort=sort, **args)
+
+
+@bp.get("/groups/<gid>")
+@require_app_token
+def get_group(pid: str, gid: str) -> dict[str, Any]:
+    """Return one group."""
+    org_id, project_id = project_scope(pid)
+    with get_storage().snapshot() as tx:
+        return groups.get_group(tx, org_id, project_id, gid, caller_web_base())
+
+
+@bp.get("/groups/<gid>/reports")
+@require_app_token
+def group_reports(pid: str, gid: str) -> dict[str, Any]:
+    """List one group's reports, newest first, one page at a time."""
+    org_id, project_id = project_scope(pid)
+    args = {**page_args(), "q": None, "status": None}
+    with get_storage().snapshot() as tx:
+        groups.group_row(tx, org_id, project_id, gid)  # an unknown group is a 404, not an empty page
+        return queries.list_reports(tx, org_id, project_id, web_base=caller_web_base(), group_id=gid, **args)
+
+
+def _act(pid: str, gid: str, action: Action) -> dict[str, Any]:
+    org_id, project_id = project_scope(pid)
+    return _act_in(org_id, project_id, gid, action)
+
+
+def _act_in(org_id: str, project_id: str, gid: str, action: Action) -> dict[str, Any]:
+    g.audit_target = {**(g.get("audit_target") or {}), "groupId": gid}
+    with get_storage().transaction() as tx:
+        action(tx, groups.group_row(tx, org_id, project_id, gid))
+        return groups.get_group(tx, org_id, project_id, gid, caller_web_base())
+
+
+@bp.post("/groups/<gid>/link")
+@require_app_token
+def link(pid: str, gid: str) -> dict[str, Any]:
+    """Link a group to a work item, after checking the item exists when Azure DevOps is reachable."""
+    work_item_id = int(schemas.json_body(schemas.LINK)["workItemId"])
+    g.audit_target = {"workItemId": work_item_id}
+    org_id, project_id = project_scope(pid)
+    identity: Identity = g.identity
+    if linking.can_reach(identity.org_name):
+        with get_storage().snapshot() as tx:  # an unknown or bug-pending group fails before any REST call
+            if groups.group_row(tx, org_id, project_id, gid)["bug_pending"]:
+                raise errors.BugPending()
+        linking.check_work_item(org_id, project_id, work_item_id)  # outside the write lock
+    return _act_in(org_id, project_id, gid, lambda tx, group: service.link(tx, group, work_item_id))
+
+
+@bp.post("/groups/<gid>/unlink")
+@require_app_token
+def unlink(pid: str, gid: str) -> dict[str, Any]:
+    """Remove a group's work item link."""
+    schemas.json_body(schemas.EMPTY, optional=True)
+    return _act(pid, gid, service.unlink)
+
+
+@bp.post("/groups/<gid>/dismiss")
+@require_app_token
+def dismiss(pid: str, gid: str) -> dict[str, Any]:
+    """Dismiss a group, with an optional reason."""
+    reason = schemas.json_body(schemas.DISMISS, optional=True).get("reason")
+    return _act(pid, gid, lambda tx, group: service.dismiss(tx, group, reason))
+
+
+@bp.post("/groups/<gid>/reopen")
+@require_app_token
+def reopen(pid: str, gid: str) -> dict[str, Any]:
+    """Reopen a dismissed or resolved group."""
+    schemas.json_body(schemas.EMPTY, optional=True)
+    return _act(pid, gid, service.reopen)
+
+
+@bp.post("/groups/<gid>/create-bug")
+@require_app_token
+def create_bug(pid: str, gid: str) -> tuple[dict[str, Any], int]:
+    """Queue creation of a bug for a group (the integration's outbox worker creates it)."""
+    schemas.json_body(schemas.EMPTY, optional=True)
+    identity: Identity = g.identity
+    reachable = linking.can_reach(identity.org_name)
+
+    def request_bug(tx: Tx, group: dict[str, Any]) -> None:
+        if not reachable:  # an unknown group is still a 404 first; nothing is queued
+            raise errors.AzureDevOpsNotConfigured()
+        service.request_bug(tx, identity.org_id, pid, group)
+
+    return _act(pid, gid, request_bug), 202
