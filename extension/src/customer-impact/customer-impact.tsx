@@ -11,7 +11,7 @@ import * as SDK from "azure-devops-extension-sdk";
 import * as React from "react";
 
 import { Impact } from "../shared/model";
-import { backendFetch, describeError, loadPageInfo, PageInfo, reportFailed, reportLoaded, resizeToContent, startSdk } from "../shared/sdk";
+import { backendFetch, callOptional, describeError, loadPageInfo, PageInfo, reportFailed, reportLoaded, resizeToContent, startSdk } from "../shared/sdk";
 import { Empty, ErrorState, formatDate, Loading, mount } from "../shared/states";
 
 const LISTED_REPORTS = 5;
@@ -161,7 +161,8 @@ async function main(): Promise<void> {
     // Registered under the full contribution id, before "loaded", so the form can call us at once.
     SDK.register(SDK.getContributionId(), model);
     mount(<CustomerImpact model={model} />);
-    if (await form.hasActiveWorkItem()) {
+    // Older hosts have no hasActiveWorkItem: assume an item is open and let getId() say otherwise.
+    if (await callOptional(form, "hasActiveWorkItem", true)) {
       if (!(await model.load())) return;
     } else {
       model.onUnloaded({ id: 0 });

@@ -33,6 +33,33 @@ export class BackendError extends Error {
   }
 }
 
+/** fetch() itself failed: the service could not be reached (offline, DNS, refused, CORS). */
+export class NetworkError extends Error {
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause));
+    this.name = "NetworkError";
+  }
+}
+
+/** fetch(), with its own failures (and only those) turned into NetworkError. */
+async function fetchOrNetworkError(input: string, init?: RequestInit): Promise<Response> {
+  try {
+    return await fetch(input, init);
+  } catch (error) {
+    throw new NetworkError(error);
+  }
+}
+
+/**
+ * Call an optional method of a host service (one a host may lack, such as the work item form's
+ * `hasActiveWorkItem` on older hosts): its result, or `fallback` when the host has no such method.
+ */
+export async function callOptional<S, R>(service: S, method: keyof S, fallback: R, ...args: unknown[]): Promise<R> {
+  const fn = (service as Record<keyof S, unknown>)[method];
+  if (typeof fn !== "function") return fallback;
+  return (await (fn as (...a: unknown[]) => Promise<R>).apply(service, args)) as R;
+}
+
 interface ErrorBody {
   error?: { code?: string; message?: string };
 }
@@ -66,12 +93,12 @@ export async function loadPageInfo(): Promise<PageInfo> {
 }
 
 async function readBackendUrl(): Promise<string> {
-  const response = await fetch(new URL("../config.json", window.location.href).toString(), { cache: "no-store" });
+  const response = await fetchOrNetworkError(new URL("../config.json", window.location.href).toString(), { cache: "no-store" });
   if (!response.ok) {
     throw new Error(`The extension's config.json could not be read (HTTP ${response.status}).`);
   }
-  const body = (await response.json()) as { backendUrl?: unknown };
-  if (typeof body.backendUrl !== "string" || !/^https?:\/\//.test(body.backendUrl)) {
+  const body = parseJson(await response.text()) as { backendUrl?: unknown } | undefined;
+  if (typeof body?.backendUrl !== "string" || !/^https?:\/\//.test(body.backendUrl)) {
     throw new Error("The extension's config.json has no valid backendUrl.");
   }
   return body.backendUrl.replace(/\/+$/, "");
@@ -112,7 +139,8 @@ async function apiFetch<T>(info: PageInfo, path: string, init: { method?: string
     response = await send(info, path, init, await appToken(token));
   }
   const text = await response.text();
-  const body: unknown = text ? JSON.parse(text) : null;
+  const body = text ? parseJson(text) : null;
+  if (body === undefined) throw notTheApi(response); // an HTML page from a proxy, a gateway, a sign-in
   if (!response.ok) {
     const error = (body as ErrorBody | null)?.error;
     throw new BackendError(
@@ -124,6 +152,24 @@ async function apiFetch<T>(info: PageInfo, path: string, init: { method?: string
   return body as T;
 }
 
+/** The parsed JSON, or undefined when the text is not JSON. */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The error for an answer that is not the API's JSON: its status and a sentence, never a parser message. */
+function notTheApi(response: Response): BackendError {
+  const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;
+  const sentence = response.ok
+    ? `The Report Bridge service answered ${status}, but not with the data this page expects.`
+    : `The Report Bridge service answered ${status} with a page instead of its API's error; something between this page and the service (a proxy or gateway) may be failing.`;
+  return new BackendError(response.status, response.ok ? "invalid_response" : `http_${response.status}`, `${sentence} Try again in a moment.`);
+}
+
 function send(info: PageInfo, path: string, init: { method?: string; body?: unknown }, token: string) {
   const headers: Record<string, string> = {
     Authorization: `Bearer ${token}`,
@@ -132,7 +178,7 @@ function send(info: PageInfo, path: string, init: { method?: string; body?: unkn
     "X-Report-Bridge-Project-Name": info.projectName,
   };
   if (init.body !== undefined) headers["Content-Type"] = "application/json";
-  return fetch(`${info.backendUrl}${BACKEND_PREFIX}${path}`, {
+  return fetchOrNetworkError(`${info.backendUrl}${BACKEND_PREFIX}${path}`, {
     method: init.method ?? "GET",
     headers,
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
@@ -162,9 +208,11 @@ export function describeError(error: unknown): string {
     if (error.status === 403) return `Report Bridge refused access: ${error.message}`;
     return `${error.message} (${error.code})`;
   }
-  if (error instanceof TypeError) {
+  if (error instanceof NetworkError) {
     return "The Report Bridge service could not be reached. Check your connection and try again.";
   }
+  // A bug in this page or a host without a method the page needs: say what broke, not "network".
+  if (error instanceof TypeError) return `This page hit an unexpected error: ${error.message}`;
   if (error instanceof Error) return error.message;
   if (error && typeof error === "object" && "message" in error) return String((error as Error).message);
   return String(error);
