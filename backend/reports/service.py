@@ -130,9 +130,10 @@ def _find_or_create_group(
     group = {"id": new_id("g"), "status": "new", "work_item_id": None}
     tx.execute(
         "INSERT INTO report_groups (id, org_id, project_id, group_key, title, status, bug_pending, "
-        "first_reported_at, last_reported_at, created_at, updated_at) VALUES "
-        "(:id, :org, :project, :key, :title, 'new', :pending, :now, :now, :now, :now)",
-        {**params, "id": group["id"], "title": data["title"], "pending": int(pending), "now": now},
+        "severity_rank, first_reported_at, last_reported_at, created_at, updated_at) VALUES "
+        "(:id, :org, :project, :key, :title, 'new', :pending, :rank, :now, :now, :now, :now)",
+        {**params, "id": group["id"], "title": data["title"], "pending": int(pending), "now": now,
+         "rank": SEVERITY_RANKS[data.get("severity") or "medium"]},
     )
     if pending:
         enqueue_outbox(tx, org_id=org_id, project_id=project_id, kind=KIND_CREATE_BUG,

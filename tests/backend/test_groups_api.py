@@ -44,7 +44,7 @@ def three_problems(submit: Submit) -> dict[str, str]:
     submit(title="Checkout fails", customer="c-3", severity="medium")
     login = submit(title="Login loops", customer="c-1", severity="high")
     submit(title="Login loops", customer="c-4", severity="high")
-    invoice = submit(title="Invoice total wrong", customer="c-5", severity="medium")
+    invoice = submit(title="Invoice total wrong", customer="c-5", severity="low")
     return {"checkout": checkout["groupId"], "login": login["groupId"], "invoice": invoice["groupId"]}
 
 
@@ -66,7 +66,7 @@ def test_sorts_by_customers_and_by_severity(
     by_customers = [item["id"] for item in all_pages(client, ui_headers, "sort=customers", limit=1)]
     assert by_customers == [three_problems[k] for k in ("checkout", "login", "invoice")]
     by_severity = [item["severity"] for item in all_pages(client, ui_headers, "sort=severity", limit=1)]
-    assert by_severity == ["critical", "high", "medium"]
+    assert by_severity == ["critical", "high", "low"]
 
 
 def test_search_reaches_every_report_of_the_group(

@@ -22,6 +22,9 @@ from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from backend import create_app
+from backend.azdo import build_connector
+from backend.azdo.tasks import TaskContext
+from backend.azdo.worker import OutboxWorker
 from backend.config import Settings
 from backend.devtools.ado_emulator import create_emulator
 from backend.devtools.ado_emulator_control import EmulatorServer
@@ -160,7 +163,12 @@ def make_stack(tmp_path: Path, extension_dist: Path) -> Iterator[StackFactory]:
             """Swap in a backend built from changed settings, on the same port and database."""
             backend.app = create_app(replace(settings, **changes), storage=storage)
 
-        return Stack(backend_url, host_url, static_origin, secret, database, restart_backend)
+        def run_outbox() -> int:
+            """Run the outbox worker over the due rows, against the emulator when there is one."""
+            ctx = TaskContext(storage, build_connector(settings), settings.azdo_hub_id)
+            return OutboxWorker(ctx).run_once()
+
+        return Stack(backend_url, host_url, static_origin, secret, database, restart_backend, run_outbox)
 
     yield start
     for emulator in emulators:

@@ -34,6 +34,7 @@ class Stack:
     secret: str
     database: Path
     restart_backend: Callable[..., None]  # keyword Settings changes: a redeploy with other settings
+    run_outbox: Callable[[], int] = lambda: 0  # run due outbox rows once (the integration's worker)
 
     def api(self, method: str, path: str, json_body: Any = None, *, project: bool = True) -> httpx.Response:
         """Call the backend as the extension would (fresh app token, org headers); paths are per project."""

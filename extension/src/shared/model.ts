@@ -60,3 +60,26 @@ export interface Me {
   organization: { id: string; name: string };
   capabilities?: { createBug?: boolean };
 }
+
+/** One problem however many customers report it (GET /groups); triage acts on it. */
+export interface Group {
+  id: string;
+  projectId: string;
+  title: string;
+  status: Status;
+  severity: Severity; // the highest of its reports
+  customersAffected: number;
+  reportCount: number;
+  newestReportAt: string;
+  oldestReportAt: string;
+  workItem: WorkItemRef | null;
+  bugPending: boolean;
+  updatedAt: string;
+}
+
+export interface GroupPage {
+  items: Group[];
+  nextCursor: string | null;
+}
+
+export type GroupSort = "newest" | "customers" | "severity";
