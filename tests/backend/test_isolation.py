@@ -23,9 +23,17 @@ def intake(client: FlaskClient, key: str, **fields: Any) -> dict[str, Any]:
     return result
 
 
-def ui_routes(project_id: str, report_id: str) -> list[tuple[str, str, dict[str, Any] | None]]:
+def ui_routes(project_id: str, report_id: str, group_id: str) -> list[tuple[str, str, dict[str, Any] | None]]:
     base = f"/api/v1/projects/{project_id}"
     return [
+        ("GET", f"{base}/groups", None),
+        ("GET", f"{base}/groups/{group_id}", None),
+        ("GET", f"{base}/groups/{group_id}/reports", None),
+        ("POST", f"{base}/groups/{group_id}/link", {"workItemId": 8}),
+        ("POST", f"{base}/groups/{group_id}/unlink", None),
+        ("POST", f"{base}/groups/{group_id}/dismiss", {"reason": "x"}),
+        ("POST", f"{base}/groups/{group_id}/reopen", None),
+        ("POST", f"{base}/groups/{group_id}/create-bug", None),
         ("GET", f"{base}/reports", None),
         ("GET", f"{base}/reports/{report_id}", None),
         ("POST", f"{base}/reports/{report_id}/link", {"workItemId": 7}),
@@ -79,7 +87,7 @@ def test_key_created_before_any_ui_visit_leaves_org_unbound_until_then(
     assert client.get("/api/v1/me", headers=ui_headers(impostor)).status_code == 403
 
 
-@pytest.mark.parametrize("index", range(9))
+@pytest.mark.parametrize("index", range(17))
 def test_second_tenant_never_sees_or_changes_the_first_tenants_data(
     client: FlaskClient, ui_headers: Headers, make_key: Callable[..., str], storage: Storage, index: int
 ) -> None:
@@ -91,7 +99,7 @@ def test_second_tenant_never_sees_or_changes_the_first_tenants_data(
     )
     with storage.snapshot() as tx:
         before = tx.query("SELECT * FROM report_groups ORDER BY id")
-    method, path, body = ui_routes(TENANT_A.project_id, report["id"])[index]
+    method, path, body = ui_routes(TENANT_A.project_id, report["id"], report["groupId"])[index]
     # Tenant B, with its own organization, aims at A's project and report ids.
     response = client.open(path, method=method, json=body, headers=ui_headers(TENANT_B))
     answer = response.get_json()

@@ -84,6 +84,8 @@ def test_a_group_opens_onto_its_reports_with_the_original_tickets(page: Page, st
     expect(ticket).to_have_text(reports[0]["externalId"])
     expect(ticket).to_have_attribute("href", reports[0]["link"])
     expect(listing).to_contain_text(reports[0]["source"])
+    page.mouse.move(0, 0)  # no tooltip over the reports in the picture
+    screenshot(page, "customer-reports-expanded")
     group_cell(hub, group["id"], "title").get_by_role("button").click()
     expect(listing).to_have_count(0)
 
@@ -137,7 +139,9 @@ def test_search_status_filter_and_sort_follow_the_backend(page: Page, stack: Sta
 def test_dismiss_and_reopen_change_the_backend_and_the_row(page: Page, stack: Stack) -> None:
     group = first_new_group(stack)
     hub = open_hub(page, stack)
-    menu_item(page, hub, group["id"], "Dismiss").click()
+    expect(menu_item(page, hub, group["id"], "Dismiss")).to_be_visible()
+    screenshot(page, "customer-reports-row-menu")
+    hub.get_by_role("menuitem", name="Dismiss").click()
     expect(group_cell(hub, group["id"], "status")).to_have_text("dismissed")
     assert json_of(stack.api("GET", f"/groups/{group['id']}"))["status"] == "dismissed"
     menu_item(page, hub, group["id"], "Reopen").click()
