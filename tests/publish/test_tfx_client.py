@@ -99,14 +99,17 @@ def test_tfx_publishes_a_new_extension_then_an_update(
     assert created.returncode == 0, created.stderr
     assert created.json()["published"] is True
 
-    updated = tfx("publish", "--vsix", str(make_vsix("1.0.1")), token=creds.pat)
+    updated = tfx("publish", "--vsix", str(make_vsix("1.0.1")), "--share-with", "contoso", token=creds.pat)
     assert updated.returncode == 0, updated.stderr
+    assert updated.json()["shared"] == ["contoso"]
 
     extension = marketplace.extensions[(PUBLISHER, EXTENSION)]
     assert [(v.version, v.validated) for v in extension.versions] == [("1.0.0", True), ("1.0.1", True)]
+    assert extension.shared_with == {"contoso"}
     # tfx found every route through the location service and sent the Server-style JSON upload.
     assert marketplace.count("OPTIONS", "/_apis/gallery") == 2
-    uploads = [r for r in marketplace.requests if r.method in ("POST", "PUT") and r.body_size > 0]
+    uploads = [r for r in marketplace.requests
+               if r.method in ("POST", "PUT") and "/accountsbyname/" not in r.path]
     assert [(r.method, r.path) for r in uploads] == [
         ("POST", "/_apis/gallery/extensions"),
         ("PUT", f"/_apis/gallery/publishers/{PUBLISHER}/extensions/{EXTENSION}"),
@@ -155,6 +158,12 @@ def test_tfx_and_adoext_see_each_others_changes(
     assert adoext_view.exit_code == 0, adoext_view.output
     assert json.loads(adoext_view.stdout)["sharedWith"] == ["northwind"]
     assert marketplace.extensions[(PUBLISHER, EXTENSION)].shared_with == {"northwind"}
+
+    unpublished = tfx("unpublish", *IDENT, token=creds.pat)
+    assert unpublished.returncode == 0, unpublished.stderr
+    assert marketplace.extensions == {}
+    gone = adoext("show", *IDENT)
+    assert gone.exit_code != 0 and "is not published" in gone.stderr
 
 
 def test_tfx_isvalid_reports_success_pending_and_the_failure_text(
