@@ -168,7 +168,8 @@ def create_extension() -> Response:
         if key in marketplace.extensions:
             raise EmulatorError(409, f"Extension '{package.publisher}.{package.name}' already exists.",
                                 "ExtensionAlreadyExistsException")
-        extension = Extension(package.publisher, package.name, package.display_name, package.public)
+        extension = Extension(package.publisher, package.name, package.display_name, package.public,
+                              categories=package.categories, tags=package.tags)
         extension.versions.append(marketplace.new_version(package.version))
         marketplace.extensions[key] = extension
         return jsonify(extension.to_json(1, None))
@@ -217,6 +218,7 @@ def _update_extension(found: Extension) -> Response:
                             f"Updated version: {package.version}", "ExtensionVersionMustIncreaseException")
     found.versions.append(state().new_version(package.version))
     found.display_name, found.public = package.display_name, package.public
+    found.categories, found.tags = package.categories, package.tags
     return jsonify(found.to_json(1, None))
 
 

@@ -25,6 +25,9 @@ from typing import Any
 
 import httpx
 import pytest
+from adoext.packaging import PackageOptions, package
+
+from tests.adoext.conftest import PNG_1X1, base_manifest
 
 from .conftest import EXTENSION, MEMBER, PUBLISHER, Adoext, Secrets, VsixFactory
 from .emulator_state import MarketplaceState
@@ -117,6 +120,28 @@ def test_tfx_publishes_a_new_extension_then_an_update(
     assert all("api-version=3.1-preview.1" in r.headers["Accept"] for r in uploads)
     assert uploads[0].headers["Authorization"] == "Basic " + base64.b64encode(
         f"OAuth:{creds.pat}".encode()).decode()
+
+
+def test_tfx_publishes_what_adoext_packaged_and_shows_its_categories_and_tags(
+    tfx: Tfx, creds: Secrets, tmp_path: Path, marketplace: MarketplaceState
+) -> None:
+    root = tmp_path / "ext"
+    (root / "dist").mkdir(parents=True)
+    (root / "img").mkdir()
+    (root / "dist" / "hub.html").write_text("<html></html>")
+    (root / "img" / "logo.png").write_bytes(PNG_1X1)
+    manifest = base_manifest(publisher=PUBLISHER, id=EXTENSION, tags=["reports", "triage"])
+    (root / "vss-extension.json").write_text(json.dumps(manifest))
+    built = package(PackageOptions(cwd=root, output_path="out/ext.vsix"))
+
+    published = tfx("publish", "--vsix", str(built.path), token=creds.pat)
+    assert published.returncode == 0, published.stderr
+    shown = tfx("show", *IDENT, token=creds.pat).json()
+
+    assert shown["categories"] == ["Azure Boards"]
+    assert shown["tags"] == ["reports", "triage"]
+    assert [v["version"] for v in shown["versions"]] == [built.version]
+    assert marketplace.extensions[(PUBLISHER, EXTENSION)].display_name == manifest["name"]
 
 
 def test_tfx_refuses_a_version_that_does_not_increase_with_the_marketplace_message(
