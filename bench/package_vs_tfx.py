@@ -185,14 +185,15 @@ def project_case(adoext: list[str], scratch: Path, out: Path) -> Scenario:
 
 
 def install_adoext(folder: Path) -> list[str]:
-    """Install this repository's wheel into `folder`; return the command that runs its `adoext`.
+    """Install the adoext wheel (scripts/) into `folder`; return the command that runs its `adoext`.
 
     A venv of the base interpreter whose one .pth lists the installed wheel and this environment's
     site-packages (for click, jinja2, ...): a plain path, so no editable-install hook is imported.
     """
     target, venv = folder / "site", folder / "venv"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(REPO)],
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target),
+         str(REPO / "scripts")],
         check=True,
     )
     base = getattr(sys, "_base_executable", sys.executable)

@@ -48,6 +48,15 @@ class LazyGroup(click.Group):
         _register_commands()
         return super().list_commands(ctx)
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """List each command on one line with its whole summary (Click would cut it at ~45 characters)."""
+        rows = [(name, command.get_short_help_str(limit=sys.maxsize)) for name in self.list_commands(ctx)
+                if (command := self.get_command(ctx, name)) is not None and not command.hidden]
+        width = max((len(name) for name, _ in rows), default=0)
+        with formatter.section("Commands"):
+            for name, summary in rows:
+                formatter.write(f"{'':{formatter.current_indent}}{name:<{width}}  {summary}\n")
+
 
 @contextmanager
 def _usage_errors_in_one_line() -> Iterator[None]:
@@ -60,7 +69,16 @@ def _usage_errors_in_one_line() -> Iterator[None]:
         raise CommandLineError.from_usage(exc) from exc
 
 
-@click.group("adoext", cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+COMPLETION_HELP = """Shell completion (Click's): add to ~/.bashrc
+
+\b
+  eval "$(_ADOEXT_COMPLETE=bash_source adoext)"
+
+(zsh: zsh_source in ~/.zshrc; fish: _ADOEXT_COMPLETE=fish_source adoext | source)."""
+
+
+@click.group("adoext", cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]},
+             epilog=COMPLETION_HELP)
 @click.version_option(__version__, prog_name="adoext")
 def cli() -> None:
     """Build, package and publish Azure DevOps extensions."""

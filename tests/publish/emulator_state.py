@@ -61,9 +61,12 @@ class Extension:
     public: bool
     versions: list[Version] = field(default_factory=list)
     shared_with: set[str] = field(default_factory=set)
+    categories: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
 
     def to_json(self, flags: int, version: str | None) -> dict[str, Any]:
-        """Render a PublishedExtension honouring ExtensionQueryFlags (1 versions, 8 shared accounts)."""
+        """Render a PublishedExtension honouring ExtensionQueryFlags (1 versions, 4 categories and tags,
+        8 shared accounts; 2, the versions' asset files, is not emulated)."""
         data: dict[str, Any] = {
             "publisher": {"publisherName": self.publisher, "displayName": self.publisher},
             "extensionId": f"00000000-0000-0000-0000-{zlib.crc32(self.name.encode()):012d}",
@@ -74,6 +77,8 @@ class Extension:
         if flags & 1:
             chosen = [v for v in self.versions if version is None or v.version == version]
             data["versions"] = [v.to_json() for v in reversed(chosen)]
+        if flags & 4:
+            data["categories"], data["tags"] = list(self.categories), list(self.tags)
         if flags & 8:
             orgs = sorted(self.shared_with)
             data["sharedWith"] = [{"id": org, "name": org, "type": "account"} for org in orgs]
@@ -156,6 +161,8 @@ class PackageIdentity:
     version: str
     display_name: str
     public: bool
+    categories: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
 
 
 def read_package(data: bytes) -> PackageIdentity | None:
@@ -175,7 +182,14 @@ def read_package(data: bytes) -> PackageIdentity | None:
         version=ident.get("Version", ""),
         display_name=root.findtext(f"{VSX}Metadata/{VSX}DisplayName") or ident.get("Id") or "",
         public="Public" in flags,
+        categories=_listed(root.findtext(f"{VSX}Metadata/{VSX}Categories")),
+        tags=_listed(root.findtext(f"{VSX}Metadata/{VSX}Tags")),
     )
+
+
+def _listed(text: str | None) -> list[str]:
+    """Split a vsixmanifest list element (comma-separated, as the packager writes it)."""
+    return [item.strip() for item in (text or "").split(",") if item.strip()]
 
 
 def version_key(version: str) -> tuple[int, ...]:

@@ -2,10 +2,11 @@
 Extension Management, built from the documented shapes (shared reference tfx-and-marketplace.md §4).
 
 It is a local emulator for tests, served over real HTTP on 127.0.0.1 with an ephemeral port. It speaks
-the gallery routes tfx uses (lookup, create, update, delete, share/unshare by account name), the
-Azure DevOps Server JSON upload (api-version 3.1-preview.1), the Extension Management resource area and
-InstalledExtensionsByName, with Azure DevOps' error body and status codes, and a validation that takes a
-few status checks and can be told to fail with a message.
+the location service (OPTIONS, see emulator_locations), the gallery routes tfx uses (lookup, create,
+update, delete, share/unshare by account name), the Azure DevOps Server JSON upload (api-version
+3.1-preview.1), the Extension Management resource area and InstalledExtensionsByName, with Azure DevOps'
+error body and status codes, and a validation that takes a few status checks and can be told to fail.
+Two independent clients drive it: adoext (tests/publish) and tfx-cli 0.23.1 (test_tfx_client.py).
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from flask import Blueprint, Flask, Response, jsonify, request
 from werkzeug.serving import make_server
 
+from .emulator_http import EmulatorError, error_response, require_organization, state
+from .emulator_locations import locations_bp
 from .emulator_state import (
     Extension,
     Identity,
@@ -29,25 +32,10 @@ from .emulator_state import (
     version_key,
 )
 
-EXTMGMT_AREA_ID = "6c2b0933-3600-42ae-bf8b-93d4f7e83594"
 API_VERSION = re.compile(r"api-version=([0-9.]+(?:-preview(?:\.[0-9]+)?)?)")
 SERVER_API_VERSION = "3.1-preview.1"
 
 bp = Blueprint("marketplace_emulator", __name__)
-
-
-class EmulatorError(Exception):
-    """An Azure DevOps style error answer."""
-
-    def __init__(self, status: int, message: str, type_key: str) -> None:
-        super().__init__(message)
-        self.status, self.message, self.type_key = status, message, type_key
-
-
-def state() -> MarketplaceState:
-    """Return the emulator's state."""
-    found: MarketplaceState = current_app.extensions["marketplace_state"]
-    return found
 
 
 def create_emulator(marketplace: MarketplaceState) -> Flask:
@@ -55,19 +43,10 @@ def create_emulator(marketplace: MarketplaceState) -> Flask:
     app = Flask("marketplace_emulator")
     app.extensions["marketplace_state"] = marketplace
     app.register_blueprint(bp)
-    app.register_error_handler(EmulatorError, _error_response)
+    app.register_blueprint(locations_bp)
+    app.register_error_handler(EmulatorError, error_response)
     app.before_request(_record_and_inject_faults)
     return app
-
-
-def _error_response(exc: EmulatorError) -> Response:
-    namespace = "Microsoft.VisualStudio.Services.Gallery.WebApi"
-    body = {"$id": "1", "innerException": None, "message": exc.message,
-            "typeName": f"{namespace}.{exc.type_key}, {namespace}",
-            "typeKey": exc.type_key, "errorCode": 0, "eventId": 3000}
-    response = jsonify(body)
-    response.status_code = exc.status
-    return response
 
 
 def _record_and_inject_faults() -> Response | None:
@@ -189,7 +168,8 @@ def create_extension() -> Response:
         if key in marketplace.extensions:
             raise EmulatorError(409, f"Extension '{package.publisher}.{package.name}' already exists.",
                                 "ExtensionAlreadyExistsException")
-        extension = Extension(package.publisher, package.name, package.display_name, package.public)
+        extension = Extension(package.publisher, package.name, package.display_name, package.public,
+                              categories=package.categories, tags=package.tags)
         extension.versions.append(marketplace.new_version(package.version))
         marketplace.extensions[key] = extension
         return jsonify(extension.to_json(1, None))
@@ -238,6 +218,7 @@ def _update_extension(found: Extension) -> Response:
                             f"Updated version: {package.version}", "ExtensionVersionMustIncreaseException")
     found.versions.append(state().new_version(package.version))
     found.display_name, found.public = package.display_name, package.public
+    found.categories, found.tags = package.categories, package.tags
     return jsonify(found.to_json(1, None))
 
 
@@ -264,15 +245,6 @@ def share(publisher: str, name: str, org: str) -> Response:
     return Response(status=204)
 
 
-@bp.get(f"/<org>/_apis/resourceareas/{EXTMGMT_AREA_ID}")
-def resource_area(org: str) -> Response:
-    """Tell where the organization's Extension Management service lives (anonymous, like the real one)."""
-    if org not in state().organizations:
-        raise EmulatorError(404, f"TF400856: organization '{org}' not found.", "AccountNotFoundException")
-    return jsonify({"id": EXTMGMT_AREA_ID, "name": "ExtensionManagement",
-                    "locationUrl": f"{request.host_url}extmgmt/{org}/"})
-
-
 @bp.post("/extmgmt/<org>/_apis/ExtensionManagement/InstalledExtensionsByName/<publisher>/<name>")
 def install(org: str, publisher: str, name: str) -> Response:
     """Install an extension into an organization."""
@@ -280,6 +252,7 @@ def install(org: str, publisher: str, name: str) -> Response:
     _caller()
     marketplace = state()
     with marketplace.lock:
+        require_organization(org)
         found = _find(publisher, name)
         if not found.public and org not in found.shared_with:
             raise EmulatorError(403, f"Extension '{publisher}.{name}' is not shared with '{org}'.",
@@ -289,7 +262,11 @@ def install(org: str, publisher: str, name: str) -> Response:
             raise EmulatorError(409, f"TF1590010: Extension {publisher}.{name} is already installed in this "
                                 "organization.", "ExtensionAlreadyInstalledException")
         installed.add((publisher, name))
-    return jsonify({"extensionId": name, "publisherId": publisher, "version": found.versions[-1].version})
+    # An InstalledExtension; tfx reads installState.installationIssues to report a partial install.
+    return jsonify({"extensionId": name, "extensionName": found.display_name, "publisherId": publisher,
+                    "publisherName": publisher, "version": found.versions[-1].version, "flags": "none",
+                    "installState": {"flags": "none", "installationIssues": [],
+                                     "lastUpdated": found.versions[-1].last_updated}})
 
 
 @contextmanager
