@@ -75,6 +75,26 @@ def test_reports_follow_their_bug_through_resolved_and_reopened(
     assert again["status"] == "linked" and again["workItem"]["state"] == "Active"
 
 
+@pytest.mark.parametrize("final_state", ["Closed", "Done", "Removed"])
+def test_every_finishing_state_resolves_the_reports_and_leaving_it_reopens_them(
+    linked: dict[str, Any],
+    subscribed: AzureDevOpsClient,
+    control: httpx.Client,
+    worker: OutboxWorker,
+    backend_url: str,
+    intake_key: str,
+    final_state: str,
+) -> None:
+    bug_id = linked["workItem"]["id"]
+    move(control, bug_id, final_state)
+    worker.run_once()
+    after = read_report(backend_url, intake_key, linked["id"])
+    assert after["status"] == "resolved" and after["workItem"]["state"] == final_state
+    move(control, bug_id, "Active")
+    worker.run_once()
+    assert read_report(backend_url, intake_key, linked["id"])["status"] == "linked"
+
+
 def test_redelivered_event_is_ignored(
     linked: dict[str, Any],
     subscribed: AzureDevOpsClient,
