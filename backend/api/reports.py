@@ -11,6 +11,7 @@ from flask import Blueprint, g, request
 from backend import errors, schemas
 from backend.auth import PROJECT_NAME_HEADER, Identity, require_app_token
 from backend.azdo import linking
+from backend.azdo.directory import Reach
 from backend.reports import queries, service
 from backend.state import get_storage
 from backend.storage import Tx
@@ -89,6 +90,12 @@ def _act_in(org_id: str, project_id: str, rid: str, action: Action) -> dict[str,
         return queries.get_report(tx, org_id, project_id, rid)
 
 
+def _require_report(org_id: str, project_id: str, rid: str) -> None:
+    """Raise 404 for an unknown report before anything asks Azure DevOps."""
+    with get_storage().snapshot() as tx:
+        service.group_of_report(tx, org_id, project_id, rid)
+
+
 @bp.post("/reports/<rid>/link")
 @require_app_token
 def link(pid: str, rid: str) -> dict[str, Any]:
@@ -96,10 +103,10 @@ def link(pid: str, rid: str) -> dict[str, Any]:
     work_item_id = int(schemas.json_body(schemas.LINK)["workItemId"])
     g.audit_target = {"workItemId": work_item_id}
     org_id, project_id = _scope(pid)
-    identity: Identity = g.identity
-    if linking.can_reach(identity.org_name):
-        with get_storage().snapshot() as tx:  # an unknown report is a 404 before any REST call
-            service.group_of_report(tx, org_id, project_id, rid)
+    _require_report(org_id, project_id, rid)
+    # Only the verified organization id picks the Azure DevOps organization; without any connection
+    # the link is recorded unchecked.
+    if linking.reach(org_id) is not Reach.UNCONFIGURED:
         # Outside the write transaction: the REST call must not hold SQLite's write lock.
         linking.check_work_item(org_id, project_id, work_item_id)
     return _act_in(org_id, project_id, rid, lambda tx, group: service.link(tx, group, work_item_id))
@@ -135,11 +142,17 @@ def create_bug(pid: str, rid: str) -> tuple[dict[str, Any], int]:
     """Queue creation of a bug for a report's group (the integration's outbox worker creates it)."""
     schemas.json_body(schemas.EMPTY, optional=True)
     identity: Identity = g.identity
-    reachable = linking.can_reach(identity.org_name)
+    org_id, project_id = _scope(pid)
+    _require_report(org_id, project_id, rid)
+    reach = linking.reach(org_id)  # may ask Azure DevOps once: outside the write transaction
 
     def request_bug(tx: Tx, group: dict[str, Any]) -> None:
-        if not reachable:  # an unknown report is still a 404 first; nothing is queued
+        # An unknown report is still a 404 first; nothing is queued. UNDETERMINED queues: the worker
+        # learns the binding before it creates anything.
+        if reach is Reach.UNCONFIGURED:
             raise errors.AzureDevOpsNotConfigured()
+        if reach is Reach.UNKNOWN:
+            raise errors.OrganizationNotConfigured()
         service.request_bug(tx, identity.org_id, pid, group)
 
     return _act(pid, rid, request_bug), 202

@@ -3,6 +3,7 @@
 It is a LOCAL EMULATOR, not Azure DevOps. It serves the REST calls Report Bridge makes, with the
 request and response shapes of MicrosoftDocs/vsts-rest-api-specs (api-version 7.1):
 
+    GET    /{org}/_apis/connectionData                  ConnectionData (instanceId = the organization id)
     GET    /{org}/_apis/projects                        {"count", "value": [TeamProjectReference]}
     POST   /{org}/{project}/_apis/wit/workitems/${type} JSON Patch (application/json-patch+json) -> WorkItem
     GET    /{org}[/{project}]/_apis/wit/workitems/{id}  WorkItem ($expand=relations adds relations)
@@ -129,6 +130,37 @@ def _json() -> Any:
 
 
 # -- REST surface -------------------------------------------------------------------------------
+
+
+@api.get("/<org>/_apis/connectionData")
+def connection_data(org: str) -> Response:
+    """The organization's ConnectionData (location 7.1): its instanceId is the organization's host id."""
+    state = _state()
+    user = {
+        "id": state.service_identity_id,
+        "descriptor": f"Microsoft.TeamFoundation.ServiceIdentity;{state.service_identity_id}",
+        "subjectDescriptor": f"svc.{state.service_identity_id}",
+        "providerDisplayName": "Report Bridge backend (local emulator identity)",
+        "isActive": True,
+        "properties": {},
+        "resourceVersion": 2,
+        "metaTypeId": 0,
+    }
+    return jsonify(
+        {
+            "authenticatedUser": user,
+            "authorizedUser": user,
+            "instanceId": state.organization_id,
+            "deploymentId": state.deployment_id,
+            "deploymentType": "hosted",
+            "locationServiceData": {
+                "serviceOwner": "00025394-6065-48ca-87d9-7f5672854ef7",
+                "defaultAccessMappingMoniker": "PublicAccessMapping",
+                "lastChangeId": 1,
+                "lastChangeId64": 1,
+            },
+        }
+    )
 
 
 @api.get("/<org>/_apis/projects")

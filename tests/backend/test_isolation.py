@@ -70,13 +70,31 @@ def test_malformed_org_header_is_refused(client: FlaskClient, ui_headers: Header
     assert response.get_json()["error"]["code"] == "bad_request"
 
 
-def test_key_created_before_any_ui_visit_leaves_org_unbound_until_then(
+def test_key_created_with_its_tenant_binds_the_org_before_any_ui_visit(
     client: FlaskClient, ui_headers: Headers, make_key: Callable[..., str]
 ) -> None:
-    make_key(TENANT_A)
-    assert client.get("/api/v1/me", headers=ui_headers(TENANT_A)).status_code == 200
+    make_key(TENANT_A)  # binds like `report-bridge keys create --tenant`
     impostor = Tenant(TENANT_A.org_id, TENANT_A.org_name, TENANT_B.tenant_id, TENANT_B.user_id, "p")
     assert client.get("/api/v1/me", headers=ui_headers(impostor)).status_code == 403
+    assert client.get("/api/v1/me", headers=ui_headers(TENANT_A)).status_code == 200
+
+
+def test_an_unbound_org_with_data_is_claimable_by_no_token(
+    client: FlaskClient, ui_headers: Headers, storage: Storage
+) -> None:
+    from backend import keys
+    from backend.auth import bind_organization
+    from backend.reports import service
+
+    with storage.transaction() as tx:  # what older versions' `keys create` left: data, no tenant
+        bind_organization(tx, TENANT_A.org_id, TENANT_A.org_name, None)
+        service.ensure_project(tx, TENANT_A.org_id, TENANT_A.project_id)
+        keys.create_key(tx, org_id=TENANT_A.org_id, project_id=TENANT_A.project_id, name="old")
+    for tenant in (TENANT_A, Tenant(TENANT_A.org_id, "x", TENANT_B.tenant_id, TENANT_B.user_id, "p")):
+        response = client.get("/api/v1/me", headers=ui_headers(tenant))
+        assert (response.status_code, response.get_json()["error"]["code"]) == (403, "org_unbound")
+    with storage.snapshot() as tx:
+        assert tx.query_one("SELECT tenant_id FROM organizations") == {"tenant_id": None}
 
 
 @pytest.mark.parametrize("index", range(9))
