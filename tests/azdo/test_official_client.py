@@ -124,6 +124,10 @@ def test_an_item_the_official_client_created_reads_the_same_through_ours(
     theirs = [w.id for w in wit.get_work_items_batch(request, project=PROJECT_ID) if w is not None]
     mine_too = [w.id for w in ours.get_work_items([created.id, 999_999], project=PROJECT_ID)]
     assert theirs == mine_too == [created.id]
+    # The organization-wide forms (no project in the path), as the worker's refresh and sync use them.
+    org_wide = [w.id for w in wit.get_work_items_batch(request) if w is not None]
+    assert org_wide == [w.id for w in ours.get_work_items([created.id, 999_999])] == [created.id]
+    assert wit.get_work_item(created.id).fields["System.Title"] == ours.get_work_item(created.id).title
     # A state change through the official client's PATCH is what our sync reads back.
     wit.update_work_item(patch(**{"System.State": "Removed"}), created.id, project=PROJECT_ID)
     assert ours.get_work_item(created.id).is_done
