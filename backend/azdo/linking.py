@@ -45,9 +45,12 @@ def check_work_item(org_id: str, project_id: str, work_item_id: int) -> WorkItem
     """Read a work item through REST, cache it, and return it; raise an AppError otherwise."""
     try:
         client = get_azdo().client_for(org_id, interactive=True)
-        item = client.get_work_item(work_item_id, project=project_id)
     except OrganizationNotConfigured:
         raise errors.OrganizationNotConfigured() from None
+    except AzureDevOpsError as exc:  # even a 404 here is a broken configured URL, not a missing item
+        raise UpstreamFailed(exc) from exc
+    try:
+        item = client.get_work_item(work_item_id, project=project_id)
     except AzureDevOpsNotFound:
         raise WorkItemNotFound(f"Work item {work_item_id} does not exist in this project.") from None
     except AzureDevOpsError as exc:
