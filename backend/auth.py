@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import re
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -22,6 +21,7 @@ from flask import g, request
 
 from backend import errors
 from backend.config import Settings
+from backend.org_ids import canonical_id, parse_org_id
 from backend.state import AppState, get_state
 from backend.storage import Tx, utcnow
 
@@ -33,7 +33,6 @@ PROJECT_NAME_HEADER = "X-Report-Bridge-Project-Name"
 _ORG_ID_KEY, _ORG_NAME_KEY = "HTTP_X_REPORT_BRIDGE_ORG_ID", "HTTP_X_REPORT_BRIDGE_ORG_NAME"  # WSGI names
 MAX_CLAIM_LENGTH = 128
 MAX_CACHED_ORGS = 10_000
-_ORG_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 log = logging.getLogger("backend.auth")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -196,19 +195,24 @@ def _claims(payload: dict[str, Any], key_index: int) -> AppClaims:
     audience = payload.get("aud")
     return AppClaims(
         user_id=cast(str, user_id),
-        tenant_id=cast(str, tenant_id),
+        tenant_id=canonical_id(cast(str, tenant_id)),
         audience=audience if isinstance(audience, str) else None,
         key_index=key_index,
     )
 
 
 def read_org_headers(environ: Mapping[str, Any]) -> tuple[str, str]:
-    """Return the organization id and name the UI sent (unverified until bound to a tenant)."""
+    """Return the canonical organization id and the display name the UI sent.
+
+    The id is checked against the tenant's binding by the caller; the name is display text only and
+    never chooses an Azure DevOps URL or credential (those follow the id, see backend/azdo/directory.py).
+    """
     # Read from the WSGI environ: werkzeug's Headers view costs a few µs per lookup, on every UI call.
-    org_id = (environ.get(_ORG_ID_KEY) or "").strip()
-    if not org_id:
+    raw = (environ.get(_ORG_ID_KEY) or "").strip()
+    if not raw:
         raise errors.OrgMissing()
-    if not _ORG_ID.match(org_id):
+    org_id = parse_org_id(raw)
+    if org_id is None:
         raise errors.BadRequest(f"{ORG_ID_HEADER} is not a valid organization id.")
     org_name = (environ.get(_ORG_NAME_KEY) or "").strip()[:256]
     return org_id, org_name
@@ -219,8 +223,16 @@ def find_organization(tx: Tx, org_id: str) -> dict[str, Any] | None:
     return tx.query_one("SELECT id, name, tenant_id FROM organizations WHERE id = :id", {"id": org_id})
 
 
-def bind_organization(tx: Tx, org_id: str, org_name: str, tenant_id: str | None) -> dict[str, Any]:
-    """Create or bind an organization to a tenant on first sight; refuse a different tenant later."""
+def bind_organization(
+    tx: Tx, org_id: str, org_name: str, tenant_id: str | None, *, verified: bool = False
+) -> dict[str, Any]:
+    """Create an organization, or bind it to a tenant; refuse a different tenant later.
+
+    An app token (`verified=False`) may create an organization it is the first to name, but never
+    claim an existing one that has no tenant: such rows were made by another path (an operator's
+    `keys create`, older versions), and their data belongs to whoever the operator says. Only a
+    verified source (`verified=True`: the operator, through the CLI) binds an unbound organization.
+    """
     row = find_organization(tx, org_id)
     now = utcnow()
     if row is None:
@@ -232,6 +244,8 @@ def bind_organization(tx: Tx, org_id: str, org_name: str, tenant_id: str | None)
         return {"id": org_id, "name": org_name, "tenant_id": tenant_id}
     if tenant_id is not None and row["tenant_id"] not in (None, tenant_id):
         raise errors.OrgTenantMismatch()
+    if tenant_id is not None and row["tenant_id"] is None and not verified:
+        raise errors.OrgUnbound()
     if (tenant_id is not None and row["tenant_id"] is None) or (org_name and org_name != row["name"]):
         tx.execute(
             "UPDATE organizations SET tenant_id = COALESCE(tenant_id, :tid), name = :name, updated_at = :now "

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import click
 
-from backend import audit, keys
-from backend.auth import bind_organization
+from backend import audit, errors, keys
+from backend.auth import bind_organization, find_organization
 from backend.config import DEFAULT_DATABASE, ConfigError, Settings
+from backend.org_ids import canonical_id, parse_org_id
 from backend.reports import service
 from backend.storage import Storage, StorageError, Tx, open_storage
 
@@ -38,8 +39,23 @@ def friendly_errors() -> Iterator[None]:
     """Turn configuration and storage failures into one-line CLI errors."""
     try:
         yield
-    except (ConfigError, StorageError) as exc:
+    except (ConfigError, StorageError, errors.AppError) as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def org_id_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Canonicalise an organization id given on the command line (the same spelling as every entry point)."""
+    if value is None:
+        return None
+    org_id = parse_org_id(value)
+    if org_id is None:
+        raise click.BadParameter(f"{value!r} is not an organization id (SDK.getHost().id, a GUID)")
+    return org_id
+
+
+def tenant_id_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Canonicalise a tenant id given on the command line (app tokens' tid, compared exactly)."""
+    return canonical_id(value) if value and value.strip() else None
 
 
 @contextmanager
@@ -101,15 +117,33 @@ def keys_group() -> None:
 
 
 @keys_group.command("create")
-@click.option("--org", "org_id", required=True, help="Organization id (SDK.getHost().id).")
+@click.option(
+    "--org", "org_id", required=True, callback=org_id_option, help="Organization id (SDK.getHost().id)."
+)
 @click.option("--org-name", default="", help="Organization name, for display.")
+@click.option(
+    "--tenant",
+    "tenant_id",
+    callback=tenant_id_option,
+    help="Tenant id of the organization's users (their app tokens' tid); required unless already bound.",
+)
 @click.option("--project", "project_id", required=True, help="Azure DevOps project id.")
 @click.option("--name", required=True, help="Who the key is for, e.g. 'support portal'.")
 @click.pass_obj
-def keys_create(ctx: CliContext, org_id: str, org_name: str, project_id: str, name: str) -> None:
+def keys_create(
+    ctx: CliContext, org_id: str, org_name: str, tenant_id: str | None, project_id: str, name: str
+) -> None:
     """Create a key and print it once (only a salted hash is stored)."""
     with write(ctx) as tx:
-        bind_organization(tx, org_id, org_name, None)
+        # The operator is the verified source that binds an organization to its tenant: an app token
+        # can never claim an organization whose data (these reports) came from another path.
+        existing = find_organization(tx, org_id)
+        if tenant_id is None and (existing is None or existing["tenant_id"] is None):
+            raise click.ClickException(
+                f"organization {org_id} is not bound to a tenant yet: pass --tenant <tid> "
+                "(the tenant of its users' app tokens)"
+            )
+        bind_organization(tx, org_id, org_name, tenant_id, verified=True)
         service.ensure_project(tx, org_id, project_id)
         key, secret = keys.create_key(tx, org_id=org_id, project_id=project_id, name=name)
     click.echo(secret)
@@ -117,7 +151,7 @@ def keys_create(ctx: CliContext, org_id: str, org_name: str, project_id: str, na
 
 
 @keys_group.command("list")
-@click.option("--org", "org_id", help="Only this organization.")
+@click.option("--org", "org_id", callback=org_id_option, help="Only this organization.")
 @click.option("--project", "project_id", help="Only this project.")
 @click.pass_obj
 def keys_list(ctx: CliContext, org_id: str | None, project_id: str | None) -> None:
@@ -150,7 +184,7 @@ def audit_group() -> None:
 
 @audit_group.command("tail")
 @click.option("-n", "--lines", "limit", type=click.IntRange(1, 10000), default=20, show_default=True)
-@click.option("--org", "org_id", help="Only this organization.")
+@click.option("--org", "org_id", callback=org_id_option, help="Only this organization.")
 @click.pass_obj
 def audit_tail(ctx: CliContext, limit: int, org_id: str | None) -> None:
     """Print the newest audit rows as JSON lines, oldest first."""
@@ -167,7 +201,7 @@ def projects() -> None:
 
 
 @projects.command("list")
-@click.option("--org", "org_id", help="Only this organization.")
+@click.option("--org", "org_id", callback=org_id_option, help="Only this organization.")
 @click.pass_obj
 def projects_list(ctx: CliContext, org_id: str | None) -> None:
     """List known projects with their organization, tenant binding and auto-bug flag."""
@@ -188,7 +222,7 @@ def projects_list(ctx: CliContext, org_id: str | None) -> None:
 
 
 @projects.command("set-auto-bug")
-@click.option("--org", "org_id", required=True)
+@click.option("--org", "org_id", required=True, callback=org_id_option)
 @click.option("--project", "project_id", required=True)
 @click.argument("state", type=click.Choice(["on", "off"]))
 @click.pass_obj

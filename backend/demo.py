@@ -69,7 +69,7 @@ def seed_demo_data(
 ) -> None:
     """Seed ~25 reports in ~10 groups with mixed statuses; do nothing if the project has reports."""
     with storage.transaction() as tx:
-        bind_organization(tx, org_id, org_name, tenant_id)
+        bind_organization(tx, org_id, org_name, tenant_id, verified=True)  # the operator seeds it
         service.ensure_project(tx, org_id, project_id, project_name)
         existing = tx.query_one(
             "SELECT 1 AS present FROM reports WHERE org_id = :org AND project_id = :project LIMIT 1",

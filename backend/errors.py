@@ -10,10 +10,11 @@
     │   ├── KeyMissing (401 key_missing)
     │   └── KeyInvalid (401 key_invalid)
     ├── Forbidden (403 forbidden)
-    │   └── OrgTenantMismatch (403 org_tenant_mismatch)
+    │   ├── OrgTenantMismatch (403 org_tenant_mismatch)
+    │   └── OrgUnbound (403 org_unbound)
     ├── NotFound (404 not_found)
     ├── Conflict (409 conflict) ── AlreadyLinked, InvalidTransition, IdempotencyConflict,
-    │                              AzureDevOpsNotConfigured, BugPending
+    │                              AzureDevOpsNotConfigured, OrganizationNotConfigured, BugPending
     └── Unavailable (503 unavailable; also any StorageError)
 
 Werkzeug's HTTPExceptions (404, 405, 413, ...) come out in the same shape with their own codes.
@@ -132,6 +133,14 @@ class OrgTenantMismatch(Forbidden):
     code, message = "org_tenant_mismatch", "This organization is bound to a different tenant."
 
 
+class OrgUnbound(Forbidden):
+    code = "org_unbound"
+    message = (
+        "This organization's data was set up by an operator without a tenant, so no app token may claim it; "
+        "an administrator binds it with `report-bridge keys create --org <id> --tenant <tid>`."
+    )
+
+
 class NotFound(AppError):
     status, code, message = 404, "not_found", "Not found."
 
@@ -156,6 +165,14 @@ class IdempotencyConflict(Conflict):
 class AzureDevOpsNotConfigured(Conflict):
     code = "azure_devops_not_configured"
     message = "This organization has no Azure DevOps connection configured on the backend."
+
+
+class OrganizationNotConfigured(Conflict):
+    code = "organization_not_configured"
+    message = (
+        "None of the Azure DevOps organizations configured on the backend (REPORT_BRIDGE_AZDO_ORG_URLS) "
+        "has this organization id."
+    )
 
 
 class BugPending(Conflict):

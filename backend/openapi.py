@@ -94,7 +94,8 @@ PATHS: dict[str, Any] = {
     }},
     "/api/v1/projects/{pid}/reports/{rid}/link": _ui_action(
         "Link the report's group to a work item. With an Azure DevOps connection the item is read first "
-        "(404 work_item_not_found; 502 with the Azure DevOps error code); without one it is linked "
+        "(404 work_item_not_found; 409 organization_not_configured when no configured Azure DevOps URL "
+        "is this organization id; 502 with the Azure DevOps error code); without one it is linked "
         "unchecked." + _BUG_PENDING,
         "LinkRequest", extra_errors=("502",),
     ),
@@ -107,8 +108,8 @@ PATHS: dict[str, Any] = {
     ),
     "/api/v1/projects/{pid}/reports/{rid}/create-bug": _ui_action(
         "Queue creation of a bug for the group (bugPending until the integration links it); "
-        "409 azure_devops_not_configured (nothing queued) when the organization has no Azure DevOps "
-        "connection.",
+        "409 azure_devops_not_configured (nothing queued) when the backend has no Azure DevOps "
+        "connection, 409 organization_not_configured when no configured URL is this organization id.",
         status="202"
     ),
     "/api/v1/projects/{pid}/groups": {"get": {
@@ -148,8 +149,9 @@ PATHS: dict[str, Any] = {
     ),
     "/api/v1/projects/{pid}/groups/{gid}/create-bug": _group_action(
         "Queue creation of a bug for the group (bugPending until the integration links it, or clears it "
-        "when there is nothing to create); 409 azure_devops_not_configured when the organization has no "
-        "Azure DevOps connection.",
+        "when there is nothing to create); 409 azure_devops_not_configured when the backend has no "
+        "Azure DevOps connection, 409 organization_not_configured when no configured URL is this "
+        "organization id.",
         status="202",
     ),
     "/api/v1/projects/{pid}/work-items/{wid}/impact": {"get": {
@@ -276,7 +278,8 @@ COMPONENTS: dict[str, Any] = {
             },
             "capabilities": {"type": "object", "required": ["createBug"], "properties": {
                 "createBug": {"type": "boolean", "description": "false: create-bug answers 409 "
-                              "azure_devops_not_configured; disable the button and say why."}}},
+                              "azure_devops_not_configured or organization_not_configured; disable the "
+                              "button and say why."}}},
         }},
         "Impact": {"type": "object", "properties": {
             "workItemId": {"type": "integer"}, "reports": {"type": "array", "items": _ref("Report")},
@@ -299,10 +302,11 @@ COMPONENTS: dict[str, Any] = {
         f"Error{status}": {"description": text, "content": {JSON: {"schema": _ref("Error")}}}
         for status, text in (("400", "Invalid request (validation_failed, org_missing, ...)."),
                              ("401", "Authentication failed (token_* or key_* codes)."),
-                             ("403", "Forbidden (org_tenant_mismatch)."),
+                             ("403", "Forbidden (org_tenant_mismatch, org_unbound)."),
                              ("404", "Not found (not_found, work_item_not_found)."),
                              ("409", "Conflict (already_linked, invalid_transition, idempotency_key_reused, "
-                                     "azure_devops_not_configured, bug_pending)"),
+                                     "azure_devops_not_configured, organization_not_configured, "
+                                     "bug_pending)"),
                              ("502", "Azure DevOps refused or failed (azure_devops_* codes)."))
     },
 }

@@ -67,7 +67,7 @@ def main() -> None:
     args = parser.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one access-log line per call is noise here
     pat = secrets.token_urlsafe(24)  # generated per run, never stored
-    state = EmulatorState(organization=ORG, pat=pat)
+    state = EmulatorState(organization=ORG, organization_id=ORG_ID, pat=pat)  # connectionData reports ORG_ID
     server = EmulatorServer(create_emulator(state)).start()
     with tempfile.TemporaryDirectory() as tmp:
         storage = open_storage(Path(tmp) / "bench.db")

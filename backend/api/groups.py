@@ -13,7 +13,13 @@ from typing import Any
 from flask import Blueprint, g, request
 
 from backend import errors, schemas
-from backend.api.reports import caller_web_base, page_args, project_scope
+from backend.api.reports import (
+    caller_web_base,
+    check_link_target,
+    page_args,
+    project_scope,
+    refuse_unreachable_bug,
+)
 from backend.auth import Identity, require_app_token
 from backend.azdo import linking
 from backend.reports import groups, queries, service
@@ -82,12 +88,10 @@ def link(pid: str, gid: str) -> dict[str, Any]:
     work_item_id = int(schemas.json_body(schemas.LINK)["workItemId"])
     g.audit_target = {"workItemId": work_item_id}
     org_id, project_id = project_scope(pid)
-    identity: Identity = g.identity
-    if linking.can_reach(identity.org_name):
-        with get_storage().snapshot() as tx:  # an unknown or bug-pending group fails before any REST call
-            if groups.group_row(tx, org_id, project_id, gid)["bug_pending"]:
-                raise errors.BugPending()
-        linking.check_work_item(org_id, project_id, work_item_id)  # outside the write lock
+    with get_storage().snapshot() as tx:  # an unknown or bug-pending group fails before any REST call
+        if groups.group_row(tx, org_id, project_id, gid)["bug_pending"]:
+            raise errors.BugPending()
+    check_link_target(org_id, project_id, work_item_id)
     return _act_in(org_id, project_id, gid, lambda tx, group: service.link(tx, group, work_item_id))
 
 
@@ -121,11 +125,13 @@ def create_bug(pid: str, gid: str) -> tuple[dict[str, Any], int]:
     """Queue creation of a bug for a group (the integration's outbox worker creates it)."""
     schemas.json_body(schemas.EMPTY, optional=True)
     identity: Identity = g.identity
-    reachable = linking.can_reach(identity.org_name)
+    org_id, project_id = project_scope(pid)
+    with get_storage().snapshot() as tx:  # an unknown group is a 404 before anything asks Azure DevOps
+        groups.group_row(tx, org_id, project_id, gid)
+    reach = linking.reach(org_id)  # may ask Azure DevOps once: outside the write transaction
 
     def request_bug(tx: Tx, group: dict[str, Any]) -> None:
-        if not reachable:  # an unknown group is still a 404 first; nothing is queued
-            raise errors.AzureDevOpsNotConfigured()
+        refuse_unreachable_bug(reach)
         service.request_bug(tx, identity.org_id, pid, group)
 
     return _act(pid, gid, request_bug), 202

@@ -20,6 +20,7 @@ from flask import Blueprint, g, request
 
 from backend import errors
 from backend.azdo.tasks import KIND_SYNC_WORK_ITEM
+from backend.org_ids import parse_org_id
 from backend.outbox import enqueue_outbox
 from backend.state import get_settings, get_storage
 from backend.storage import Tx, utcnow
@@ -124,13 +125,14 @@ def _read_event() -> dict[str, Any]:
 def _source(event: dict[str, Any]) -> tuple[str, str, int]:
     """Return (organization id, project id, work item id) named by the event."""
     containers = _obj(event.get("resourceContainers"))
-    org = _container_id(containers, "collection") or _container_id(containers, "account")
+    raw_org = _container_id(containers, "collection") or _container_id(containers, "account")
+    org = parse_org_id(raw_org) if raw_org else None  # the one spelling every other entry point uses
     project = _container_id(containers, "project")
     resource = _obj(event.get("resource"))
     # For updates resource.id is the update's id; the work item is resource.workItemId.
     raw = resource.get("workItemId") if event["eventType"] == "workitem.updated" else resource.get("id")
     if not (org and project):
-        raise EventRejected("The event lacks resourceContainers.collection/account and project ids.")
+        raise EventRejected("The event lacks valid resourceContainers.collection/account and project ids.")
     if not isinstance(raw, int) or isinstance(raw, bool) or raw <= 0:
         raise EventRejected("The event does not name a work item.")
     return org, project, raw
@@ -146,10 +148,13 @@ def _container_id(containers: dict[str, Any], name: str) -> str | None:
 
 
 def _known(tx: Tx, org_id: str, project_id: str) -> tuple[str, str]:
-    """Return the stored (organization id, project id); GUIDs may differ in case between sources."""
+    """Return the stored (organization id, project id); project GUIDs may differ in case between sources.
+
+    The organization id is already canonical, so it is compared exactly, like everywhere else.
+    """
     row = tx.query_one(
         "SELECT p.org_id, p.id FROM projects p JOIN organizations o ON o.id = p.org_id "
-        "WHERE lower(p.org_id) = lower(:org) AND lower(p.id) = lower(:project)",
+        "WHERE p.org_id = :org AND lower(p.id) = lower(:project)",
         {"org": org_id, "project": project_id},
     )
     if row is None:

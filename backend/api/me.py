@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, g
 
 from backend.auth import Identity, require_app_token
-from backend.azdo.linking import can_reach
+from backend.azdo.linking import can_create_bugs
 
 bp = Blueprint("me", __name__, url_prefix="/api/v1")
 
@@ -21,6 +21,7 @@ def me() -> dict[str, Any]:
         "userId": identity.user_id,
         "tenantId": identity.tenant_id,
         "organization": {"id": identity.org_id, "name": identity.org_name},
-        # The UI disables "Create bug" up front instead of letting the click fail with a 409.
-        "capabilities": {"createBug": can_reach(identity.org_name)},
+        # The UI disables "Create bug" up front instead of letting the click fail with a 409. The
+        # verified id decides, never the display name (the first call may ask Azure DevOps once).
+        "capabilities": {"createBug": can_create_bugs(identity.org_id)},
     }

@@ -11,6 +11,7 @@ from flask import Blueprint, g, request
 from backend import errors, schemas
 from backend.auth import PROJECT_NAME_HEADER, Identity, require_app_token
 from backend.azdo import linking
+from backend.azdo.directory import Reach
 from backend.reports import queries, service
 from backend.state import get_storage
 from backend.storage import Tx
@@ -42,7 +43,7 @@ def project_scope(pid: str) -> tuple[str, str]:
 def caller_web_base() -> str:
     """Where the caller's organization keeps its work item pages (one source for every link)."""
     identity: Identity = g.identity
-    return linking.web_base(identity.org_name)
+    return linking.web_base(identity.org_id, identity.org_name)
 
 
 def page_args() -> dict[str, Any]:
@@ -95,6 +96,31 @@ def _act_in(org_id: str, project_id: str, rid: str, action: Action) -> dict[str,
         return queries.get_report(tx, org_id, project_id, rid, caller_web_base())
 
 
+def check_link_target(org_id: str, project_id: str, work_item_id: int) -> None:
+    """Check the work item through Azure DevOps, unless the backend has no Azure DevOps connection at all.
+
+    Only the verified organization id picks the Azure DevOps organization. Call it outside the write
+    transaction: the REST call must not hold SQLite's write lock.
+    """
+    if linking.reach(org_id) is not Reach.UNCONFIGURED:
+        linking.check_work_item(org_id, project_id, work_item_id)
+
+
+def refuse_unreachable_bug(reach: Reach) -> None:
+    """Refuse "Create bug" when no configured organization can take it (UNDETERMINED queues: the worker
+    learns the binding before it creates anything)."""
+    if reach is Reach.UNCONFIGURED:
+        raise errors.AzureDevOpsNotConfigured()
+    if reach is Reach.UNKNOWN:
+        raise errors.OrganizationNotConfigured()
+
+
+def _require_report(org_id: str, project_id: str, rid: str) -> None:
+    """Raise 404 for an unknown report before anything asks Azure DevOps."""
+    with get_storage().snapshot() as tx:
+        service.group_of_report(tx, org_id, project_id, rid)
+
+
 @bp.post("/reports/<rid>/link")
 @require_app_token
 def link(pid: str, rid: str) -> dict[str, Any]:
@@ -102,12 +128,8 @@ def link(pid: str, rid: str) -> dict[str, Any]:
     work_item_id = int(schemas.json_body(schemas.LINK)["workItemId"])
     g.audit_target = {"workItemId": work_item_id}
     org_id, project_id = project_scope(pid)
-    identity: Identity = g.identity
-    if linking.can_reach(identity.org_name):
-        with get_storage().snapshot() as tx:  # an unknown report is a 404 before any REST call
-            service.group_of_report(tx, org_id, project_id, rid)
-        # Outside the write transaction: the REST call must not hold SQLite's write lock.
-        linking.check_work_item(org_id, project_id, work_item_id)
+    _require_report(org_id, project_id, rid)
+    check_link_target(org_id, project_id, work_item_id)
     return _act_in(org_id, project_id, rid, lambda tx, group: service.link(tx, group, work_item_id))
 
 
@@ -141,11 +163,12 @@ def create_bug(pid: str, rid: str) -> tuple[dict[str, Any], int]:
     """Queue creation of a bug for a report's group (the integration's outbox worker creates it)."""
     schemas.json_body(schemas.EMPTY, optional=True)
     identity: Identity = g.identity
-    reachable = linking.can_reach(identity.org_name)
+    org_id, project_id = project_scope(pid)
+    _require_report(org_id, project_id, rid)
+    reach = linking.reach(org_id)  # may ask Azure DevOps once: outside the write transaction
 
     def request_bug(tx: Tx, group: dict[str, Any]) -> None:
-        if not reachable:  # an unknown report is still a 404 first; nothing is queued
-            raise errors.AzureDevOpsNotConfigured()
+        refuse_unreachable_bug(reach)  # an unknown report is still a 404 first; nothing is queued
         service.request_bug(tx, identity.org_id, pid, group)
 
     return _act(pid, rid, request_bug), 202

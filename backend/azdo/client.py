@@ -21,6 +21,7 @@ from backend.azdo.retry import REFUSED_STATUSES, RETRYABLE_STATUSES, OrgGate, Re
 
 API_VERSION = "7.1"
 COMMENTS_API_VERSION = "7.1-preview.4"  # the comments API is only published as a preview
+CONNECTION_DATA_API_VERSION = "7.1-preview.1"  # the location area is only published as a preview
 BATCH_LIMIT = 200  # workitemsbatch accepts at most 200 ids per call
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 READ_FIELDS = ("System.Id", "System.Title", "System.State", "System.WorkItemType", "System.Tags")
@@ -104,6 +105,12 @@ class AzureDevOpsClient:
         path = f"{quote(project)}/_apis/wit/workItems/{int(work_item_id)}/comments"
         data = self.call("GET", path, params={"$top": "200"}, api_version=COMMENTS_API_VERSION)
         return [str(c.get("text") or "") for c in data.get("comments", [])]
+
+    # -- the organization itself ----------------------------------------------------------------
+
+    def connection_data(self) -> dict[str, Any]:
+        """Read the organization's connectionData; its `instanceId` is the organization id."""
+        return self.call("GET", "_apis/connectionData", api_version=CONNECTION_DATA_API_VERSION)
 
     # -- projects and service hooks -----------------------------------------------------------
 

@@ -1,4 +1,9 @@
-"""One object per app that hands out Azure DevOps clients per organization, sharing auth and pacing."""
+"""One object per app that hands out Azure DevOps clients per organization, sharing auth and pacing.
+
+Work for an organization finds its client by the organization's id (`client_for`), which the
+directory binds to a configured URL from Azure DevOps' own answer; a name never picks a URL, except
+the operator's own `--org` on the CLI (`client`), which comes from the configuration.
+"""
 
 from __future__ import annotations
 
@@ -13,14 +18,15 @@ import httpx
 
 from backend.azdo.auth import AzureDevOpsAuth, CredentialConfig
 from backend.azdo.client import DEFAULT_TIMEOUT, AzureDevOpsClient
-from backend.azdo.errors import AzureDevOpsError
+from backend.azdo.directory import Binding, OrgDirectory, Reach
+from backend.azdo.errors import AzureDevOpsError, AzureDevOpsUnavailable
 from backend.azdo.retry import GateRegistry, RetryPolicy
 
 
 class OrganizationNotConfigured(AzureDevOpsError):
-    """No Azure DevOps URL is configured for an organization we have work for."""
+    """No configured Azure DevOps URL is the organization we have work for."""
 
-    code = "azure_devops_not_configured"
+    code = "organization_not_configured"
     retryable = True  # the operator may add the URL; the outbox keeps the work until then
 
 
@@ -58,9 +64,40 @@ class AzureDevOps:
         self._clients: dict[str, AzureDevOpsClient] = {}
         self._lock = threading.Lock()
         self.clock = clock
+        self._directory = OrgDirectory(config.org_urls, self._instance_id, clock=clock)
+
+    def binding(self, org_id: str) -> Binding:
+        """Say which configured URL is this (canonical) organization id, if any (may ask Azure DevOps)."""
+        if not self._credential_usable:
+            return Binding(Reach.UNCONFIGURED)
+        return self._directory.find(org_id)
+
+    def client_for(self, org_id: str, *, interactive: bool = False) -> AzureDevOpsClient:
+        """Return the client of the configured URL bound to this organization id."""
+        binding = self.binding(org_id)
+        if binding.reach is Reach.BOUND and binding.url is not None:
+            return self.client(binding.url, interactive=interactive)
+        if binding.reach is Reach.UNDETERMINED:
+            # Keep the failure's kind: refused credentials stay an auth failure (not retried as an outage).
+            failure = binding.failure or AzureDevOpsUnavailable("no answer yet")
+            raise type(failure)(
+                f"cannot tell yet which configured Azure DevOps URL is organization {org_id}: "
+                f"{failure.message}",
+                status=failure.status,
+            )
+        raise OrganizationNotConfigured(
+            f"no URL in REPORT_BRIDGE_AZDO_ORG_URLS is Azure DevOps organization {org_id}"
+        )
+
+    def _instance_id(self, url: str) -> str:
+        """Ask one configured URL, with the backend's credential, for its organization id."""
+        instance_id = self.client(url, interactive=True).connection_data().get("instanceId")
+        if not isinstance(instance_id, str) or not instance_id:
+            raise ValueError(f"{url}/_apis/connectionData has no instanceId")
+        return instance_id
 
     def org_url(self, org_name: str) -> str:
-        """Return the configured URL whose last path segment names this organization."""
+        """Return the configured URL whose last path segment names this organization (operator input)."""
         for url in self.config.org_urls:
             if _org_name(url).lower() == org_name.lower():
                 return url.rstrip("/")
@@ -68,19 +105,14 @@ class AzureDevOps:
             f"no Azure DevOps URL configured for organization {org_name!r} (REPORT_BRIDGE_AZDO_ORG_URLS)"
         )
 
-    def configured_for(self, org_name: str) -> bool:
-        """Say whether this organization has a URL and a usable credential (nothing is called)."""
-        return org_name.lower() in self._reachable  # GET /api/v1/me asks on every call
-
     @functools.cached_property
-    def _reachable(self) -> frozenset[str]:
-        """The lower-cased names of the organizations with a URL, if the credential is usable."""
+    def _credential_usable(self) -> bool:
+        """Whether the configured credential can work at all (nothing is called)."""
         credentials = self.config.credentials
         if credentials.mode == "pat":
-            usable = bool(credentials.pat)
-        else:  # Entra: DefaultAzureCredential needs nothing; a certificate needs its tenant and client ids.
-            usable = not credentials.certificate_path or bool(credentials.tenant_id and credentials.client_id)
-        return frozenset(_org_name(url).lower() for url in self.config.org_urls) if usable else frozenset()
+            return bool(credentials.pat)
+        # Entra: DefaultAzureCredential needs nothing; a certificate needs its tenant and client ids.
+        return not credentials.certificate_path or bool(credentials.tenant_id and credentials.client_id)
 
     def client(self, org: str, *, interactive: bool = False) -> AzureDevOpsClient:
         """Return the client for an organization name or URL (interactive: short retry budget)."""

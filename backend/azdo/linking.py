@@ -1,10 +1,11 @@
 """Check that a work item exists before a report group is linked to it, and cache its title and state.
 
 For the UI's link route (a person is waiting): a short retry budget, and Azure DevOps failures come
-out as the API's one error shape — 404 work_item_not_found, or 502 with the Azure DevOps error code.
-`can_reach(org_name)` says whether the backend has a connection for an organization at all (the
-`createBug` capability of /api/v1/me); without one, links are recorded unchecked.
-`web_base(org_name)` is where the organization's work item pages are, for every link the UI shows.
+out as the API's one error shape — 404 work_item_not_found, 409 organization_not_configured, or 502
+with the Azure DevOps error code. `reach(org_id)` says what the backend knows about the caller's
+organization (backend/azdo/directory.py): only its id, never the name the browser sent, picks the
+Azure DevOps URL and credential. `web_base(org_id, org_name)` is where the organization's work item
+pages are, for every link the UI shows.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from urllib.parse import quote
 from backend import errors
 from backend.azdo import get_azdo
 from backend.azdo.connector import OrganizationNotConfigured
+from backend.azdo.directory import Reach
 from backend.azdo.errors import AzureDevOpsError, AzureDevOpsNotFound
 from backend.azdo.models import WorkItem
 from backend.azdo.tasks import cache_work_item
@@ -32,31 +34,42 @@ class UpstreamFailed(errors.AppError):
         self.code = exc.code
 
 
-def can_reach(org_name: str) -> bool:
-    """Say whether an Azure DevOps URL and a usable credential are configured for this organization."""
-    return bool(org_name) and get_azdo().configured_for(org_name)
+def reach(org_id: str) -> Reach:
+    """Say whether this organization id is one of the configured Azure DevOps organizations."""
+    return get_azdo().binding(org_id).reach
 
 
-def web_base(org_name: str) -> str:
-    """The organization's Azure DevOps web URL: the configured one the integration calls, else the cloud's."""
-    try:
-        return get_azdo().org_url(org_name)
-    except OrganizationNotConfigured:
-        return f"https://dev.azure.com/{quote(org_name or 'unknown')}"
+def can_create_bugs(org_id: str) -> bool:
+    """Whether "Create bug" can work: the id is bound, or Azure DevOps could not be asked yet."""
+    return reach(org_id) in (Reach.BOUND, Reach.UNDETERMINED)
+
+
+def web_base(org_id: str, org_name: str) -> str:
+    """The organization's Azure DevOps web URL: the configured one bound to its id, else the cloud's.
+
+    The name (display text from the browser) only ever builds a dev.azure.com link for the caller's own
+    browser; it never selects a configured URL.
+    """
+    binding = get_azdo().binding(org_id)
+    if binding.reach is Reach.BOUND and binding.url is not None:
+        return binding.url.rstrip("/")
+    return f"https://dev.azure.com/{quote(org_name or 'unknown')}"
 
 
 def check_work_item(org_id: str, project_id: str, work_item_id: int) -> WorkItem:
     """Read a work item through REST, cache it, and return it; raise an AppError otherwise."""
-    storage = get_storage()
-    with storage.snapshot() as tx:
-        row = tx.query_one("SELECT name FROM organizations WHERE id = :org", {"org": org_id})
     try:
-        client = get_azdo().client(str(row["name"]) if row else "", interactive=True)
+        client = get_azdo().client_for(org_id, interactive=True)
+    except OrganizationNotConfigured:
+        raise errors.OrganizationNotConfigured() from None
+    except AzureDevOpsError as exc:  # even a 404 here is a broken configured URL, not a missing item
+        raise UpstreamFailed(exc) from exc
+    try:
         item = client.get_work_item(work_item_id, project=project_id)
     except AzureDevOpsNotFound:
         raise WorkItemNotFound(f"Work item {work_item_id} does not exist in this project.") from None
     except AzureDevOpsError as exc:
         raise UpstreamFailed(exc) from exc
-    with storage.transaction() as tx:
+    with get_storage().transaction() as tx:
         cache_work_item(tx, org_id, item)
     return item

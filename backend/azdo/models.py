@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-# States that mean "the work is finished" across the Agile, Scrum, Basic and CMMI processes
-# ("Removed" is not one: the work was dropped, which a triager should see on a linked report).
-DONE_STATES = frozenset({"resolved", "closed", "done"})
+# States that end the work across the Agile, Scrum, Basic and CMMI processes. "Removed" (Agile,
+# Scrum, CMMI) ends it too: nobody will work on the item, so its reports are no longer open work
+# (issue 11); moving the item back out of Removed reopens them like any other state.
+DONE_STATES = frozenset({"resolved", "closed", "done", "removed"})
 
 
 @dataclass(frozen=True)

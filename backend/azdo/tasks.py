@@ -67,14 +67,13 @@ def create_bug(ctx: TaskContext, row: Row, payload: dict[str, Any]) -> None:
         )
         wanted = group is not None and group["work_item_id"] is None and group["status"] != "dismissed"
         reports = _reports(tx, group_id) if wanted else []
-        org_name = _org_name(tx, org_id) if wanted else ""
     if group is None or not wanted:
         # Gone, linked by hand meanwhile, or dismissed: nothing to create. The marker is cleared all
         # the same; one that no outbox row will ever clear would refuse every action on the group.
         with ctx.storage.transaction() as tx:
             service.clear_bug_pending(tx, org_id, group_id)
         return
-    client = ctx.azdo.client(org_name)
+    client = ctx.azdo.client_for(org_id)
     link = HUB_LINK.format(
         org_url=client.web_base,
         project_id=group["project_id"],
@@ -97,10 +96,9 @@ def add_comment(ctx: TaskContext, row: Row, payload: dict[str, Any]) -> None:
             {"g": group_id, "org": org_id},
         )
         report = [r for r in _reports(tx, group_id) if r.id == report_id]
-        org_name = _org_name(tx, org_id)
     if group is None or group["work_item_id"] is None or not report:
         return  # unlinked meanwhile: nobody to tell
-    client = ctx.azdo.client(org_name)
+    client = ctx.azdo.client_for(org_id)
     operations.comment_once(client, group["project_id"], int(group["work_item_id"]), report[0])
 
 
@@ -109,9 +107,7 @@ def sync_work_item(ctx: TaskContext, row: Row, payload: dict[str, Any]) -> None:
     org_id, work_item_id = row["org_id"], int(payload.get("workItemId") or 0)
     if work_item_id <= 0:
         raise TaskFailed("sync_work_item needs a positive workItemId")
-    with ctx.storage.snapshot() as tx:
-        org_name = _org_name(tx, org_id)
-    client = ctx.azdo.client(org_name)
+    client = ctx.azdo.client_for(org_id)
     try:
         item = client.get_work_item(work_item_id)
     except AzureDevOpsNotFound:
@@ -142,7 +138,7 @@ def refresh_linked(ctx: TaskContext, org_id: str, *, only_uncached: bool = False
         ids = [int(r["id"]) for r in tx.query(sql, {"org": org_id})]
         if not ids:
             return 0, 0
-        client: AzureDevOpsClient = ctx.azdo.client(_org_name(tx, org_id))
+    client: AzureDevOpsClient = ctx.azdo.client_for(org_id)
     items = client.get_work_items(ids)
     with ctx.storage.transaction() as tx:
         for item in items:
@@ -194,13 +190,6 @@ def _reports(tx: Tx, group_id: str) -> list[operations.ReportSummary]:
         )
         for r in rows
     ]
-
-
-def _org_name(tx: Tx, org_id: str) -> str:
-    row = tx.query_one("SELECT name FROM organizations WHERE id = :org", {"org": org_id})
-    if row is None or not row["name"]:
-        raise TaskFailed(f"organization {org_id} has no name on record; cannot pick its Azure DevOps URL")
-    return str(row["name"])
 
 
 def _text(payload: dict[str, Any], key: str) -> str:

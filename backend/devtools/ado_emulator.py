@@ -3,6 +3,8 @@
 It is a LOCAL EMULATOR, not Azure DevOps. It serves the REST calls Report Bridge makes, with the
 request and response shapes of MicrosoftDocs/vsts-rest-api-specs (api-version 7.1):
 
+    OPTIONS /{org}/_apis; GET /{org}/_apis/ResourceAreas; GET /{org}/_apis/connectionData
+                                                        location service (ado_emulator_locations.py)
     GET    /{org}/_apis/projects                        {"count", "value": [TeamProjectReference]}
     POST   /{org}/{project}/_apis/wit/workitems/${type} JSON Patch (application/json-patch+json) -> WorkItem
     GET    /{org}[/{project}]/_apis/wit/workitems/{id}  WorkItem ($expand=relations adds relations)
@@ -38,12 +40,14 @@ from backend.devtools.ado_emulator_control import (
     rate_limit_headers,
 )
 from backend.devtools.ado_emulator_hooks import deliver, public, subscription_body
+from backend.devtools.ado_emulator_locations import case_insensitive_routes, register
 from backend.devtools.ado_emulator_state import EmulatorError, EmulatorState
 
 PREVIEW_VERSIONS = {"comments": "7.1-preview.4"}
 DELIVERY_TIMEOUT = httpx.Timeout(5.0)
 
 api = Blueprint("ado_api", __name__)
+register(api)  # the location service: OPTIONS _apis, ResourceAreas, connectionData
 
 
 def create_emulator(
@@ -53,6 +57,7 @@ def create_emulator(
     app = Flask(__name__)
     app.extensions["ado_emulator"] = state or EmulatorState()
     app.extensions["ado_emulator_http"] = httpx.Client(timeout=DELIVERY_TIMEOUT, transport=delivery_transport)
+    app.wsgi_app = case_insensitive_routes(app.wsgi_app)  # type: ignore[method-assign]
     app.register_blueprint(api)
     app.register_blueprint(control)
     app.register_error_handler(EmulatorError, _error)
@@ -96,7 +101,7 @@ def _gatekeeper() -> Response | tuple[Response | str, int, dict[str, str]] | Non
         answer = play_fault(fault)
         if answer is not None:
             return answer
-    if not request.args.get("api-version"):
+    if not api_version() and request.method != "OPTIONS":  # OPTIONS _apis needs none
         raise EmulatorError(
             400, "No api-version was supplied for the request.", "VssVersionNotSpecifiedException"
         )
@@ -110,6 +115,18 @@ def _gatekeeper() -> Response | tuple[Response | str, int, dict[str, str]] | Non
                 {"WWW-Authenticate": "Bearer authorization_uri=https://login.microsoftonline.com/"},
             )
         return SIGN_IN_PAGE, 203, {"Content-Type": "text/html; charset=utf-8"}
+    return None
+
+
+def api_version() -> str | None:
+    """Return the requested api-version: the query parameter, or `Accept: …;api-version=…` as the
+    Microsoft clients send it (the service takes either)."""
+    if request.args.get("api-version"):
+        return request.args["api-version"]
+    for part in request.headers.get("Accept", "").split(";")[1:]:
+        name, _, value = part.strip().partition("=")
+        if name.lower() == "api-version" and value.strip():
+            return value.strip()
     return None
 
 
@@ -228,12 +245,12 @@ def wiql(org: str, project: str) -> Response:
     )
 
 
-@api.route("/<org>/<project>/_apis/wit/workItems/<int:item_id>/comments", methods=["GET", "POST"])
+@api.route("/<org>/<project>/_apis/wit/workitems/<int:item_id>/comments", methods=["GET", "POST"])
 def comments(org: str, project: str, item_id: int) -> Response:
-    if request.args.get("api-version") != PREVIEW_VERSIONS["comments"]:
+    if api_version() != PREVIEW_VERSIONS["comments"]:
         raise EmulatorError(
             400,
-            f"The requested version {request.args.get('api-version')} of the resource is under preview. "
+            f"The requested version {api_version()} of the resource is under preview. "
             "The -preview flag must be supplied in the api-version for such requests.",
         )
     state = _state()

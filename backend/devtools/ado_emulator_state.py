@@ -55,6 +55,8 @@ class EmulatorState:
 
     organization: str = "devorg"
     organization_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    deployment_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    service_identity_id: str = field(default_factory=lambda: str(uuid.uuid4()))  # who the credential is
     pat: str | None = field(default=None, repr=False)
     bearer_tokens: set[str] = field(default_factory=set, repr=False)
     projects: dict[str, str] = field(default_factory=dict)  # id -> name

@@ -26,7 +26,7 @@ from backend.devtools.ado_emulator_state import EmulatorState
 from backend.reports import service
 from backend.state import get_storage
 
-from .support import ORG, ORG_ID, PROJECT_ID, PROJECT_NAME, ClientFactory, FakeClock
+from .support import ORG, ORG_ID, PROJECT_ID, PROJECT_NAME, TENANT_ID, ClientFactory, FakeClock
 
 
 @pytest.fixture
@@ -143,7 +143,7 @@ def backend_url(backend_app: Flask) -> Iterator[str]:
 def intake_key(backend_app: Flask) -> str:
     """Bind the organization, register the project with auto-create on, and return an intake key."""
     with get_storage(backend_app).transaction() as tx:
-        bind_organization(tx, ORG_ID, ORG, None)
+        bind_organization(tx, ORG_ID, ORG, TENANT_ID, verified=True)  # as `keys create --tenant` does
         service.ensure_project(tx, ORG_ID, PROJECT_ID, PROJECT_NAME)
         _, secret = keys.create_key(tx, org_id=ORG_ID, project_id=PROJECT_ID, name="support portal")
     return secret

@@ -42,3 +42,4 @@ def fault(control: httpx.Client, kind: str, **extra: object) -> None:
 
 
 ORG_ID = "0f8e7b43-7c1a-4d6e-9a43-3c1d2b8f5e10"  # the collection id service hooks carry
+TENANT_ID = "t-1"  # the tenant of the organization's users (their app tokens' tid)

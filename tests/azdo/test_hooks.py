@@ -75,6 +75,26 @@ def test_reports_follow_their_bug_through_resolved_and_reopened(
     assert again["status"] == "linked" and again["workItem"]["state"] == "Active"
 
 
+@pytest.mark.parametrize("final_state", ["Closed", "Done", "Removed"])
+def test_every_finishing_state_resolves_the_reports_and_leaving_it_reopens_them(
+    linked: dict[str, Any],
+    subscribed: AzureDevOpsClient,
+    control: httpx.Client,
+    worker: OutboxWorker,
+    backend_url: str,
+    intake_key: str,
+    final_state: str,
+) -> None:
+    bug_id = linked["workItem"]["id"]
+    move(control, bug_id, final_state)
+    worker.run_once()
+    after = read_report(backend_url, intake_key, linked["id"])
+    assert after["status"] == "resolved" and after["workItem"]["state"] == final_state
+    move(control, bug_id, "Active")
+    worker.run_once()
+    assert read_report(backend_url, intake_key, linked["id"])["status"] == "linked"
+
+
 def test_redelivered_event_is_ignored(
     linked: dict[str, Any],
     subscribed: AzureDevOpsClient,
@@ -241,3 +261,24 @@ def test_audit_rows_of_authenticated_hook_calls_carry_the_organization(
         {"actor": "webhook", "org_id": None, "status_code": 401, "outcome": "hook_unauthorized"},
         {"actor": "webhook", "org_id": None, "status_code": 403, "outcome": "unknown_source"},
     ]
+
+
+def test_a_look_alike_org_id_in_another_case_is_the_same_organization(
+    backend_url: str, backend_app: Flask, event: dict[str, Any], hook_secret: str
+) -> None:
+    # The hook payload is an untrusted source of ids: it routes the event to a known organization
+    # under the one canonical id, and can neither create an organization nor widen access.
+    look_alike = copy.deepcopy(event)
+    look_alike["resourceContainers"]["collection"]["id"] = ORG_ID.upper()
+    look_alike["resourceContainers"]["account"]["id"] = ORG_ID.upper()
+    assert post_hook(backend_url, look_alike, basic(HOOK_USER, hook_secret)).status_code == 202
+    stranger = copy.deepcopy(event)
+    stranger["id"] = "another-event"
+    stranger["resourceContainers"]["collection"] = {"id": "9" + ORG_ID[1:].upper()}
+    stranger["resourceContainers"]["account"] = {"id": "9" + ORG_ID[1:]}
+    assert post_hook(backend_url, stranger, basic(HOOK_USER, hook_secret)).status_code == 403
+    with get_storage(backend_app).snapshot() as tx:
+        assert tx.query("SELECT id FROM organizations") == [{"id": ORG_ID}]
+        queued = tx.query("SELECT DISTINCT org_id FROM outbox WHERE kind = 'sync_work_item'")
+        assert queued == [{"org_id": ORG_ID}]
+        assert tx.query("SELECT DISTINCT org_id FROM hook_events") == [{"org_id": ORG_ID}]

@@ -80,3 +80,13 @@ def test_refused_credentials_are_a_502_and_the_report_stays_unlinked(
     answer = link(backend_url, backend_settings, report["id"], item_id)
     assert (answer.status_code, answer.json()["error"]["code"]) == (502, "azure_devops_auth_failed")
     assert read(backend_url, backend_settings, report["id"])["status"] == "new"
+
+
+def test_a_configured_url_that_is_no_organization_is_a_502_not_a_missing_item(
+    backend_url: str, backend_settings: Settings, intake_key: str, emulator_state: EmulatorState
+) -> None:
+    report = post_report(backend_url, intake_key, "Checkout fails", "cust-1")
+    emulator_state.organization = "renamed"  # the configured URL now answers TF400813 (404)
+    answer = link(backend_url, backend_settings, report["id"], 1)
+    assert (answer.status_code, answer.json()["error"]["code"]) == (502, "azure_devops_not_found")
+    assert "cannot tell yet which configured Azure DevOps URL" in answer.json()["error"]["message"]

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -57,8 +58,8 @@ def make_app(settings: Settings) -> Iterator[Callable[..., Flask]]:
     """Build apps with settings overrides; close their storage afterwards."""
     built: list[Flask] = []
 
-    def make(**overrides: Any) -> Flask:
-        app = create_app(replace(settings, **overrides))
+    def make(azdo_transport: httpx.BaseTransport | None = None, **overrides: Any) -> Flask:
+        app = create_app(replace(settings, **overrides), azdo_transport=azdo_transport)
         built.append(app)
         return app
 
@@ -125,7 +126,8 @@ def make_key(storage: Storage) -> Callable[..., str]:
         from backend.auth import bind_organization
 
         with storage.transaction() as tx:
-            bind_organization(tx, tenant.org_id, tenant.org_name, None)
+            # As `report-bridge keys create --tenant` does: the operator binds the organization.
+            bind_organization(tx, tenant.org_id, tenant.org_name, tenant.tenant_id, verified=True)
             service.ensure_project(tx, tenant.org_id, project_id or tenant.project_id)
             _, secret = keys.create_key(
                 tx, org_id=tenant.org_id, project_id=project_id or tenant.project_id, name="test"

@@ -1,7 +1,10 @@
 """Capabilities: "Create bug" needs an Azure DevOps connection for the caller's organization.
 
 Without one, /api/v1/me says createBug: false and create-bug answers 409 azure_devops_not_configured,
-queueing nothing. With one, create-bug queues exactly one outbox row per group.
+queueing nothing. With one, create-bug queues exactly one outbox row per group. Which configured URL
+is the caller's organization is decided by its id, as each URL's connectionData reports it (here an
+httpx.MockTransport answers connectionData for dev.azure.com/contoso and /fabrikam); the name the
+browser sends never decides.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -22,11 +26,22 @@ from .conftest import TENANT_A, TENANT_B
 from .test_reports_api import BASE, outbox
 
 Headers = Callable[..., dict[str, str]]
-# Only fabrikam (TENANT_B) has a URL; TENANT_A is contoso. No REST call happens in these tests.
+# Only fabrikam (TENANT_B) has a URL; TENANT_A is contoso.
 FABRIKAM_ONLY = ("https://dev.azure.com/fabrikam",)
+INSTANCE_IDS = {"contoso": TENANT_A.org_id, "fabrikam": TENANT_B.org_id}
 
 
-def connected(make_app: Callable[..., Flask], **overrides: Any) -> Flask:
+def connection_data(request: httpx.Request) -> httpx.Response:
+    """Answer GET {org}/_apis/connectionData like Azure DevOps (instanceId = the organization id)."""
+    org, _, rest = request.url.path.strip("/").partition("/")
+    if request.method != "GET" or rest != "_apis/connectionData" or org not in INSTANCE_IDS:
+        return httpx.Response(404, json={"message": "not served by this test"})
+    return httpx.Response(200, json={"instanceId": INSTANCE_IDS[org].upper(), "deploymentType": "hosted"})
+
+
+def connected(
+    make_app: Callable[..., Flask], transport: httpx.BaseTransport | None = None, **overrides: Any
+) -> Flask:
     """Build an app with a PAT connection to contoso (TENANT_A) unless overridden."""
     options: dict[str, Any] = {
         "azdo_org_urls": ("https://dev.azure.com/contoso",),
@@ -34,7 +49,7 @@ def connected(make_app: Callable[..., Flask], **overrides: Any) -> Flask:
         "azdo_pat": secrets.token_urlsafe(24),
         **overrides,
     }
-    return make_app(**options)
+    return make_app(azdo_transport=transport or httpx.MockTransport(connection_data), **options)
 
 
 def create_bug_capability(client: FlaskClient, headers: dict[str, str]) -> Any:
@@ -83,10 +98,42 @@ def test_unknown_report_is_404_before_the_configuration_check(
     assert (response.status_code, response.get_json()["error"]["code"]) == (404, "not_found")
 
 
-def test_entra_mode_counts_as_configured(make_app: Callable[..., Flask], ui_headers: Headers) -> None:
-    # DefaultAzureCredential needs no settings; whether it finds an identity shows on first use.
-    client = connected(make_app, azdo_auth_mode="entra", azdo_pat=None).test_client()
+def test_the_name_header_never_picks_another_organizations_url(
+    make_app: Callable[..., Flask], ui_headers: Headers, make_key: Callable[..., str]
+) -> None:
+    # Contoso's user names fabrikam (the one configured organization) in the display-name header.
+    client = connected(make_app, azdo_org_urls=FABRIKAM_ONLY).test_client()
+    report = _submit(client, make_key)
+    posing = {**ui_headers(TENANT_A), "X-Report-Bridge-Org-Name": "fabrikam"}
+    assert create_bug_capability(client, posing) == {"createBug": False}
+    for action, body in (("create-bug", None), ("link", {"workItemId": 7})):
+        refused = client.post(f"{BASE}/reports/{report['id']}/{action}", json=body, headers=posing)
+        answer = (refused.status_code, refused.get_json()["error"]["code"])
+        assert answer == (409, "organization_not_configured")
+    after = client.get(f"{BASE}/reports/{report['id']}", headers=posing).get_json()
+    assert (after["status"], after["workItem"], after["bugPending"]) == ("new", None, False)
+
+
+def test_an_azure_devops_that_cannot_be_asked_yet_decides_nothing(
+    make_app: Callable[..., Flask], ui_headers: Headers, make_key: Callable[..., str]
+) -> None:
+    asked: list[str] = []
+
+    def down(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url.path)
+        return httpx.Response(503, json={"message": "down for maintenance"})
+
+    app = connected(make_app, transport=httpx.MockTransport(down))
+    client = app.test_client()
+    report = _submit(client, make_key)
+    # Bugs may still be asked for (the worker learns the binding before creating anything) ...
     assert create_bug_capability(client, ui_headers()) == {"createBug": True}
+    queued = client.post(f"{BASE}/reports/{report['id']}/create-bug", headers=ui_headers())
+    assert queued.status_code == 202
+    # ... but a link, which a person waits for, is not recorded unchecked: 502, nothing changed.
+    refused = client.post(f"{BASE}/reports/{report['id']}/link", json={"workItemId": 7}, headers=ui_headers())
+    assert (refused.status_code, refused.get_json()["error"]["code"]) == (502, "azure_devops_unavailable")
+    assert asked and set(asked) == {"/contoso/_apis/connectionData"}  # the lookup itself, nothing else
 
 
 class TestConnected:

@@ -37,7 +37,8 @@ def test_db_upgrade_from_empty(runner: CliRunner, tmp_path: Path) -> None:
 def test_keys_lifecycle(runner: CliRunner, tmp_path: Path) -> None:
     database = tmp_path / "rb.db"
     code, out, err = run(
-        runner, database, "keys", "create", "--org", "org-1", "--project", "p-1", "--name", "portal"
+        runner, database, "keys", "create", "--org", "org-1", "--tenant", "t-1", "--project", "p-1",
+        "--name", "portal",
     )
     assert code == 0
     key = out.strip()
@@ -75,11 +76,11 @@ def test_errors_are_one_line_with_non_zero_exit(runner: CliRunner, tmp_path: Pat
 
 def test_projects_set_auto_bug(runner: CliRunner, tmp_path: Path) -> None:
     database = tmp_path / "rb.db"
-    run(runner, database, "keys", "create", "--org", "o", "--project", "p", "--name", "n")
+    run(runner, database, "keys", "create", "--org", "o", "--tenant", "t", "--project", "p", "--name", "n")
     code, out, _ = run(runner, database, "projects", "set-auto-bug", "--org", "o", "--project", "p", "on")
     assert (code, out.strip()) == (0, "auto-create bug on for o/p")
     code, out, _ = run(runner, database, "projects", "list")
-    assert code == 0 and out.startswith("o (, tenant unbound)  p  auto-bug on")
+    assert code == 0 and out.startswith("o (, tenant t)  p  auto-bug on")
     storage = open_storage(database)
     with storage.snapshot() as tx:
         assert tx.query_one("SELECT auto_create_bug FROM projects") == {"auto_create_bug": 1}
@@ -112,3 +113,53 @@ def test_audit_tail_prints_json_lines(runner: CliRunner, tmp_path: Path) -> None
     assert code == 0 and [row["request_id"] for row in rows] == ["r1", "r2"]
     code, out, _ = run(runner, database, "audit", "tail", "--org", "other")
     assert [json.loads(line)["request_id"] for line in out.splitlines()] == ["r0"]
+
+
+GUID = "0F8E7B43-7C1A-4D6E-9A43-3C1D2B8F5E10"
+
+
+def test_keys_create_needs_the_tenant_of_an_unbound_organization(runner: CliRunner, tmp_path: Path) -> None:
+    database = tmp_path / "rb.db"
+    code, out, err = run(runner, database, "keys", "create", "--org", GUID, "--project", "p", "--name", "n")
+    assert code == 1 and out == "" and err.count("\n") == 1 and "--tenant" in err
+    storage = open_storage(database)
+    with storage.snapshot() as tx:  # nothing half-made: no organization, project or key
+        assert tx.query("SELECT id FROM organizations") == [] and tx.query("SELECT id FROM intake_keys") == []
+    # With the tenant, the organization is bound, under its one canonical (lower-case) id.
+    args = ("keys", "create", "--org", GUID, "--tenant", "TID-A", "--project", "p", "--name", "n")
+    assert run(runner, database, *args)[0] == 0
+    # Once bound, more keys need no tenant, and an organization id in another case is the same one.
+    more = ("keys", "create", "--org", GUID.lower(), "--project", "p", "--name", "m")
+    assert run(runner, database, *more)[0] == 0
+    with storage.snapshot() as tx:
+        orgs = tx.query("SELECT id, tenant_id FROM organizations")
+        assert orgs == [{"id": GUID.lower(), "tenant_id": "tid-a"}]
+        assert len(tx.query("SELECT id FROM intake_keys")) == 2
+    storage.close()
+    code, out, _ = run(runner, database, "keys", "list", "--org", GUID)
+    assert code == 0 and len(out.splitlines()) == 2
+
+
+def test_keys_create_refuses_another_tenant_in_one_line(runner: CliRunner, tmp_path: Path) -> None:
+    database = tmp_path / "rb.db"
+    run(runner, database, "keys", "create", "--org", GUID, "--tenant", "t-a", "--project", "p", "--name", "n")
+    args = ("keys", "create", "--org", GUID, "--tenant", "t-b", "--project", "p", "--name", "n")
+    code, _, err = run(runner, database, *args)
+    assert code == 1 and err == "Error: This organization is bound to a different tenant.\n"
+
+
+def test_keys_create_binds_an_organization_left_unbound_by_an_older_version(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    from backend.auth import bind_organization
+
+    database = tmp_path / "rb.db"
+    storage = open_storage(database)
+    storage.upgrade()
+    with storage.transaction() as tx:
+        bind_organization(tx, GUID.lower(), "", None)
+    args = ("keys", "create", "--org", GUID, "--tenant", "t-a", "--project", "p", "--name", "n")
+    assert run(runner, database, *args)[0] == 0
+    with storage.snapshot() as tx:
+        assert tx.query("SELECT tenant_id FROM organizations") == [{"tenant_id": "t-a"}]
+    storage.close()

@@ -78,13 +78,31 @@ def test_malformed_org_header_is_refused(client: FlaskClient, ui_headers: Header
     assert response.get_json()["error"]["code"] == "bad_request"
 
 
-def test_key_created_before_any_ui_visit_leaves_org_unbound_until_then(
+def test_key_created_with_its_tenant_binds_the_org_before_any_ui_visit(
     client: FlaskClient, ui_headers: Headers, make_key: Callable[..., str]
 ) -> None:
-    make_key(TENANT_A)
-    assert client.get("/api/v1/me", headers=ui_headers(TENANT_A)).status_code == 200
+    make_key(TENANT_A)  # binds like `report-bridge keys create --tenant`
     impostor = Tenant(TENANT_A.org_id, TENANT_A.org_name, TENANT_B.tenant_id, TENANT_B.user_id, "p")
     assert client.get("/api/v1/me", headers=ui_headers(impostor)).status_code == 403
+    assert client.get("/api/v1/me", headers=ui_headers(TENANT_A)).status_code == 200
+
+
+def test_an_unbound_org_with_data_is_claimable_by_no_token(
+    client: FlaskClient, ui_headers: Headers, storage: Storage
+) -> None:
+    from backend import keys
+    from backend.auth import bind_organization
+    from backend.reports import service
+
+    with storage.transaction() as tx:  # what older versions' `keys create` left: data, no tenant
+        bind_organization(tx, TENANT_A.org_id, TENANT_A.org_name, None)
+        service.ensure_project(tx, TENANT_A.org_id, TENANT_A.project_id)
+        keys.create_key(tx, org_id=TENANT_A.org_id, project_id=TENANT_A.project_id, name="old")
+    for tenant in (TENANT_A, Tenant(TENANT_A.org_id, "x", TENANT_B.tenant_id, TENANT_B.user_id, "p")):
+        response = client.get("/api/v1/me", headers=ui_headers(tenant))
+        assert (response.status_code, response.get_json()["error"]["code"]) == (403, "org_unbound")
+    with storage.snapshot() as tx:
+        assert tx.query_one("SELECT tenant_id FROM organizations") == {"tenant_id": None}
 
 
 @pytest.mark.parametrize("index", range(17))
@@ -136,3 +154,77 @@ def test_same_title_in_two_orgs_never_groups_together(
     second = intake(client, make_key(TENANT_B), customerId="c-b")
     assert first["groupId"] != second["groupId"]
     assert second["customersAffected"] == 1
+
+
+# -- the trust rule (docs/architecture.md "Who is trusted for what"): per route, a value from an
+# -- untrusted source cannot widen access.
+
+ME = ("GET", "/api/v1/me", None)
+ROUTES = len(ui_routes("p", "r", "g")) + 1  # every UI route plus /me
+
+
+@pytest.mark.parametrize("index", range(ROUTES))
+def test_another_tenants_org_id_in_any_spelling_is_refused_on_every_ui_route(
+    client: FlaskClient, ui_headers: Headers, make_key: Callable[..., str], storage: Storage, index: int
+) -> None:
+    report = intake(client, make_key(TENANT_A))
+    method, path, body = [ME, *ui_routes(TENANT_A.project_id, report["id"], report["groupId"])][index]
+    with storage.snapshot() as tx:
+        before = (tx.query("SELECT * FROM organizations"), tx.query("SELECT * FROM report_groups"))
+    # Tenant B's user sends A's organization id (upper-cased, padded) and A's name: header values only.
+    spelled = f" {TENANT_A.org_id.upper()} "
+    posing = Tenant(spelled, TENANT_A.org_name, TENANT_B.tenant_id, TENANT_B.user_id, "p")
+    response = client.open(path, method=method, json=body, headers=ui_headers(posing))
+    assert (response.status_code, response.get_json()["error"]["code"]) == (403, "org_tenant_mismatch")
+    with storage.snapshot() as tx:
+        assert (tx.query("SELECT * FROM organizations"), tx.query("SELECT * FROM report_groups")) == before
+
+
+@pytest.mark.parametrize("index", range(ROUTES))
+def test_display_headers_change_no_scope_on_every_ui_route(
+    client: FlaskClient, ui_headers: Headers, make_key: Callable[..., str], storage: Storage, index: int
+) -> None:
+    make_key(TENANT_B)
+    report = intake(client, make_key(TENANT_A))
+    method, path, body = [ME, *ui_routes(TENANT_A.project_id, report["id"], report["groupId"])][index]
+    # A's user names B's organization and project in the display headers.
+    headers = {
+        **ui_headers(TENANT_A),
+        "X-Report-Bridge-Org-Name": TENANT_B.org_name,
+        "X-Report-Bridge-Project-Name": "proj-b",
+    }
+    response = client.open(path, method=method, json=body, headers=headers)
+    assert response.status_code < 500, response.get_json()
+    answer = response.get_json()
+    if "organization" in answer:  # /me: the verified id, whatever the name says
+        assert answer["organization"]["id"] == TENANT_A.org_id
+    shown = answer.get("items", []) + answer.get("reports", []) + ([answer] if "groupId" in answer else [])
+    assert all(item["projectId"] == TENANT_A.project_id for item in shown)
+    with storage.snapshot() as tx:  # B's organization and rows are untouched
+        org_b = tx.query_one("SELECT name, tenant_id FROM organizations WHERE id = :b", {"b": "org-b-2222"})
+        assert org_b == {"name": TENANT_B.org_name, "tenant_id": TENANT_B.tenant_id}
+        owners = tx.query("SELECT DISTINCT org_id FROM report_groups WHERE project_id = :p", {"p": "proj-a"})
+        assert owners == [{"org_id": TENANT_A.org_id}]
+
+
+def test_an_intake_body_cannot_name_another_project(
+    client: FlaskClient, make_key: Callable[..., str]
+) -> None:
+    key = make_key(TENANT_A)
+    make_key(TENANT_B)
+    body = {"title": "t", "customerId": "c", "projectId": TENANT_B.project_id}
+    response = client.post("/api/v1/intake/reports", json=body, headers={"Authorization": f"Bearer {key}"})
+    assert (response.status_code, response.get_json()["error"]["code"]) == (400, "validation_failed")
+    assert intake(client, key)["projectId"] == TENANT_A.project_id
+
+
+def test_an_org_id_spelled_in_another_case_is_the_same_organization(
+    client: FlaskClient, ui_headers: Headers, make_key: Callable[..., str], storage: Storage
+) -> None:
+    report = intake(client, make_key(TENANT_A))
+    shouting = Tenant(TENANT_A.org_id.upper(), "", TENANT_A.tenant_id.upper(), TENANT_A.user_id, "p")
+    response = client.get(f"/api/v1/projects/{TENANT_A.project_id}/reports", headers=ui_headers(shouting))
+    assert response.status_code == 200
+    assert [item["id"] for item in response.get_json()["items"]] == [report["id"]]
+    with storage.snapshot() as tx:
+        assert tx.query("SELECT id FROM organizations ORDER BY id") == [{"id": TENANT_A.org_id}]

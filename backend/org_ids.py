@@ -1,0 +1,25 @@
+"""Organization and tenant ids: one canonical spelling, made once where an id enters the backend.
+
+Azure DevOps ids are GUIDs, and different sources spell the same GUID differently (the SDK's host id,
+service-hook containers, an operator typing it into the CLI). Every entry point — the UI's
+X-Report-Bridge-Org-Id header, the app token's tid, service-hook containers, CLI options — passes
+the raw value through `canonical_id`, and everything after that compares ids exactly.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A GUID, or the short ids tests and the local tools use; never a path or a URL.
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+def canonical_id(raw: str) -> str:
+    """Return the one spelling of an id: trimmed and lower-cased (GUIDs compare case-insensitively)."""
+    return raw.strip().lower()
+
+
+def parse_org_id(raw: str) -> str | None:
+    """Return the canonical organization id, or None when the value cannot be one."""
+    value = raw.strip()
+    return canonical_id(value) if _ID.match(value) else None
