@@ -90,3 +90,14 @@ def test_theme_switch_reaches_the_group_and_screenshots(page: Page, stack: Stack
     wait_event(page, "themeChanged", GROUP)
     expect(group.locator("body")).to_have_css("background-color", "rgb(32, 31, 30)")
     screenshot(page, "customer-impact-dark")
+
+
+def test_closing_the_work_item_clears_the_group(page: Page, stack: Stack) -> None:
+    group = open_form(page, stack, 101)
+    expect_impact(group, stack, 101)
+    page.click("#wi-close")
+    wait_event(page, "listener.onUnloaded", GROUP)
+    expect(group.locator('[data-state="empty"]')).to_have_text("No work item is open.")
+    expect(group.get_by_test_id("impact-reports")).to_have_count(0)
+    expect(group.locator(".rb-impact")).to_have_attribute("data-work-item-id", "")
+

@@ -89,11 +89,13 @@ class ImpactModel implements IWorkItemNotificationListener {
   }
 }
 
-class CustomerImpact extends React.Component<{ model: ImpactModel }, View> {
-  state: View = this.props.model.view;
+class CustomerImpact extends React.Component<{ model: ImpactModel }, { view: View }> {
+  state = { view: this.props.model.view };
 
   componentDidMount(): void {
-    this.props.model.subscribe((view) => this.setState(view));
+    // The model's view replaces the shown one whole: setState merges, so a view without `impact`
+    // (the form closed the item) would otherwise keep showing the previous item's reports.
+    this.props.model.subscribe((view) => this.setState({ view }));
   }
 
   componentDidUpdate(): void {
@@ -101,7 +103,7 @@ class CustomerImpact extends React.Component<{ model: ImpactModel }, View> {
   }
 
   render(): React.ReactElement {
-    const v = this.state;
+    const v = this.state.view;
     return (
       <div className="rb-impact" style={{ padding: "8px 16px" }} data-work-item-id={v.workItemId ?? ""}>
         {this.renderBody(v)}
