@@ -25,6 +25,10 @@ def expect_impact(group: FrameLocator, stack: Stack, work_item_id: int) -> None:
     expect(group.locator(".rb-impact")).to_have_attribute("data-work-item-id", str(work_item_id))
     expect(group.get_by_test_id("customers-affected")).to_have_text(str(impact["customersAffected"]))
     expect(group.get_by_test_id("report-count")).to_have_text(str(impact["reportCount"]))
+    # The per-day sparkline draws the days the backend counted for this item (30 by default).
+    total = sum(day["count"] for day in impact["dailyCounts"])
+    expect(group.get_by_test_id("sparkline")).to_have_attribute("data-total", str(total))
+    expect(group.get_by_test_id("sparkline")).to_have_attribute("data-days", "30")
 
 
 def test_group_reads_the_open_item_through_the_form_service(page: Page, stack: Stack) -> None:
