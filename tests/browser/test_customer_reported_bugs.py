@@ -149,3 +149,34 @@ def test_theme_switch_reaches_widget_and_configuration_and_screenshots(page: Pag
     wait_event(page, "themeChanged", CONFIG, count=1)
     expect(config.locator("body")).to_have_css("background-color", "rgb(255, 255, 255)")
     screenshot(page, "customer-reported-bugs-config-light")
+
+
+@pytest.mark.parametrize(
+    ("data", "statuses", "days"),
+    [
+        ('{"statuses": ["dismissed"]}', ["dismissed"], 30),  # saved by version 1.0, before the period
+        ('{"statuses": ["new", "resolved"], "days": 90}', ["new", "resolved"], 90),
+        ('{"statuses": ["linked"], "days": 14}', ["linked"], 30),  # a period the widget does not offer
+    ],
+)
+def test_saved_settings_choose_the_statuses_and_the_period(
+    page: Page, stack: Stack, data: str, statuses: list[str], days: int
+) -> None:
+    open_host(page, stack, "#/dashboard")
+    widget_id = page.evaluate("fetch('api/host-context').then(r => r.json()).then(c => "
+                              "c.contributions.find(x => x.relativeId === 'customer-reported-bugs').id)")
+    settings = {
+        "name": "Customer reported bugs",
+        "size": {"rowSpan": 2, "columnSpan": 2},
+        "customSettings": {"data": data, "version": {"major": 1, "minor": 0, "patch": 0}},
+    }
+    # The local dashboard keeps each widget's settings in sessionStorage.
+    saved = [f"rb-widget-{widget_id}", json.dumps(settings)]
+    page.evaluate("([key, value]) => sessionStorage.setItem(key, value)", saved)
+    page.reload()
+    wait_event(page, "widget.load", WIDGET)
+    widget = frame(page, WIDGET)
+    expect(widget.get_by_test_id("daily-chart")).to_have_attribute("data-days", str(days))
+    expected = json_of(stack.api("GET", f"/dashboard?days={days}"))
+    assert bars(widget) == [(d["date"], d["count"]) for d in expected["dailyCounts"]]
+    assert list(shown_counts(widget)) == statuses
