@@ -69,8 +69,10 @@ class CustomerReportsHub extends React.Component<{}, State> {
     try {
       const info = await loadPageInfo();
       this.setState({ info });
-      const [me] = await Promise.all([fetchMe(info), this.fetchPage(info, [null], "", "")]);
-      this.setState({ createBugDisabledReason: createBugReason(me) });
+      // /me usually answers before the first page: applied on its own, it re-renders the page without
+      // the table instead of the table a second time (React 16 renders each setState here at once).
+      const me = fetchMe(info).then((answer) => this.setState({ createBugDisabledReason: createBugReason(answer) }));
+      await Promise.all([me, this.fetchPage(info, [null], "", "")]);
       await reportLoaded();
     } catch (error) {
       this.setState({ loading: false, loadError: describeError(error) });
