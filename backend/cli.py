@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import click
@@ -89,9 +89,12 @@ def serve(ctx: CliContext, bind: str | None, workers: int | None) -> None:
     from backend.serve import run
 
     with friendly_errors():
-        settings = Settings.from_env()
+        # The workers build their app from these settings, so every option given here goes into them:
+        # from the environment alone they served REPORT_BRIDGE_DATABASE while the master migrated --database.
+        env = Settings.from_env()
+        settings = replace(env, database=ctx.database, bind=bind or env.bind, workers=workers or env.workers)
         ctx.storage().close()  # migrate once in the master, before the workers fork
-        run(settings, bind=bind, workers=workers)
+        run(settings)
 
 
 @cli.group()

@@ -38,6 +38,11 @@ _UI: list[dict[str, list[str]]] = [{"appToken": []}]
 _UI_ERRORS = ("400", "401", "403")
 
 
+# The period of per-day counts (backend/reports/daily.py).
+_DAYS = {"name": "days", "in": "query", "description": "Length of the per-day period, ending today (UTC).",
+         "schema": {"type": "integer", "enum": [7, 30, 90], "default": 30}}
+
+
 def _ui_action(
     summary: str, body: str | None = None, status: str = "200", extra_errors: tuple[str, ...] = ()
 ) -> dict[str, Any]:
@@ -156,13 +161,15 @@ PATHS: dict[str, Any] = {
     ),
     "/api/v1/projects/{pid}/work-items/{wid}/impact": {"get": {
         "summary": "Reports and customers behind one work item.", "security": _UI,
-        "parameters": [_PID, {"name": "wid", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "parameters": [
+            _PID, {"name": "wid", "in": "path", "required": True, "schema": {"type": "integer"}}, _DAYS
+        ],
         "responses": {**_ok(_ref("Impact")), **_errors(*_UI_ERRORS)},
     }},
     "/api/v1/projects/{pid}/dashboard": {"get": {
-        "summary": "Counts by status and the oldest untriaged report.",
+        "summary": "Counts by status and per day, and the oldest untriaged report.",
         "security": _UI,
-        "parameters": [_PID],
+        "parameters": [_PID, _DAYS],
         "responses": {**_ok(_ref("Dashboard")), **_errors(*_UI_ERRORS)},
     }},
     "/api/v1/intake/reports": {"post": {
@@ -252,6 +259,10 @@ _GROUP: dict[str, Any] = {
     },
 }
 
+# Per-day counts (backend/reports/daily.py), shaped by the `days` query parameter.
+_DAILY = {"type": "array", "description": "Reports received on each UTC day of the period, oldest first "
+          "(every day listed, 0 when none).", "items": {"type": "object", "required": ["date", "count"],
+          "properties": {"date": {"type": "string", "format": "date"}, "count": {"type": "integer"}}}}
 _COUNTS = {
     "type": "object",
     "properties": {status: {"type": "integer"} for status in ("new", "linked", "dismissed", "resolved")},
@@ -285,11 +296,13 @@ COMPONENTS: dict[str, Any] = {
             "workItemId": {"type": "integer"}, "reports": {"type": "array", "items": _ref("Report")},
             "customersAffected": {"type": "integer"}, "reportCount": {"type": "integer"},
             "firstReportedAt": {"type": ["string", "null"]}, "lastReportedAt": {"type": ["string", "null"]},
+            "dailyCounts": _DAILY,
         }},
         "Dashboard": {"type": "object", "properties": {
             "countsByStatus": _COUNTS, "untriagedCount": {"type": "integer"},
             "oldestUntriagedAt": {"type": ["string", "null"]},
             "oldestUntriagedAgeSeconds": {"type": ["integer", "null"]},
+            "dailyCounts": _DAILY,
         }},
         "IntakeReport": schemas.INTAKE_REPORT,
         "LinkRequest": schemas.LINK,

@@ -55,7 +55,11 @@ function escapeHtml(text) {
   return text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
 }
 
-/** The page Azure DevOps frames: its stylesheet, a root for React, and its bundle. */
+/**
+ * The page Azure DevOps frames: its stylesheet, a root for React, and its bundle. Every frame is a page of
+ * its own to assistive technology, so each has one main landmark holding all its content and a level-one
+ * heading naming the contribution (visually hidden: the host already shows the name around the frame).
+ */
 function page(id, title) {
   return `<!DOCTYPE html>
 <html lang="en">
@@ -65,7 +69,10 @@ function page(id, title) {
   <link rel="stylesheet" href="${id}.css">
 </head>
 <body>
-  <div id="root"></div>
+  <main class="rb-main">
+    <h1 class="rb-page-heading">${escapeHtml(title)}</h1>
+    <div id="root"></div>
+  </main>
   <script src="${id}.js"></script>
 </body>
 </html>

@@ -12,7 +12,7 @@ from backend import errors, schemas
 from backend.auth import PROJECT_NAME_HEADER, Identity, require_app_token
 from backend.azdo import linking
 from backend.azdo.directory import Reach
-from backend.reports import queries, service
+from backend.reports import daily, queries, service
 from backend.state import get_storage
 from backend.storage import Tx
 
@@ -179,8 +179,9 @@ def create_bug(pid: str, rid: str) -> tuple[dict[str, Any], int]:
 def impact(pid: str, wid: int) -> dict[str, Any]:
     """Summarize the reports and customers behind one work item."""
     org_id, project_id = project_scope(pid)
+    days = _period_arg()
     with get_storage().snapshot() as tx:
-        return queries.work_item_impact(tx, org_id, project_id, wid)
+        return queries.work_item_impact(tx, org_id, project_id, wid, days=days)
 
 
 @bp.get("/dashboard")
@@ -188,5 +189,15 @@ def impact(pid: str, wid: int) -> dict[str, Any]:
 def dashboard(pid: str) -> dict[str, Any]:
     """Return a project's counts by status and its oldest untriaged report."""
     org_id, project_id = project_scope(pid)
+    days = _period_arg()
     with get_storage().snapshot() as tx:
-        return queries.dashboard(tx, org_id, project_id)
+        return queries.dashboard(tx, org_id, project_id, days=days)
+
+
+def _period_arg() -> int:
+    """`?days=` of the per-day counts: one of the periods the widget offers."""
+    raw = request.args.get("days", str(daily.DEFAULT_PERIOD))
+    if not raw.isdigit() or int(raw) not in daily.PERIODS:
+        field = {"days": f"must be one of: {', '.join(map(str, daily.PERIODS))}"}
+        raise errors.ValidationFailed(field, "The query parameters are not valid.")
+    return int(raw)

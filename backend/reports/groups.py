@@ -8,7 +8,7 @@ The list is one query per page, keyset-paginated on one of three orders, each se
     severity   severity_rank DESC, last_reported_at DESC, id   (report_groups_severity)
 
 Search looks at the group's title and at every report of the group (title, customer name and id,
-external id, description) through one EXISTS over reports_by_group.
+external id, description) through one EXISTS over reports_in_group.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from backend import errors
+from backend.reports.daily import DEFAULT_PERIOD, daily_counts
 from backend.storage import Tx, public_time
 
 STATUSES = ("new", "linked", "dismissed", "resolved")
@@ -138,8 +139,10 @@ def list_reports(
     return {"items": [report_json(row, web_base) for row in page], "nextCursor": next_cursor}
 
 
-def work_item_impact(tx: Tx, org_id: str, project_id: str, work_item_id: int) -> dict[str, Any]:
-    """Summarize the reports linked (through their groups) to one work item."""
+def work_item_impact(
+    tx: Tx, org_id: str, project_id: str, work_item_id: int, days: int = DEFAULT_PERIOD
+) -> dict[str, Any]:
+    """Summarize the reports linked (through their groups) to one work item, with its last `days` days."""
     params = {"org": org_id, "project": project_id, "wid": work_item_id}
     rows = tx.query(
         _SELECT + "WHERE g.org_id = :org AND g.project_id = :project AND g.work_item_id = :wid "
@@ -166,11 +169,14 @@ def work_item_impact(tx: Tx, org_id: str, project_id: str, work_item_id: int) ->
         "reportCount": span["reports"],
         "firstReportedAt": public_time(span["first_at"]),
         "lastReportedAt": public_time(span["last_at"]),
+        "dailyCounts": daily_counts(tx, org_id, project_id, days=days, work_item_id=work_item_id),
     }
 
 
-def dashboard(tx: Tx, org_id: str, project_id: str, now: datetime | None = None) -> dict[str, Any]:
-    """Count a project's reports by status and age the oldest untriaged one."""
+def dashboard(
+    tx: Tx, org_id: str, project_id: str, now: datetime | None = None, days: int = DEFAULT_PERIOD
+) -> dict[str, Any]:
+    """Count a project's reports by status and per day of the last `days`, and age the oldest untriaged."""
     params = {"org": org_id, "project": project_id}
     counts = dict.fromkeys(STATUSES, 0)
     for row in tx.query(
@@ -194,4 +200,5 @@ def dashboard(tx: Tx, org_id: str, project_id: str, now: datetime | None = None)
         "untriagedCount": counts["new"],
         "oldestUntriagedAt": public_time(oldest_at),
         "oldestUntriagedAgeSeconds": age,
+        "dailyCounts": daily_counts(tx, org_id, project_id, days=days, now=now),
     }

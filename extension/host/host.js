@@ -113,8 +113,9 @@ function renderWorkItems(root, match) {
       onResize: (_w, h) => (frame.iframe.style.height = `${Math.max(80, Math.min(h, 2000))}px`),
     });
     frame.iframe.style.height = `${group.properties.height || 300}px`;
-    // The work item is open when the form's frames load: tell each listener once it is loaded.
-    frame.loaded.promise.then(() => callListener(frame, "onLoaded", { id: state.form.activeId, isNew: false, isReadOnly: false }));
+    // The work item is open when the form's frames load: tell each listener once it is loaded. A frame
+    // that reported load failure gets no call (and its rejection is handled: the failure is already shown).
+    frame.loaded.promise.then(() => callListener(frame, "onLoaded", { id: state.form.activeId, isNew: false, isReadOnly: false }), () => {});
     return frame;
   });
   return () => {

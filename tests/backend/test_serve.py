@@ -84,3 +84,50 @@ def test_serve_runs_gunicorn_with_json_access_log(tmp_path: Path) -> None:
         rows = tx.query("SELECT route, outcome, request_id FROM audit_log")
     storage.close()
     assert {"route": "/api/v1/me", "outcome": "ok", "request_id": request_id} in rows
+
+
+@pytest.mark.slow
+def test_serve_options_reach_the_workers(tmp_path: Path) -> None:
+    """`--database FILE serve` migrates FILE and its workers serve FILE, not REPORT_BRIDGE_DATABASE."""
+    executable = shutil.which("report-bridge", path=str(Path(sys.executable).parent))
+    assert executable is not None
+    secret = secrets.token_urlsafe(32)
+    port = free_port()
+    chosen, from_env = tmp_path / "chosen.db", tmp_path / "from-env.db"
+    env = {**os.environ, "REPORT_BRIDGE_EXTENSION_SECRET": secret, "REPORT_BRIDGE_DATABASE": str(from_env)}
+    env.pop("REPORT_BRIDGE_WORKERS", None)
+    log_path = tmp_path / "serve.log"
+    bind = f"127.0.0.1:{port}"
+    command = [executable, "--database", str(chosen), "serve", "--bind", bind, "--workers", "1"]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=log)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if httpx.get(f"{base}/readyz").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert time.monotonic() < deadline, log_path.read_text()
+                time.sleep(0.2)
+            token = mint_app_token(secret, user_id="u-1", tenant_id="t-1")
+            headers = {
+                "Authorization": f"Bearer {token}",
+                "X-Report-Bridge-Org-Id": "org-9",
+                "X-Report-Bridge-Org-Name": "fabrikam",
+            }
+            assert httpx.get(f"{base}/api/v1/me", headers=headers).status_code == 200
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
+    # The first token binds its organization: the row lands in the database the worker serves.
+    storage = open_storage(chosen)
+    with storage.snapshot() as tx:
+        organizations = [row["id"] for row in tx.query("SELECT id FROM organizations")]
+    storage.close()
+    assert organizations == ["org-9"]
+    assert not from_env.exists(), "the workers opened the environment's database"
+    # One worker, as --workers said: gunicorn logs each worker it boots.
+    assert log_path.read_text().count("Booting worker") == 1

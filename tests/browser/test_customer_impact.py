@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from playwright.sync_api import FrameLocator, Page, expect
+from playwright.sync_api import FrameLocator, Page, Response, expect
 
 from .support import Stack, event_types, events, frame, json_of, open_host, screenshot, set_theme, wait_event
 
@@ -25,6 +25,10 @@ def expect_impact(group: FrameLocator, stack: Stack, work_item_id: int) -> None:
     expect(group.locator(".rb-impact")).to_have_attribute("data-work-item-id", str(work_item_id))
     expect(group.get_by_test_id("customers-affected")).to_have_text(str(impact["customersAffected"]))
     expect(group.get_by_test_id("report-count")).to_have_text(str(impact["reportCount"]))
+    # The per-day sparkline draws the days the backend counted for this item (30 by default).
+    total = sum(day["count"] for day in impact["dailyCounts"])
+    expect(group.get_by_test_id("sparkline")).to_have_attribute("data-total", str(total))
+    expect(group.get_by_test_id("sparkline")).to_have_attribute("data-days", "30")
 
 
 def test_group_reads_the_open_item_through_the_form_service(page: Page, stack: Stack) -> None:
@@ -90,3 +94,37 @@ def test_theme_switch_reaches_the_group_and_screenshots(page: Page, stack: Stack
     wait_event(page, "themeChanged", GROUP)
     expect(group.locator("body")).to_have_css("background-color", "rgb(32, 31, 30)")
     screenshot(page, "customer-impact-dark")
+
+
+def test_closing_the_work_item_clears_the_group(page: Page, stack: Stack) -> None:
+    group = open_form(page, stack, 101)
+    expect_impact(group, stack, 101)
+    page.click("#wi-close")
+    wait_event(page, "listener.onUnloaded", GROUP)
+    expect(group.locator('[data-state="empty"]')).to_have_text("No work item is open.")
+    expect(group.get_by_test_id("impact-reports")).to_have_count(0)
+    expect(group.locator(".rb-impact")).to_have_attribute("data-work-item-id", "")
+
+
+def test_a_failed_load_leaves_no_unhandled_rejection_and_the_host_has_a_favicon(
+    page: Page, stack: Stack
+) -> None:
+    page_errors: list[str] = []
+    failed: list[str] = []
+    page.on("pageerror", lambda error: page_errors.append(str(error)))
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if _failed_on_host(r, stack) else None)
+    with sqlite3.connect(stack.database) as db:
+        db.execute("ALTER TABLE reports RENAME TO reports_gone")
+    open_host(page, stack, "#/work-items/101")
+    wait_event(page, "loadFailed", GROUP)
+    page.evaluate("new Promise((resolve) => setTimeout(resolve, 300))")  # let a rejection surface
+    assert page_errors == []
+    # The icon the page names is served; the browser then has no reason to ask for /favicon.ico.
+    icon = page.evaluate("document.querySelector('link[rel=icon]')?.href")
+    assert icon, "the host page names a favicon"
+    assert page.request.get(icon).status == 200
+    assert failed == []
+
+
+def _failed_on_host(response: Response, stack: Stack) -> bool:
+    return response.status >= 400 and response.url.startswith(stack.host_url)

@@ -10,6 +10,7 @@ import {
 import * as SDK from "azure-devops-extension-sdk";
 import * as React from "react";
 
+import { Sparkline } from "../shared/charts";
 import { Impact } from "../shared/model";
 import { backendFetch, callOptional, describeError, loadPageInfo, PageInfo, reportFailed, reportLoaded, resizeToContent, startSdk } from "../shared/sdk";
 import { Empty, ErrorState, formatDate, Loading, mount } from "../shared/states";
@@ -89,11 +90,13 @@ class ImpactModel implements IWorkItemNotificationListener {
   }
 }
 
-class CustomerImpact extends React.Component<{ model: ImpactModel }, View> {
-  state: View = this.props.model.view;
+class CustomerImpact extends React.Component<{ model: ImpactModel }, { view: View }> {
+  state = { view: this.props.model.view };
 
   componentDidMount(): void {
-    this.props.model.subscribe((view) => this.setState(view));
+    // The model's view replaces the shown one whole: setState merges, so a view without `impact`
+    // (the form closed the item) would otherwise keep showing the previous item's reports.
+    this.props.model.subscribe((view) => this.setState({ view }));
   }
 
   componentDidUpdate(): void {
@@ -101,7 +104,7 @@ class CustomerImpact extends React.Component<{ model: ImpactModel }, View> {
   }
 
   render(): React.ReactElement {
-    const v = this.state;
+    const v = this.state.view;
     return (
       <div className="rb-impact" style={{ padding: "8px 16px" }} data-work-item-id={v.workItemId ?? ""}>
         {this.renderBody(v)}
@@ -125,6 +128,10 @@ class CustomerImpact extends React.Component<{ model: ImpactModel }, View> {
         </div>
         <div className="rb-muted" style={{ fontSize: 12 }}>
           First reported {formatDate(impact.firstReportedAt)} · last {formatDate(impact.lastReportedAt)}
+        </div>
+        <div className="rb-row rb-impact-daily">
+          <Sparkline counts={impact.dailyCounts} width={160} height={24} />
+          <span className="rb-muted" style={{ fontSize: 12 }}>per day, last {impact.dailyCounts.length} days</span>
         </div>
         <ul className="rb-impact-list" data-testid="impact-reports">
           {impact.reports.slice(0, LISTED_REPORTS).map((r) => (

@@ -1,4 +1,4 @@
-// Configuration of the "Customer reported bugs" widget: which status counts to show.
+// Configuration of the "Customer reported bugs" widget: the per-day chart's period and the statuses to show.
 import { ConfigurationEvent } from "azure-devops-extension-api/Dashboard";
 import {
   IWidgetConfiguration,
@@ -10,34 +10,53 @@ import {
 import { WidgetConfigurationSave, WidgetStatusHelper } from "azure-devops-extension-api/Dashboard";
 import * as SDK from "azure-devops-extension-sdk";
 import { Checkbox } from "azure-devops-ui/Checkbox";
+import { RadioButton, RadioButtonGroup, RadioButtonGroupDirection } from "azure-devops-ui/RadioButton";
 import * as React from "react";
 
 import { Status, STATUSES } from "../shared/model";
 import { resizeToContent, startSdk } from "../shared/sdk";
 import { mount } from "../shared/states";
-import { BugWidgetSettings, parseSettings, toCustomSettings, WIDGET_CONFIG_ID } from "../shared/widget-settings";
+import { BugWidgetSettings, parseSettings, PERIODS, toCustomSettings, WIDGET_CONFIG_ID } from "../shared/widget-settings";
 
 const NOTHING_SELECTED = "Pick at least one status to show.";
 
 function ConfigView(props: { settings: BugWidgetSettings; onChange: (s: BugWidgetSettings) => void }): React.ReactElement {
-  const selected = props.settings.statuses;
+  const { settings } = props;
+  const selected = settings.statuses;
   const toggle = (status: Status, checked: boolean) => {
     const statuses = checked ? [...selected, status] : selected.filter((s) => s !== status);
-    props.onChange({ statuses: STATUSES.filter((s) => statuses.includes(s)) });
+    props.onChange({ ...settings, statuses: STATUSES.filter((s) => statuses.includes(s)) });
+  };
+  const choosePeriod = (id: string) => {
+    const days = PERIODS.find((p) => String(p) === id);
+    if (days) props.onChange({ ...settings, days });
   };
   return (
     <div className="rb-page rb-stack" data-testid="widget-config">
-      <div className="rb-metric-label rb-muted">Counts to show (wide size)</div>
-      {STATUSES.map((status) => (
-        <div key={status}>
-          <Checkbox
-            label={status}
-            ariaLabel={`Show ${status}`}
-            checked={selected.includes(status)}
-            onChange={(_e, checked) => toggle(status, !!checked)}
-          />
-        </div>
-      ))}
+      <RadioButtonGroup
+        className="rb-period"
+        text="Reports per day, over"
+        selectedButtonId={String(settings.days)}
+        onSelect={choosePeriod}
+        direction={RadioButtonGroupDirection.Horizontal}
+      >
+        {PERIODS.map((days) => (
+          <RadioButton key={days} id={String(days)} text={`${days} days`} />
+        ))}
+      </RadioButtonGroup>
+      <fieldset className="rb-fieldset">
+        <legend>Statuses in the bar (wide sizes)</legend>
+        {STATUSES.map((status) => (
+          <div key={status}>
+            <Checkbox
+              label={status}
+              ariaLabel={`Show ${status}`}
+              checked={selected.includes(status)}
+              onChange={(_e, checked) => toggle(status, !!checked)}
+            />
+          </div>
+        ))}
+      </fieldset>
       {selected.length === 0 && <div className="rb-muted" data-testid="config-error">{NOTHING_SELECTED}</div>}
     </div>
   );

@@ -1,9 +1,11 @@
-// Dashboard widget "Customer reported bugs": untriaged count, oldest untriaged age, counts by status.
+// Dashboard widget "Customer reported bugs": untriaged count and the oldest one's age, reports received
+// per day over the configured period, and counts by status as a stacked bar, all from GET …/dashboard.
 import { WidgetStatusHelper } from "azure-devops-extension-api/Dashboard";
 import { IConfigurableWidget, WidgetSettings, WidgetStatus } from "azure-devops-extension-api/Dashboard";
 import * as SDK from "azure-devops-extension-sdk";
 import * as React from "react";
 
+import { DailyBars, StatusBar } from "../shared/charts";
 import { DashboardSummary } from "../shared/model";
 import { backendFetch, describeError, loadPageInfo, PageInfo, reportFailed, startSdk } from "../shared/sdk";
 import { ErrorState, formatAge, Loading, mount } from "../shared/states";
@@ -12,37 +14,39 @@ import "./customer-reported-bugs.css";
 
 interface ViewProps {
   name: string;
-  wide: boolean;
+  columns: number;
+  rows: number;
   settings: BugWidgetSettings;
   summary: DashboardSummary;
 }
 
+/**
+ * 1 column: the untriaged figure and its oldest report's age. 2 columns: the per-day chart beside it and
+ * the counts by status as a stacked bar below; 2 rows give the chart its height and its dates.
+ */
 function WidgetView(props: ViewProps): React.ReactElement {
   const { summary, settings } = props;
+  const wide = props.columns >= 2;
+  const tall = props.rows >= 2;
   return (
-    <div className="rb-widget" data-testid="widget" data-size={props.wide ? "wide" : "small"}>
+    <div className="rb-widget" data-testid="widget" data-size={wide ? (tall ? "large" : "wide") : "small"}>
       <h2 className="rb-widget-title" title={props.name}>{props.name}</h2>
-      <div className="rb-widget-body">
-        <div>
+      <div className={tall ? "rb-widget-body rb-widget-tall" : "rb-widget-body"}>
+        <div className="rb-widget-untriaged">
           <div className="rb-metric" data-testid="untriaged-count">{summary.untriagedCount}</div>
           <div className="rb-metric-label rb-muted">untriaged</div>
           <div className="rb-muted rb-widget-age" data-testid="oldest-age">
             {summary.oldestUntriagedAt ? `oldest ${formatAge(summary.oldestUntriagedAgeSeconds)}` : "none waiting"}
           </div>
         </div>
-        {props.wide && (
-          <table className="rb-widget-counts" data-testid="status-counts">
-            <tbody>
-              {settings.statuses.map((s) => (
-                <tr key={s} data-status={s}>
-                  <td className="rb-muted">{s}</td>
-                  <td className="rb-widget-count">{summary.countsByStatus[s] ?? 0}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+        {wide && (
+          <div className="rb-widget-daily">
+            <div className="rb-widget-caption rb-muted">Received per day, last {settings.days} days</div>
+            <DailyBars counts={summary.dailyCounts} height={tall ? 120 : 44} showDates={tall} />
+          </div>
         )}
       </div>
+      {wide && <StatusBar counts={summary.countsByStatus} statuses={settings.statuses} />}
     </div>
   );
 }
@@ -67,9 +71,11 @@ class CustomerReportedBugsWidget implements IConfigurableWidget {
   private async render(settings: WidgetSettings): Promise<WidgetStatus> {
     try {
       this.info = this.info ?? loadPageInfo();
-      const summary = await backendFetch<DashboardSummary>(await this.info, "/dashboard");
-      const wide = (settings.size?.columnSpan ?? 2) >= 2;
-      mount(<WidgetView name={settings.name} wide={wide} settings={parseSettings(settings)} summary={summary} />);
+      const options = parseSettings(settings);
+      const summary = await backendFetch<DashboardSummary>(await this.info, `/dashboard?days=${options.days}`);
+      const columns = settings.size?.columnSpan ?? 2;
+      const rows = settings.size?.rowSpan ?? 2;
+      mount(<WidgetView name={settings.name} columns={columns} rows={rows} settings={options} summary={summary} />);
       return WidgetStatusHelper.Success();
     } catch (error) {
       const message = describeError(error);

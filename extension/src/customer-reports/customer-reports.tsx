@@ -74,8 +74,10 @@ class CustomerReportsHub extends React.Component<{}, State> {
     try {
       const info = this.state.info ?? (await loadPageInfo());
       this.setState({ info });
-      const [me] = await Promise.all([fetchMe(info), this.fetchPage(info, this.state)]);
-      this.setState({ createBugDisabledReason: createBugReason(me) });
+      // /me usually answers before the first page: applied on its own, it re-renders the page without
+      // the table instead of the table a second time (React 16 renders each setState here at once).
+      const me = fetchMe(info).then((answer) => this.setState({ createBugDisabledReason: createBugReason(answer) }));
+      await Promise.all([me, this.fetchPage(info, this.state)]);
       await reportLoaded();
     } catch (error) {
       this.setState({ loading: false, loadError: describeError(error) });

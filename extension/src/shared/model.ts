@@ -37,6 +37,12 @@ export interface ReportPage {
   nextCursor: string | null;
 }
 
+/** Reports received on one UTC day ("YYYY-MM-DD"). */
+export interface DailyCount {
+  date: string;
+  count: number;
+}
+
 export interface Impact {
   workItemId: number;
   reports: Report[];
@@ -44,6 +50,7 @@ export interface Impact {
   reportCount: number;
   firstReportedAt: string | null;
   lastReportedAt: string | null;
+  dailyCounts: DailyCount[];
 }
 
 export interface DashboardSummary {
@@ -51,6 +58,7 @@ export interface DashboardSummary {
   untriagedCount: number;
   oldestUntriagedAt: string | null;
   oldestUntriagedAgeSeconds: number | null;
+  dailyCounts: DailyCount[];
 }
 
 /** GET /api/v1/me; `capabilities` says what the service can do for this organization. */

@@ -5,23 +5,33 @@ import { Status, STATUSES } from "./model";
 
 export const WIDGET_ID = "customer-reported-bugs";
 export const WIDGET_CONFIG_ID = "customer-reported-bugs-config";
-export const SETTINGS_VERSION = { major: 1, minor: 0, patch: 0 };
+export const SETTINGS_VERSION = { major: 1, minor: 1, patch: 0 }; // 1.1: adds `days`
 
-/** Which status counts the widget shows next to the untriaged figure. */
+/** The periods the backend counts per day (GET …/dashboard?days=). */
+export type Period = 7 | 30 | 90;
+export const PERIODS: Period[] = [7, 30, 90];
+
+/** Which statuses the widget's stacked bar shows, and how many days its per-day chart covers. */
 export interface BugWidgetSettings {
   statuses: Status[];
+  days: Period;
 }
 
-export const DEFAULT_SETTINGS: BugWidgetSettings = { statuses: ["new", "linked"] };
+export const DEFAULT_SETTINGS: BugWidgetSettings = { statuses: ["new", "linked"], days: 30 };
 
-/** Read customSettings.data; an unconfigured instance (null, empty or foreign data) gets the defaults. */
+/**
+ * Read customSettings.data; an unconfigured instance (null, empty or foreign data) gets the defaults,
+ * and settings saved before the period existed (version 1.0.0, statuses only) get the default period.
+ */
 export function parseSettings(settings: WidgetSettings | undefined): BugWidgetSettings {
   const raw = settings?.customSettings?.data;
   if (!raw) return { ...DEFAULT_SETTINGS };
   try {
-    const parsed = JSON.parse(raw) as Partial<BugWidgetSettings> | null;
-    const statuses = (parsed?.statuses ?? []).filter((s): s is Status => STATUSES.includes(s as Status));
-    return Array.isArray(parsed?.statuses) ? { statuses } : { ...DEFAULT_SETTINGS };
+    const parsed = JSON.parse(raw) as { statuses?: unknown; days?: unknown } | null;
+    const days = PERIODS.find((p) => p === parsed?.days) ?? DEFAULT_SETTINGS.days;
+    if (!Array.isArray(parsed?.statuses)) return { ...DEFAULT_SETTINGS, days };
+    const statuses = STATUSES.filter((s) => (parsed?.statuses as unknown[]).includes(s));
+    return { statuses, days };
   } catch {
     return { ...DEFAULT_SETTINGS };
   }
@@ -30,5 +40,5 @@ export function parseSettings(settings: WidgetSettings | undefined): BugWidgetSe
 /** Serialize settings in the documented CustomSettings shape. */
 export function toCustomSettings(settings: BugWidgetSettings): CustomSettings {
   const statuses = STATUSES.filter((s) => settings.statuses.includes(s));
-  return { data: JSON.stringify({ statuses }), version: SETTINGS_VERSION };
+  return { data: JSON.stringify({ statuses, days: settings.days }), version: SETTINGS_VERSION };
 }
