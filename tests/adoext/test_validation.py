@@ -262,11 +262,11 @@ def test_task_json_problems_are_warnings(make_ext: Callable[..., Ext]) -> None:
     )
     warnings = [str(w) for w in ext.package().warnings]
     for expected in (
-        "id must be a GUID",
-        "name may only contain",
-        "friendlyName must be at most 40",
-        "instanceNameFormat is missing",
-        "deprecated Node runner",
+        "task mytask/task.json: id is a required GUID",
+        "name is required and may only contain",
+        "friendlyName is a required string of at most 40",
+        "instanceNameFormat is required",
+        "depends on an end-of-life task runner",
         "target references file that does not exist: gone.js",
     ):
         assert any(expected in w and "vss-extension.json: $.contributions[0]" in w for w in warnings), (
