@@ -102,7 +102,8 @@ def validate(options: PackageOptions) -> ValidationResult:
     from adoext.vsix import packed_size
 
     built = build_package(options)
-    size = packed_size(built.parts, _epoch(options), options.max_size, built.merged.first_origin)
+    origin = built.merged.first_origin
+    size = packed_size(built.parts, _epoch(options), options.max_size, origin, options.strict)
     ident = built.identity
     return ValidationResult(
         ident.publisher,
@@ -111,7 +112,7 @@ def validate(options: PackageOptions) -> ValidationResult:
         ident.is_public,
         size,
         len(built.parts),
-        built.warnings,
+        built.warnings + _size_warnings(size, options, origin),
     )
 
 
@@ -122,13 +123,23 @@ def package(options: PackageOptions) -> PackageResult:
 
     built = build_package(options)
     target = output_file(options, built.identity)
-    size = write_vsix(built.parts, target, _epoch(options), options.max_size, built.merged.first_origin)
+    origin = built.merged.first_origin
+    size = write_vsix(built.parts, target, _epoch(options), options.max_size, origin, options.strict)
     if options.rev_version and built.rev_version_write is not None:
         built.rev_version_write()
     ident = built.identity
+    warnings = built.warnings + _size_warnings(size, options, origin)
     return PackageResult(
-        target, ident.publisher, ident.extension_id, ident.version, ident.is_public, size, built.warnings
+        target, ident.publisher, ident.extension_id, ident.version, ident.is_public, size, warnings
     )
+
+
+def _size_warnings(size: int, options: PackageOptions, origin: str | None) -> tuple[Problem, ...]:
+    """A package over --max-size is a warning (an error with --strict, raised before anything is written)."""
+    from adoext.validation import size_problem
+
+    problem = size_problem(size, options.max_size, origin)
+    return (problem,) if problem is not None else ()
 
 
 def read_vsix_identity(path: Path) -> VsixIdentity:

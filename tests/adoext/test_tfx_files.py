@@ -62,3 +62,31 @@ def test_a_file_outside_root_without_package_path_is_still_refused(make_ext: Cal
     with pytest.raises(ValidationFailed) as failed:
         ext.package()
     assert any("is outside --root" in problem for problem in failed.value.problems)
+
+
+@pytest.mark.parametrize(
+    "name", ["café.js", "a{b}.js", 'a"b.js', "a|b.js", "a\\b.js", "100%.js", "a%zz.js", "a b.js"]
+)
+def test_names_tfx_refuses_are_refused(make_ext: Callable[..., Ext], name: str) -> None:
+    ext = make_ext()
+    ext.write(f"dist/{name}", "x")
+    with pytest.raises(ValidationFailed) as failed:
+        ext.package()
+    (problem,) = failed.value.problems
+    assert f"Part Name 'dist/{name}' is invalid" in problem and "only ASCII letters, digits" in problem
+
+
+def test_names_tfx_accepts_are_accepted(make_ext: Callable[..., Ext]) -> None:
+    ext = make_ext()
+    names = ["a+b(1)!.js", "x;y=z@w.js", "%41.js", "~t$'&,.js"]
+    for name in names:
+        ext.write(f"dist/{name}", "x")
+    parts = read_parts(ext.package().path)
+    assert all(f"dist/{name}" in parts for name in names)
+
+
+def test_a_further_package_path_that_breaks_the_rule_is_a_warning(make_ext: Callable[..., Ext]) -> None:
+    files = [{"path": "dist/hub.js", "packagePath": ["dist/hub.js", "copies/hüb.js"]}]
+    ext = make_ext(base_manifest(files=[*files, *base_manifest()["files"]]))
+    result = ext.package()
+    assert any("Part Name 'copies/hüb.js' is invalid" in str(w) for w in result.warnings)
