@@ -104,7 +104,17 @@ class Collector:
         if source.is_dir():
             folder_part = _part_for(source, self.root)  # once per folder, not per file
             prefixes = [_clean_part(p).rstrip("/") + "/" for p in decl.package_paths]
-            for child, rel in _walk(str(source)):
+            try:
+                found = _walk(str(source))
+            except OSError as exc:
+                self.report.error(
+                    f"cannot read the folder {exc.filename or source}: {exc.strerror or 'I/O error'}.",
+                    decl.origin,
+                    decl.json_path,
+                    "Check its permissions.",
+                )
+                return
+            for child, rel in found:
                 parts = tuple(prefix + rel for prefix in prefixes)
                 child_decl = FileDecl(child, decl.base, decl.origin, decl.json_path, decl.addressable, parts)
                 default_part = rel if folder_part == "." else f"{folder_part}/{rel}"

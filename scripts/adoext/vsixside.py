@@ -140,6 +140,8 @@ def process(merged: Merged, key: str, value: Any, ctx: KeyContext) -> None:
         if isinstance(value, str):
             _single(merged, merged.identity, "Id", value, ctx, "id")
     elif name == "version":
+        if key == "version":  # tfx's --rev-version bumps only this spelling, in every partial
+            merged.version_sources.append((ctx.origin, value))
         _single(merged, merged.identity, "Version", value, ctx, "version")
     elif name == "publisher":
         _single(merged, merged.identity, "Publisher", value, ctx, "publisher")
