@@ -64,7 +64,7 @@ def localize(merged: Merged, loc_root: Path, report: Report) -> list[LocalizedMa
     defaults, slots = _strings(merged.vso)
     for tag, key in METADATA_KEYS.items():
         value = merged.metadata.get(tag)
-        if isinstance(value, str):
+        if isinstance(value, str) and value.startswith(PREFIX):  # only marked strings are resources
             defaults[key] = value.removeprefix(PREFIX)
             merged.metadata[tag] = defaults[key]
     for node, key, resource in slots:
