@@ -170,7 +170,7 @@ def project_case(adoext: list[str], scratch: Path, out: Path) -> Scenario:
     """(c) this project's extension (prod), from the merged manifest `adoext manifest` writes."""
     manifest = scratch / "project" / "vss-extension.json"
     subprocess.run(
-        [*adoext, "manifest", "--env", "prod", "--output", str(manifest)],
+        [*adoext, "manifest", "--target-env", "prod", "--output", str(manifest)],
         cwd=REPO,
         check=True,
         stdout=subprocess.DEVNULL,

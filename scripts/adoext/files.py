@@ -50,7 +50,7 @@ class PackageFile:
         self.lang = lang
         self.extra = extra
         self.explicit_part = explicit_part
-        # Generated in memory (e.g. dist/config.json with --env); `source` then names what it came from.
+        # Generated in memory (dist/config.json with --target-env); `source` then names what it came from.
         self.data = data
 
 

@@ -177,10 +177,11 @@ def load_partials(
     publisher: str | None,
     extension_id: str | None,
     use_json5: bool,
+    manifest_js: Partial | None = None,
 ) -> list[Partial]:
-    """Read every partial manifest, the overrides partial last."""
-    partials = []
-    for path in manifest_paths(root, manifests, globs):
+    """Read every partial manifest (or take the --manifest-js one instead), the overrides partial last."""
+    partials = [manifest_js] if manifest_js is not None else []
+    for path in manifest_paths(root, manifests, globs) if manifest_js is None else []:
         origin = display_path(path, cwd)
         partials.append(Partial(origin, path.parent, read_manifest(path, origin, use_json5)))
     extra = overrides_partial(
