@@ -2,10 +2,11 @@
 
 tfx types an extension in its table from the table; any other file it asks libmagic about (through
 `file --mime-type`, one shell per file). adoext asks libmagic too, in-process through python-magic
-(no subprocess, so no file name is ever executed); without libmagic it falls back to a built-in table
-plus Python's mimetypes. As in tfx, the files of one extension vote: the most common type becomes the
-<Default> (ties: the first seen), every other file of that extension gets an <Override>, and so does
-every file without an extension (its own sniffed type).
+(no process per file and no shell, so no file name is ever executed; loading the library runs
+ctypes's `ldconfig -p` lookup once, only when a file needs sniffing); without libmagic it falls back
+to a built-in table plus Python's mimetypes. As in tfx, the files of one extension vote: the most
+common type becomes the <Default> (ties: the first seen), every other file of that extension gets an
+<Override>, and so does every file without an extension (its own sniffed type).
 """
 
 # Annotations are evaluated, not deferred: NamedTuple start-up cost (scripts/adoext/README.md).
@@ -106,33 +107,38 @@ class TypedPart(NamedTuple):
 Sniffer = Callable[[TypedPart], str | None]
 
 
-def _sniffer_from(cookie: Any) -> Sniffer:
-    """Wrap a python-magic Magic(mime=True) as a Sniffer; an unreadable file gives None."""
-
-    def sniff(item: TypedPart) -> str | None:
-        try:
-            if item.data is not None:
-                return str(cookie.from_buffer(item.data))
-            if item.source is not None:
-                return str(cookie.from_file(os.fspath(item.source)))
-        except (OSError, ValueError, Exception):  # noqa: BLE001 - magic.MagicException: fall back
-            return None
-        return None
-
-    return sniff
-
-
 @functools.cache
-def libmagic_sniffer() -> Sniffer | None:
-    """Return libmagic's answer per file (what `file --mime-type` prints), or None without libmagic."""
+def _libmagic() -> Any | None:
+    """Load libmagic once, on first use: python-magic's import looks the library up with a subprocess
+    (ldconfig), which an extension with nothing to sniff must not pay. None without libmagic."""
     try:
         import magic  # python-magic; needs the system's libmagic (Debian: libmagic1)
     except (ImportError, OSError):
         return None
     try:
-        return _sniffer_from(magic.Magic(mime=True))
+        return magic.Magic(mime=True)
     except Exception:  # noqa: BLE001 - a broken magic database: the table is the fallback
         return None
+
+
+def libmagic_available() -> bool:
+    """Tell whether libmagic can be loaded (else content types come from the table)."""
+    return _libmagic() is not None
+
+
+def libmagic_sniffer(item: TypedPart) -> str | None:
+    """A Sniffer: libmagic's answer for one file (what `file --mime-type` prints), or None."""
+    cookie = _libmagic()
+    if cookie is None:
+        return None
+    try:
+        if item.data is not None:
+            return str(cookie.from_buffer(item.data))
+        if item.source is not None:
+            return str(cookie.from_file(os.fspath(item.source)))
+    except Exception:  # noqa: BLE001 - OSError or magic.MagicException: the table answers instead
+        return None
+    return None
 
 
 def extension_of(part: str) -> str:

@@ -140,6 +140,6 @@ def build_parts(merged: Merged, files: list[PackageFile], localized: list[Locali
         generated.append(Part(f"{loc.lang}/Extension.vsixlangpack", loc.langpack.encode()))
     typed = [TypedPart(f.part, f.content_type, f.source, f.data, f.extra) for f in files]
     manifests = [VSIX_MANIFEST, VSO_MANIFEST] + [p.name for p in generated[2:]]
-    content_types = build_content_types(typed, manifests, libmagic_sniffer())
+    content_types = build_content_types(typed, manifests, libmagic_sniffer)
     disk = [Part(f.part, f.data, f.source) for f in files]
     return [Part(CONTENT_TYPES_PART, content_types.encode()), *generated, *disk]

@@ -12,7 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from adoext.content_types import CONTENT_TYPES_PART, TypedPart, build_content_types, libmagic_sniffer, resolve
+from adoext.content_types import (
+    CONTENT_TYPES_PART,
+    TypedPart,
+    build_content_types,
+    libmagic_available,
+    resolve,
+)
 from adoext.naming import capitalized_camel, parse_color, start_case
 from adoext.realpaths import RealPaths
 
@@ -246,9 +252,9 @@ def test_content_types_without_libmagic_come_from_the_table() -> None:
 
 
 @pytest.mark.skipif(
-    libmagic_sniffer() is None or shutil.which("file") is None, reason="needs libmagic and file"
+    not libmagic_available() or shutil.which("file") is None, reason="needs libmagic and file"
 )
-def test_unknown_types_are_libmagics_answer_without_a_subprocess(make_ext: Callable[..., Ext]) -> None:
+def test_unknown_types_are_libmagics_answer_and_no_name_is_executed(make_ext: Callable[..., Ext]) -> None:
     ext = make_ext()
     files: dict[str, str | bytes] = {
         "dist/a.mjs": "export const a = 1;\n",

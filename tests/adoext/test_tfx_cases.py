@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from adoext.cli import get_cli
-from adoext.content_types import libmagic_sniffer
+from adoext.content_types import libmagic_available
 from click.testing import CliRunner
 
 from tests.adoext.tfx_cases import CASES, EXPECTED, case_folder, summary
@@ -30,7 +30,7 @@ DELIBERATE = {
 def test_adoext_packages_the_case_as_tfx_did(
     name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if name in NEEDS_LIBMAGIC and libmagic_sniffer() is None:
+    if name in NEEDS_LIBMAGIC and not libmagic_available():
         pytest.skip("libmagic is not installed (Debian: libmagic1)")
     cwd, args = case_folder(name, tmp_path / "in")
     out = tmp_path / "out.vsix"
