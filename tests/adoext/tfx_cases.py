@@ -76,6 +76,22 @@ def rare_keys(folder: Path) -> list[str]:
     )
 
 
+def rare_keys_order(folder: Path) -> list[str]:
+    """Class 11: the same keys another way: both link spellings (the last wins), a falsy manifestVersion."""
+    return _common(
+        folder,
+        CustomerQnASupport={
+            "url": "https://example.com/first",
+            "URI": "https://example.com/last",
+            "enableMarketplaceQnA": False,
+            "EnableMarketplaceQnA": True,
+        },
+        eventCallbacks={"installed": "https://example.com/installed"},
+        manifestVersion=0,
+        **{"links[1]": "second", "a.b.c": 1},
+    )
+
+
 def loc_root(folder: Path) -> list[str]:
     """Class 6: --loc-root; the manifest has no scopes or contributionTypes."""
     manifest = base_manifest(name="i18n:Sample", scopes=None)
@@ -135,6 +151,7 @@ def rev_version(folder: Path) -> list[str]:
 CASES: dict[str, Callable[[Path], list[str]]] = {
     "package-paths": package_paths,
     "rare-keys": rare_keys,
+    "rare-keys-order": rare_keys_order,
     "loc-root": loc_root,
     "content-types": content_types,
     "rev-version": rev_version,
@@ -168,9 +185,9 @@ def summary(vsix: Path, cwd: Path, name: str) -> dict[str, Any]:
     }
 
 
-def regenerate(tfx: str) -> None:
-    """Run tfx on every case and store its summary (run once; the result is committed)."""
-    for name in CASES:
+def regenerate(tfx: str, names: list[str]) -> None:
+    """Run tfx on the cases (default: every one) and store each summary (run once; committed)."""
+    for name in names or CASES:
         with tempfile.TemporaryDirectory() as tmp:
             cwd, args = case_folder(name, Path(tmp))
             out = Path(tmp) / "out.vsix"
@@ -183,4 +200,4 @@ def regenerate(tfx: str) -> None:
 
 
 if __name__ == "__main__":
-    regenerate(sys.argv[1] if len(sys.argv) > 1 else shutil.which("tfx") or "tfx")
+    regenerate(sys.argv[1] if len(sys.argv) > 1 else shutil.which("tfx") or "tfx", sys.argv[2:])
