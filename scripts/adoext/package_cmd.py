@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from adoext.packaging import AUTO_OUTPUT, DEFAULT_MAX_SIZE, PackageOptions
+from adoext.tfx_create_options import tfx_create_options
 
 
 class TfxStyleCommand(click.Command):
@@ -33,8 +34,10 @@ class TfxStyleCommand(click.Command):
                 return
             if len(values) == 1 and current in self.comma_lists:
                 values[:] = [v.strip() for v in re.sub(r"(^\[)|(\]$)", "", values[0]).split(",")]
-            for value in values or [""]:
-                rewritten.extend([current, value] if values else [current])  # no value: Click reports it
+            if not values:
+                rewritten.append(current)  # a flag with no value: let Click report it
+            for value in values:
+                rewritten.extend([current, value])
 
         for arg in args:
             if arg in self.variadic_flags:
@@ -175,61 +178,6 @@ def _warnings(warnings: tuple[Any, ...]) -> None:
     """Print warnings on stderr, one line each."""
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
-
-
-def tfx_create_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Attach the rest of what `tfx extension create` accepts: output options, and the options tfx's
-    extension commands share (server, sharing, publishing), accepted and ignored as tfx ignores them."""
-    decorators = [
-        click.option(
-            "--metadata-only", is_flag=True, help="Write the vsomanifest(s) into the --output-path folder."
-        ),
-        click.option(
-            "--json", "as_json", is_flag=True, help="Print the result as JSON (tfx's --output json)."
-        ),
-        click.option(
-            "--output",
-            "output_kind",
-            type=click.Choice(["friendly", "json", "clipboard", "clip"], case_sensitive=False),
-            default="friendly",
-            help="tfx's output destination (clipboard prints as friendly).",
-        ),
-    ]
-    ignored_values = [
-        ("--service-url", "-u"),
-        ("--auth-type",),
-        ("--username",),
-        ("--password",),
-        ("--token", "-t"),
-    ]
-    ignored_values += [
-        ("--proxy",),
-        ("--project", "-p"),
-        ("--debug-log-stream",),
-        ("--vsix",),
-        ("--display-name",),
-    ]
-    ignored_values += [("--description",)]
-    for names in ignored_values:
-        decorators.append(click.option(*names, "ignored_" + names[0][2:].replace("-", "_"), hidden=True))
-    for name in ("--share-with", "--unshare-with"):
-        decorators.append(
-            click.option(name, "ignored_" + name[2:].replace("-", "_"), multiple=True, hidden=True)
-        )
-    flags = [
-        "--save",
-        "--fiddler",
-        "--include-undocumented",
-        "--skip-cert-validation",
-        "--bypass-scope-check",
-    ]
-    for name in [*flags, "--no-wait-validation"]:
-        decorators.append(
-            click.option(name, "ignored_" + name[2:].replace("-", "_"), is_flag=True, hidden=True)
-        )
-    for decorator in reversed(decorators):
-        func = decorator(func)
-    return func
 
 
 class TfxCreateCommand(TfxStyleCommand):
