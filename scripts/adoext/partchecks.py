@@ -23,7 +23,7 @@ BAD_SEGMENT = re.compile(
     r"(%2f)|(%5c)|(^$)|(%[^0-9a-f])|(%.[^0-9a-f])|(\.$)|([^a-z0-9._~%!$&'()*+,;=:@-])", re.IGNORECASE
 )
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-# The icon formats the extension manifest reference lists: BMP, GIF, EXIF/JPEG, PNG and TIFF.
+# The icon formats the VSIX manifest schema documents (its Icon element): BMP, GIF, JPEG, PNG and TIFF.
 ICON_SIGNATURES = (PNG_SIGNATURE, b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM", b"II*\x00", b"MM\x00*")
 GENERATED = frozenset({VSIX_MANIFEST.lower(), VSO_MANIFEST.lower(), "[content_types].xml"})
 
@@ -114,10 +114,10 @@ def _check_assets(
                     "Give each its own assetType.",
                 )
         if asset_type.startswith("Microsoft.VisualStudio.Services.Icons.") and not _is_image(item):
-            # A warning (tfx checks nothing): the manifest reference lists the formats, not a rejection.
+            # A warning (tfx checks nothing): the schema documents formats, no Marketplace rejection.
             report.warn(
-                f"icon '{item.part}' is not a BMP, GIF, JPEG, PNG or TIFF image, the formats the extension "
-                "manifest reference lists for icons.",
+                f"icon '{item.part}' is not a BMP, GIF, JPEG, PNG or TIFF image, the formats the VSIX "
+                "manifest schema documents for icons.",
                 item.origin,
                 item.json_path,
                 "Convert it to PNG.",

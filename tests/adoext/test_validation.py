@@ -307,6 +307,6 @@ def test_generated_icon_is_checked_from_its_bytes(tmp_path: Path, data: bytes, i
         if is_image
         else [
             "env.json: $.icon: icon 'img/icon.png' is not a BMP, GIF, JPEG, PNG or TIFF image, the formats "
-            "the extension manifest reference lists for icons. Convert it to PNG."
+            "the VSIX manifest schema documents for icons. Convert it to PNG."
         ]
     )
