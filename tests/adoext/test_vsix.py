@@ -100,6 +100,15 @@ def test_rev_version_rewrites_the_manifest_after_packaging(make_ext: Callable[..
     assert after == before.replace('"version": "1.0.0"', '"version": "1.0.1"')
 
 
+def test_rev_version_rewrites_a_json5_manifest_in_place(make_ext: Callable[..., Ext]) -> None:
+    ext = make_ext()
+    text = json.dumps(base_manifest(version=None))[1:-1]
+    ext.write("vss-extension.json", "{\n  // comment\n  version: '1.2.3',\n" + text + ",\n}\n")
+    assert ext.package(rev_version=True, json5=True).version == "1.2.4"
+    assert "  version: '1.2.4',\n" in (ext.root / "vss-extension.json").read_text()
+    assert "// comment" in (ext.root / "vss-extension.json").read_text()
+
+
 def test_localized_parts(make_ext: Callable[..., Ext]) -> None:
     manifest = base_manifest(name="i18n:Sample")
     manifest["contributions"][0]["properties"]["name"] = "i18n:Hub"
