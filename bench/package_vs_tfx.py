@@ -1,7 +1,9 @@
 """Time `adoext package` against `tfx extension create` (tfx-cli 0.23.1) on the same inputs.
 
 Scenarios: (a) the ado-extension-sample-globs reference case, (b) a generated extension of 2,000 small
-files (a third .mjs/.woff2/.txt, outside tfx's content-type table), (c) this project's own extension.
+files (a third .mjs/.woff2/.txt, outside tfx's content-type table), (c) this project's own extension,
+(d) a generated task-heavy extension: versioned build tasks each shipping hundreds of node_modules files,
+and a PowerShell task shipping VstsTaskSdk with PE (.dll) files.
 Each command runs as a child process (startup counted), once to warm the file cache, then --runs times,
 the two tools taking turns; the median wall time and the median peak RSS (os.wait4 rusage of the child)
 are printed with ours/tfx.
@@ -9,7 +11,7 @@ Both tools run as a user installs them: tfx-cli from npm, adoext from a wheel of
 byte-compiled, dependencies from this environment), not through the development venv's editable install,
 whose import hook alone costs a fifth of a small package's run.
 
-    .venv/bin/python -m bench.package_vs_tfx [--runs 5] [--case a|b|c ...] [--tfx /path/to/tfx]
+    .venv/bin/python -m bench.package_vs_tfx [--runs 5] [--case a|b|c|d ...] [--tfx /path/to/tfx]
 """
 
 from __future__ import annotations
@@ -34,6 +36,29 @@ TFX_VERSION = "0.23.1"
 # What the `adoext` console script runs; used with -c so the throwaway interpreter needs no script file.
 CONSOLE_SCRIPT = "import sys; from adoext.console import main; sys.exit(main())"
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489")
+# A small PE image (DOS header, e_lfanew -> "PE\0\0", COFF header), padded: a task's .dll to libmagic.
+PE = (
+    b"MZ"
+    + b"\0" * 58
+    + (64).to_bytes(4, "little")
+    + b"PE\0\0"
+    + b"\x4c\x01"
+    + b"\0" * 18
+    + bytes(range(256)) * 16
+)
+# One npm package in a task's node_modules (tfx types extensions outside its table with `file`).
+NPM_PACKAGE = {
+    "package.json": '{"name": "%s", "version": "1.0.0", "main": "index.js"}\n',
+    "index.js": "module.exports = require('./lib/main');\n",
+    "lib/main.js": "'use strict';\nexports.run = () => 42;\n" * 8,
+    "lib/main.mjs": "export const run = () => 42;\n" * 8,
+    "lib/main.cjs": "module.exports.run = () => 42;\n" * 8,
+    "index.d.ts": "export declare function run(): number;\n",
+    "README.md": "# %s\n\nA dependency.\n",
+    "LICENSE": "MIT License\n\nPermission is hereby granted, free of charge, to any person\n",
+    "CHANGELOG.txt": "1.0.0 first release\n",
+    ".npmignore": "test/\n",
+}
 
 
 @dataclass(frozen=True)
@@ -166,11 +191,103 @@ def generated_case(adoext: list[str], scratch: Path, out: Path, count: int = 200
     )
 
 
+def task_heavy_case(
+    adoext: list[str], scratch: Path, out: Path, tasks: int = 3, packages: int = 30
+) -> Scenario:
+    """(d) build tasks with v1/v2 folders, each shipping node_modules; a PowerShell task with VstsTaskSdk."""
+    work = scratch / "tasks"
+    contributions = []
+    for number in range(tasks):
+        name = f"Task{number}"
+        for major in (1, 2):
+            folder = work / "tasks" / name / f"v{major}"
+            runner = "Node16" if major == 1 else "Node20_1"
+            task = {
+                "id": f"7c939663-33ca-4cb6-9b8c-6e164d44{number:04d}",
+                "name": name,
+                "friendlyName": f"Task {number}",
+                "instanceNameFormat": "Run",
+                "version": {"Major": major, "Minor": 0, "Patch": 0},
+                "execution": {runner: {"target": "index.js"}},
+            }
+            _write(folder / "task.json", json.dumps(task, indent=2))
+            _write(folder / "index.js", "require('dep-0').run();\n")
+            for package in range(packages):
+                for rel, text in NPM_PACKAGE.items():
+                    body = text % f"dep-{package}" if "%s" in text else text
+                    _write(folder / "node_modules" / f"dep-{package}" / rel, body)
+        contributions.append(_task_contribution(name))
+    sdk = work / "tasks" / "PsTask" / "ps_modules" / "VstsTaskSdk"
+    _write(work / "tasks" / "PsTask" / "task.json", json.dumps(_ps_task(), indent=2))
+    _write(work / "tasks" / "PsTask" / "run.ps1", "Import-Module VstsTaskSdk\n")
+    for rel in (
+        "VstsTaskSdk.psm1",
+        "VstsTaskSdk.psd1",
+        "FindFunctions.ps1",
+        "lib.json",
+        "Strings/resources.resjson/en-US/resources.resjson",
+    ):
+        _write(sdk / rel, "# " + rel + "\n")
+    for rel in ("Minimatch.dll", "VstsTaskSdk.dll", "Newtonsoft.Json.dll", "tool.exe"):
+        (sdk / rel).write_bytes(PE)
+    contributions.append(_task_contribution("PsTask"))
+    (work / "logo.png").write_bytes(PNG)
+    manifest = {
+        "manifestVersion": 1,
+        "id": "tasks",
+        "publisher": "bench",
+        "version": "1.0.0",
+        "name": "Bench tasks",
+        "description": "Task-heavy",
+        "categories": ["Azure Pipelines"],
+        "targets": [{"id": "Microsoft.VisualStudio.Services"}],
+        "icons": {"default": "logo.png"},
+        "files": [{"path": "tasks"}],
+        "contributions": contributions,
+    }
+    (work / "vss-extension.json").write_text(json.dumps(manifest))
+    common = ["--root", ".", "--manifests", "vss-extension.json"]
+    return Scenario(
+        f"d) task-heavy, {sum(1 for p in work.rglob('*') if p.is_file())} files",
+        work,
+        [*adoext, "package", *common, "--output-path", str(out / "ours-d.vsix")],
+        [*common, "--output-path", str(out / "tfx-d.vsix"), "--no-prompt", "--no-color"],
+    )
+
+
+def _write(path: Path, text: str) -> None:
+    """Write a text file, creating its folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+def _task_contribution(name: str) -> dict[str, object]:
+    """A build task contribution whose folder is tasks/<name>."""
+    return {
+        "id": name.lower(),
+        "type": "ms.vss-distributed-task.task",
+        "targets": ["ms.vss-distributed-task.tasks"],
+        "properties": {"name": f"tasks/{name}"},
+    }
+
+
+def _ps_task() -> dict[str, object]:
+    """A PowerShell3 task.json."""
+    return {
+        "id": "5d0f4b8e-6f0c-4f43-9c7f-1b2a3c4d5e6f",
+        "name": "PsTask",
+        "friendlyName": "PowerShell task",
+        "instanceNameFormat": "Run",
+        "version": {"Major": 1, "Minor": 0, "Patch": 0},
+        "execution": {"PowerShell3": {"target": "run.ps1"}},
+    }
+
+
 def project_case(adoext: list[str], scratch: Path, out: Path) -> Scenario:
     """(c) this project's extension (prod), from the merged manifest `adoext manifest` writes."""
     manifest = scratch / "project" / "vss-extension.json"
     subprocess.run(
-        [*adoext, "manifest", "--env", "prod", "--output", str(manifest)],
+        [*adoext, "manifest", "--target-env", "prod", "--output", str(manifest)],
         cwd=REPO,
         check=True,
         stdout=subprocess.DEVNULL,
@@ -215,7 +332,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument(
-        "--case", action="append", choices=["a", "b", "c"], help="only these scenarios (default: all)"
+        "--case", action="append", choices=["a", "b", "c", "d"], help="only these scenarios (default: all)"
     )
     parser.add_argument(
         "--tfx", help="tfx executable (default: npm install tfx-cli@0.23.1 into the temp folder)"
@@ -226,7 +343,7 @@ def main() -> None:
         scratch, out = Path(tmp) / "in", Path(tmp) / "out"
         out.mkdir(parents=True)
         adoext = install_adoext(Path(tmp) / "adoext")
-        builders = {"a": globs_case, "b": generated_case, "c": project_case}
+        builders = {"a": globs_case, "b": generated_case, "c": project_case, "d": task_heavy_case}
         if not CASE.is_dir():
             print(f"skipping a): {CASE} is absent", file=sys.stderr)
             del builders["a"]

@@ -40,6 +40,13 @@ def merged_from_options(options: PackageOptions, report: Report) -> Merged:
 
         partials = project_partials(options, report)
         return merge(partials, options.root_dir(), report)
+    script = None
+    if options.manifest_js is not None:
+        from adoext.manifestjs import manifest_js_partial
+
+        script = manifest_js_partial(options.manifest_js, options.manifest_js_env, options.base_dir())
+    elif options.manifest_js_env:
+        report.warn("--env k=v pairs are only passed to a --manifest-js script: ignored, as in tfx.")
     partials = load_partials(
         cwd=options.base_dir(),
         root=options.root_dir(),
@@ -50,6 +57,7 @@ def merged_from_options(options: PackageOptions, report: Report) -> Merged:
         publisher=options.publisher,
         extension_id=options.extension_id,
         use_json5=options.json5,
+        manifest_js=script,
     )
     return merge(partials, options.root_dir(), report)
 

@@ -86,7 +86,7 @@ def add_config_file(files: list[PackageFile], project: Path, env: str, report: R
     for item in files:
         if item.part.lower() == CONFIG_PART:
             report.warn(
-                f"{item.source} is not packaged: --env writes {CONFIG_PART} from {generated.origin}.",
+                f"{item.source} is not packaged: --target-env writes {CONFIG_PART} from {generated.origin}.",
                 item.origin,
                 item.json_path,
                 "Delete the file; change backendUrl in the environment file instead.",
@@ -137,10 +137,10 @@ def source_partials(project: Path, env: str) -> list[Partial]:
 
 
 def project_partials(options: PackageOptions, report: Report) -> list[Partial]:
-    """Return the partials for `adoext package --env`, with any overrides applied last."""
+    """Return the partials for `adoext package --target-env`, with any overrides applied last."""
     if options.manifests or options.manifest_globs:
         raise ManifestError(
-            "--env packages this project's manifest/ sources; drop --manifests/--manifest-globs."
+            "--target-env packages this project's manifest/ sources; drop --manifests/--manifest-globs."
         )
     assert options.env is not None
     project = options.root_dir()
@@ -184,7 +184,7 @@ def write_merged_manifest(project: Path, env: str, output: Path | None) -> Path:
     """Write the merged manifest (paths relative to its folder) and its config.json atomically; return where.
 
     The config file is written beside the manifest (never into extension/dist/) and declared as the
-    addressable dist/config.json, so tfx packages what `adoext package --env` does.
+    addressable dist/config.json, so tfx packages what `adoext package --target-env` does.
     """
     target = (output or project / "manifest" / "build" / f"vss-extension.{env}.json").resolve()
     data = merged_manifest(project, env)

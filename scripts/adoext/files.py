@@ -50,7 +50,7 @@ class PackageFile:
         self.lang = lang
         self.extra = extra
         self.explicit_part = explicit_part
-        # Generated in memory (e.g. dist/config.json with --env); `source` then names what it came from.
+        # Generated in memory (dist/config.json with --target-env); `source` then names what it came from.
         self.data = data
 
 
@@ -88,6 +88,7 @@ class Collector:
         self.report = report
         self.by_source: dict[Path, PackageFile] = {}
         self.extras: list[PackageFile] = []
+        self.names: dict[Path, set[str]] = {}  # every part name each source is zipped under
 
     def add_decl(self, decl: FileDecl) -> None:
         """Add one declaration, expanding a directory into its files."""
@@ -103,7 +104,17 @@ class Collector:
         if source.is_dir():
             folder_part = _part_for(source, self.root)  # once per folder, not per file
             prefixes = [_clean_part(p).rstrip("/") + "/" for p in decl.package_paths]
-            for child, rel in _walk(str(source)):
+            try:
+                found = _walk(str(source))
+            except OSError as exc:
+                self.report.error(
+                    f"cannot read the folder {exc.filename or source}: {exc.strerror or 'I/O error'}.",
+                    decl.origin,
+                    decl.json_path,
+                    "Check its permissions.",
+                )
+                return
+            for child, rel in found:
                 parts = tuple(prefix + rel for prefix in prefixes)
                 child_decl = FileDecl(child, decl.base, decl.origin, decl.json_path, decl.addressable, parts)
                 default_part = rel if folder_part == "." else f"{folder_part}/{rel}"
@@ -112,7 +123,12 @@ class Collector:
             self._add(source, decl, auto=False)
 
     def _add(self, source: Path, decl: FileDecl, auto: bool, default_part: str | None = None) -> None:
-        """Add a file; repeats merge their asset types into the first entry, as tfx does."""
+        """Add a file; repeats merge their asset types into the first entry, as tfx does.
+
+        Every distinct part name a file is mapped to (a packagePath array, the same file or folder
+        listed again under another packagePath) is zipped once more, without an <Asset> (tfx's
+        "additional package paths"); such a copy has a packagePath, so it may come from outside --root.
+        """
         explicit = bool(decl.package_paths)
         parts = [_clean_part(p) for p in decl.package_paths] or [default_part or _part_for(source, self.root)]
         new = PackageFile(
@@ -128,16 +144,17 @@ class Collector:
         )
         if decl.addressable and not new.asset_types:
             new.asset_types = [new.part]
-        for extra in parts[1:]:
-            self.extras.append(PackageFile(source, extra, decl.origin, decl.json_path, extra=True))
         existing = self.by_source.get(source)
         if existing is None:
             self.by_source[source] = new
+            self.names[source] = {new.part}
+            self._extra_names(source, parts[1:], decl)
             return
-        if explicit and existing.explicit_part and new.part != existing.part:
-            # The same file under a second name: zipped again, without an <Asset> (tfx behaviour).
-            self.extras.append(PackageFile(source, new.part, decl.origin, decl.json_path, extra=True))
+        if explicit and new.part not in self.names[source]:
+            self._extra_names(source, parts, decl)
+            self._merge_types(existing, new)
             return
+        self._extra_names(source, parts[1:], decl)
         types = existing.asset_types + [t for t in new.asset_types if t not in existing.asset_types]
         if auto:
             existing.asset_types = types
@@ -149,6 +166,31 @@ class Collector:
             new.part, new.explicit_part = existing.part, existing.explicit_part
         new.addressable = new.addressable or existing.addressable
         self.by_source[source] = new
+
+    @staticmethod
+    def _merge_types(existing: PackageFile, new: PackageFile) -> None:
+        """Give the first entry the asset types a repeat declares (tfx concatenates them)."""
+        if new.asset_types and existing.asset_types:
+            existing.asset_types += [t for t in new.asset_types if t not in existing.asset_types]
+
+    def _extra_names(self, source: Path, parts: list[str], decl: FileDecl) -> None:
+        """Zip the file again under each part name it does not have yet."""
+        for part in parts:
+            if part in self.names[source]:
+                continue
+            self.names[source].add(part)
+            main = self.by_source[source]
+            self.extras.append(
+                PackageFile(
+                    source,
+                    part,
+                    decl.origin,
+                    decl.json_path,
+                    content_type=main.content_type,  # tfx gives every name of a file its override
+                    extra=True,
+                    explicit_part=True,
+                )
+            )
 
     def files(self) -> list[PackageFile]:
         """Return the packaged files in insertion order, extra names last."""

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from adoext.diagnostics import Report
-from adoext.manifests import parse_json_text
+from adoext.manifests import read_json_file
 from adoext.merge import Merged
 from adoext.parts import LocalizedManifest, to_json
 from adoext.xmlwrite import Element, render
@@ -64,7 +64,7 @@ def localize(merged: Merged, loc_root: Path, report: Report) -> list[LocalizedMa
     defaults, slots = _strings(merged.vso)
     for tag, key in METADATA_KEYS.items():
         value = merged.metadata.get(tag)
-        if isinstance(value, str):
+        if isinstance(value, str) and value.startswith(PREFIX):  # only marked strings are resources
             defaults[key] = value.removeprefix(PREFIX)
             merged.metadata[tag] = defaults[key]
     for node, key, resource in slots:
@@ -77,9 +77,11 @@ def localize(merged: Merged, loc_root: Path, report: Report) -> list[LocalizedMa
     localized = []
     for folder in sorted(p for p in loc_root.iterdir() if (p / "resources.resjson").is_file()):
         resjson = folder / "resources.resjson"
-        data = parse_json_text(resjson.read_text(encoding="utf-8"), str(resjson), use_json5=True)
+        data = read_json_file(resjson, str(resjson), True, "resources file", "under --loc-root")
         translations = data if isinstance(data, dict) else {}
-        vso = copy.deepcopy(merged.vso)
+        # tfx builds the localized copies before it adds its defaults (contributions, scopes,
+        # contributionTypes, manifestVersion) to the vsomanifest: they hold only the keys written.
+        vso = {k: copy.deepcopy(v) for k, v in merged.vso.items() if k not in merged.vso_defaults}
         _, lang_slots = _strings(_mark(vso, slots))
         for node, key, resource in lang_slots:
             node[key] = str(translations.get(resource, defaults[resource]))

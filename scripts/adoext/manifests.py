@@ -62,21 +62,32 @@ def parse_json_text(text: str, origin: str, use_json5: bool) -> Any:
         ) from exc
 
 
-def read_manifest(
-    path: Path, origin: str, use_json5: bool, relative_to: str = "relative to --root"
-) -> dict[str, Any]:
-    """Read one manifest file; it must hold a JSON object."""
+def read_json_file(path: Path, origin: str, use_json5: bool, kind: str, relative_to: str) -> Any:
+    """Read and parse a JSON file; a missing or unreadable one is one clear line naming `kind`."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
-        raise ManifestError(f"{origin}: manifest not found. Check the path ({relative_to}).") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ManifestError(f"{origin}: cannot read the manifest: {exc}.") from exc
-    data = parse_json_text(text, origin, use_json5)
+        raise ManifestError(f"{origin}: {kind} not found. Check the path ({relative_to}).") from exc
+    except IsADirectoryError as exc:
+        raise ManifestError(f"{origin}: is a folder, not a {kind}. Name the file ({relative_to}).") from exc
+    except UnicodeDecodeError as exc:
+        raise ManifestError(f"{origin}: the {kind} is not UTF-8 text. Save it as UTF-8.") from exc
+    except OSError as exc:
+        raise ManifestError(f"{origin}: cannot read the {kind}: {exc.strerror or 'I/O error'}.") from exc
+    return parse_json_text(text, origin, use_json5)
+
+
+def read_manifest(
+    path: Path,
+    origin: str,
+    use_json5: bool,
+    relative_to: str = "relative to --root",
+    kind: str = "manifest",
+) -> dict[str, Any]:
+    """Read one manifest (or overrides) file; it must hold a JSON object."""
+    data = read_json_file(path, origin, use_json5, kind, relative_to)
     if not isinstance(data, dict):
-        raise ManifestError(
-            f"{origin}: a manifest must be a JSON object ({{...}}), not {type(data).__name__}."
-        )
+        raise ManifestError(f"{origin}: a {kind} must be a JSON object ({{...}}), not {type(data).__name__}.")
     return data
 
 
@@ -134,7 +145,7 @@ def overrides_partial(
         path = (cwd / overrides_file).resolve()
         file_origin = display_path(path, cwd)
         file_base = path.parent
-        data = read_manifest(path, file_origin, use_json5, "relative to the current folder")
+        data = read_manifest(path, file_origin, use_json5, "relative to the current folder", "overrides file")
         for key in data:
             bases[key], origins[key] = file_base, file_origin
     if override:
@@ -166,10 +177,11 @@ def load_partials(
     publisher: str | None,
     extension_id: str | None,
     use_json5: bool,
+    manifest_js: Partial | None = None,
 ) -> list[Partial]:
-    """Read every partial manifest, the overrides partial last."""
-    partials = []
-    for path in manifest_paths(root, manifests, globs):
+    """Read every partial manifest (or take the --manifest-js one instead), the overrides partial last."""
+    partials = [manifest_js] if manifest_js is not None else []
+    for path in manifest_paths(root, manifests, globs) if manifest_js is None else []:
         origin = display_path(path, cwd)
         partials.append(Partial(origin, path.parent, read_manifest(path, origin, use_json5)))
     extra = overrides_partial(

@@ -75,6 +75,8 @@ class Merged:
         self.origins: dict[str, tuple[str, str]] = {}
         self.contribution_origins: list[tuple[str, str]] = []
         self.first_origin: str | None = None
+        self.version_sources: list[tuple[str, Any]] = []  # every partial's `version` (--rev-version)
+        self.vso_defaults: list[str] = []  # keys finish() added (a localized vsomanifest leaves them out)
 
     def origin(self, key: str) -> tuple[str | None, str | None]:
         """Return (file, JSON path) of the value used for `key`, if known."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -9,6 +11,7 @@ from typing import Any
 import click
 
 from adoext.packaging import AUTO_OUTPUT, DEFAULT_MAX_SIZE, PackageOptions
+from adoext.tfx_create_options import tfx_create_options
 
 
 class TfxStyleCommand(click.Command):
@@ -16,32 +19,51 @@ class TfxStyleCommand(click.Command):
 
     # tfx takes several values after one flag (`--manifest-globs a.json 'src/**/*.json'`); a subclass
     # lists its own flags here (e.g. the publish side's organization lists) instead of re-parsing.
-    variadic_flags: tuple[str, ...] = ("--manifests", "--manifest-globs")
+    variadic_flags: tuple[str, ...] = ("--manifests", "--manifest-globs", "--env")
+    # tfx's ArrayArgument: a flag given exactly one value reads it as a comma list, `[a, b]` or `a,b`.
+    comma_lists: tuple[str, ...] = ("--manifests", "--manifest-globs", "--env")
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         """Rewrite `--flag a b` into `--flag a --flag b` before Click parses."""
         rewritten: list[str] = []
         current: str | None = None
+        values: list[str] = []
+
+        def close() -> None:
+            if current is None:
+                return
+            if len(values) == 1 and current in self.comma_lists:
+                values[:] = [v.strip() for v in re.sub(r"(^\[)|(\]$)", "", values[0]).split(",")]
+            if not values:
+                rewritten.append(current)  # a flag with no value: let Click report it
+            for value in values:
+                rewritten.extend([current, value])
+
         for arg in args:
             if arg in self.variadic_flags:
-                current = arg
-                continue
-            if current is not None and not arg.startswith("-"):
-                rewritten += [current, arg]
-                continue
-            if current is not None and not rewritten[-2:-1] == [current]:
-                rewritten.append(current)  # a flag with no value: let Click report it
-            current = None
-            rewritten.append(arg)
-        if current is not None and rewritten[-2:-1] != [current]:
-            rewritten.append(current)
+                close()
+                current, values = arg, []
+            elif current is not None and not arg.startswith("-"):
+                values.append(arg)
+            else:
+                close()
+                current, values = None, []
+                rewritten.append(arg)
+        close()
         return super().parse_args(ctx, rewritten)
 
 
 def package_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """Attach the options shared by `package`, `validate` and `publish`; see options_from_params."""
     decorators = [
-        click.option("--root", default=".", show_default=True, help="Root folder of the extension's files."),
+        click.option(
+            "--root", "-r", default=".", show_default=True, help="Root folder of the extension's files."
+        ),
+        click.option(
+            "--manifest-js",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="CommonJS module exporting function(env) -> manifest, run with Node (replaces --manifests).",
+        ),
         click.option(
             "--manifests", multiple=True, help="Manifest files, relative to --root (several allowed)."
         ),
@@ -80,8 +102,20 @@ def package_options(func: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option(
             "--env",
+            multiple=True,
+            metavar="K=V",
+            help="tfx's k=v pairs for the --manifest-js function (several allowed). Without "
+            "--manifest-js, a lone dev|prod still means --target-env, as it did.",
+        ),
+        click.option(
+            "--target-env",
             type=click.Choice(["dev", "prod"]),
             help="Package this project's extension for an environment (manifest/ + extension/dist).",
+        ),
+        click.option(
+            "--trace-level",
+            type=click.Choice(["none", "info", "debug"], case_sensitive=False),
+            help="tfx's output threshold: none prints only warnings and errors.",
         ),
         click.option(
             "--no-prompt", is_flag=True, help="Accepted for tfx compatibility (adoext never prompts)."
@@ -95,10 +129,29 @@ def package_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
+def _environments(params: dict[str, Any]) -> tuple[str | None, tuple[str, ...]]:
+    """Split --env into this project's environment and tfx's --manifest-js pairs.
+
+    `--env dev|prod` alone, without --manifest-js, cannot be a tfx pair that does anything (tfx ignores
+    --env then), so it keeps meaning --target-env for this project's scripts; anything else is tfx's.
+    """
+    target, pairs = params["target_env"], tuple(params["env"])
+    if params["manifest_js"] is None and len(pairs) == 1 and pairs[0] in ("dev", "prod"):
+        if target is not None and target != pairs[0]:
+            raise click.UsageError(f"--env {pairs[0]} and --target-env {target} contradict each other.")
+        return pairs[0], ()
+    return target, pairs
+
+
 def options_from_params(params: dict[str, Any], output_path: str = AUTO_OUTPUT) -> PackageOptions:
     """Turn the values of the `@package_options` parameters into PackageOptions (public: publish uses it)."""
     if params["strict"] and params["bypass_validation"]:
         raise click.UsageError("--strict and --bypass-validation contradict each other; choose one.")
+    target_env, pairs = _environments(params)
+    if params["manifest_js"] is not None and (params["manifests"] or params["manifest_globs"] or target_env):
+        raise click.UsageError(
+            "--manifest-js replaces --manifests, --manifest-globs and --target-env; choose one."
+        )
     return PackageOptions(
         root=Path(params["root"]),
         manifests=tuple(params["manifests"]),
@@ -114,7 +167,10 @@ def options_from_params(params: dict[str, Any], output_path: str = AUTO_OUTPUT) 
         bypass_validation=params["bypass_validation"],
         strict=params["strict"],
         max_size=params["max_size"],
-        env=params["env"],
+        env=target_env,
+        manifest_js=params["manifest_js"],
+        manifest_js_env=pairs,
+        metadata_only=params.get("metadata_only", False),
     )
 
 
@@ -124,26 +180,45 @@ def _warnings(warnings: tuple[Any, ...]) -> None:
         click.echo(f"warning: {warning}", err=True)
 
 
-@click.command(cls=TfxStyleCommand)
+class TfxCreateCommand(TfxStyleCommand):
+    """`adoext package`: tfx's list options include the sharing lists it accepts and ignores."""
+
+    variadic_flags = (*TfxStyleCommand.variadic_flags, "--share-with", "--unshare-with")
+
+
+@click.command(cls=TfxCreateCommand)
 @package_options
+@tfx_create_options
 @click.option(
     "--output-path",
     default=AUTO_OUTPUT,
     show_default=True,
     help="File (base name with a dot) or folder for the .vsix; {auto} = publisher.id-version.vsix.",
 )
-def package(output_path: str, **params: Any) -> None:
+def package(output_path: str, as_json: bool, output_kind: str, **params: Any) -> None:
     """Validate and package an extension into a deterministic .vsix (drop-in for `tfx extension create`)."""
     from adoext.packaging import package as run
 
     result = run(options_from_params(params, output_path))
     _warnings(result.warnings)
+    if as_json or output_kind.lower() == "json":
+        data = {
+            "path": str(result.path),
+            "extensionId": result.extension_id,
+            "version": result.version,
+            "publisher": result.publisher,
+        }
+        click.echo(json.dumps(data, indent=4))
+        return
+    if (params["trace_level"] or "info").lower() == "none":
+        return
     click.echo("=== Completed operation: create extension ===")
     click.echo(f" - VSIX: {result.path}")
     click.echo(f" - Extension ID: {result.extension_id}")
     click.echo(f" - Extension Version: {result.version}")
     click.echo(f" - Publisher: {result.publisher}")
-    click.echo(f" - Size: {result.size} bytes")
+    if not params.get("metadata_only"):
+        click.echo(f" - Size: {result.size} bytes")
 
 
 @click.command(cls=TfxStyleCommand)
@@ -163,7 +238,14 @@ def validate(**params: Any) -> None:
 
 
 @click.command()
-@click.option("--env", "env_name", type=click.Choice(["dev", "prod"]), required=True, help="Environment.")
+@click.option(
+    "--target-env",
+    "--env",
+    "env_name",
+    type=click.Choice(["dev", "prod"]),
+    required=True,
+    help="Environment (--env is the older spelling).",
+)
 @click.option(
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),

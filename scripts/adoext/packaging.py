@@ -17,9 +17,12 @@ parts.build_parts (vsixmanifest, vsomanifest, [Content_Types].xml) -> vsix.write
 
 import os
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from adoext.diagnostics import Problem
+
+if TYPE_CHECKING:
+    from adoext.build import BuiltPackage
 
 DEFAULT_MAX_SIZE = 25 * 1024 * 1024  # the Marketplace's default package limit (26,214,400 bytes)
 AUTO_OUTPUT = "{auto}"
@@ -48,14 +51,17 @@ class PackageOptions(NamedTuple):
     max_size: int = DEFAULT_MAX_SIZE
     source_date_epoch: int | None = None
     cwd: Path | None = None
-    env: str | None = None
+    env: str | None = None  # this project's environment (--target-env dev|prod)
+    manifest_js: Path | None = None  # tfx's --manifest-js, run with Node
+    manifest_js_env: tuple[str, ...] = ()  # tfx's --env k=v pairs, passed to the --manifest-js function
+    metadata_only: bool = False  # tfx's --metadata-only: write the vsomanifest(s) into a folder, no .vsix
 
     def base_dir(self) -> Path:
         """Return the directory relative paths on the command line are resolved against."""
         return (self.cwd or Path.cwd()).resolve()
 
     def root_dir(self) -> Path:
-        """Return --root as an absolute path (the project folder with --env)."""
+        """Return --root as an absolute path (the project folder with --target-env)."""
         if self.env is not None:
             from adoext.environments import find_project
 
@@ -102,7 +108,8 @@ def validate(options: PackageOptions) -> ValidationResult:
     from adoext.vsix import packed_size
 
     built = build_package(options)
-    size = packed_size(built.parts, _epoch(options), options.max_size, built.merged.first_origin)
+    origin = built.merged.first_origin
+    size = packed_size(built.parts, _epoch(options), options.max_size, origin, options.strict)
     ident = built.identity
     return ValidationResult(
         ident.publisher,
@@ -111,7 +118,7 @@ def validate(options: PackageOptions) -> ValidationResult:
         ident.is_public,
         size,
         len(built.parts),
-        built.warnings,
+        built.warnings + _size_warnings(size, options, origin),
     )
 
 
@@ -121,14 +128,56 @@ def package(options: PackageOptions) -> PackageResult:
     from adoext.vsix import write_vsix
 
     built = build_package(options)
+    if options.metadata_only:
+        return _write_metadata(built, options)
     target = output_file(options, built.identity)
-    size = write_vsix(built.parts, target, _epoch(options), options.max_size, built.merged.first_origin)
+    origin = built.merged.first_origin
+    size = write_vsix(built.parts, target, _epoch(options), options.max_size, origin, options.strict)
+    if options.rev_version and built.rev_version_write is not None:
+        built.rev_version_write()
+    ident = built.identity
+    warnings = built.warnings + _size_warnings(size, options, origin)
+    return PackageResult(
+        target, ident.publisher, ident.extension_id, ident.version, ident.is_public, size, warnings
+    )
+
+
+def _write_metadata(built: "BuiltPackage", options: PackageOptions) -> PackageResult:
+    """--metadata-only: write extension.vsomanifest (and each localized one) into the --output-path folder.
+
+    As in tfx, --output-path is taken literally as a folder (its default `{auto}` included).
+    """
+    from adoext.errors import PackageError
+    from adoext.parts import VSO_MANIFEST
+    from adoext.vsix import write_file_atomically
+
+    folder = options.base_dir() / options.output_path
+    if folder.exists() and not folder.is_dir():
+        raise PackageError(f"--output-path {options.output_path}: must be a folder with --metadata-only.")
+    for part in built.parts:
+        generated = part.source is None and part.data is not None
+        if generated and (part.name == VSO_MANIFEST or part.name.endswith("/" + VSO_MANIFEST)):
+            assert part.data is not None
+            try:
+                write_file_atomically(part.data, folder / part.name)
+            except OSError as exc:
+                raise PackageError(
+                    f"cannot write {folder / part.name}: {exc.strerror or 'I/O error'}."
+                ) from exc
     if options.rev_version and built.rev_version_write is not None:
         built.rev_version_write()
     ident = built.identity
     return PackageResult(
-        target, ident.publisher, ident.extension_id, ident.version, ident.is_public, size, built.warnings
+        folder, ident.publisher, ident.extension_id, ident.version, ident.is_public, 0, built.warnings
     )
+
+
+def _size_warnings(size: int, options: PackageOptions, origin: str | None) -> tuple[Problem, ...]:
+    """A package over --max-size is a warning (an error with --strict, raised before anything is written)."""
+    from adoext.validation import size_problem
+
+    problem = size_problem(size, options.max_size, origin)
+    return (problem,) if problem is not None else ()
 
 
 def read_vsix_identity(path: Path) -> VsixIdentity:

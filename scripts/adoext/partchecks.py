@@ -1,4 +1,10 @@
-"""Checks on the packaged files: part names, duplicates ignoring case, files outside --root, assets, icons."""
+"""Checks on the packaged files: part names, duplicates ignoring case, files outside --root, assets, icons.
+
+Part names follow tfx's rule (its VsixWriter.validatePartName, after OPC): every segment is non-empty,
+does not end with a period, holds only ASCII letters, digits and ._~%!$&'()*+,;=:@- (no space), and a %
+starts a two-digit hex escape that is not an encoded / or \\. tfx checks only a file's first name; a
+further name (another packagePath) that breaks the rule is a warning here.
+"""
 
 from __future__ import annotations
 
@@ -12,19 +18,29 @@ from adoext.files import PackageFile
 from adoext.parts import VSIX_MANIFEST, VSO_MANIFEST
 from adoext.realpaths import RealPaths
 
-BAD_PART = re.compile(r"[\s#^\[\]<>?]|%2[fF]|%5[cC]")
+# tfx's expression, verbatim: a segment matching it is invalid.
+BAD_SEGMENT = re.compile(
+    r"(%2f)|(%5c)|(^$)|(%[^0-9a-f])|(%.[^0-9a-f])|(\.$)|([^a-z0-9._~%!$&'()*+,;=:@-])", re.IGNORECASE
+)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# The icon formats the VSIX manifest schema documents (its Icon element): BMP, GIF, JPEG, PNG and TIFF.
+ICON_SIGNATURES = (PNG_SIGNATURE, b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM", b"II*\x00", b"MM\x00*")
 GENERATED = frozenset({VSIX_MANIFEST.lower(), VSO_MANIFEST.lower(), "[content_types].xml"})
 
 
 def _part_problem(part: str) -> str | None:
-    """Explain why a part name is invalid, or return None."""
-    if BAD_PART.search(part):
-        return "contains whitespace or one of #^[]<>? or a percent-encoded / or \\"
-    if part.endswith("."):
-        return "ends with a period"
-    if any(seg in ("", ".", "..") for seg in part.split("/")):
-        return "has an empty, '.' or '..' segment (is the file outside --root?)"
+    """Explain why a part name is invalid (tfx's rule), or return None."""
+    for segment in part.split("/"):
+        if segment in ("", ".", ".."):
+            return "has an empty, '.' or '..' segment (is the file outside --root?)"
+        if segment.endswith("."):
+            return f"has a segment ending with a period ('{segment}')"
+        found = BAD_SEGMENT.search(segment)
+        if found:
+            return (
+                f"has '{found.group(0)}' in '{segment}': only ASCII letters, digits and ._~%!$&'()*+,;=:@- "
+                "are allowed, and % must start a two-digit hex escape other than %2F or %5C"
+            )
     return None
 
 
@@ -45,7 +61,8 @@ def check_files(files: list[PackageFile], root: Path, report: Report, bypass: bo
             continue
         problem = _part_problem(item.part)
         if problem:
-            record(
+            # tfx checks only a file's first name: a further packagePath that breaks the rule is a warning.
+            (report.warn if item.extra else record)(
                 f"Part Name '{item.part}' is invalid: it {problem}.",
                 item.origin,
                 item.json_path,
@@ -63,7 +80,7 @@ def check_files(files: list[PackageFile], root: Path, report: Report, bypass: bo
                 "All files in the package must have a case-insensitive unique filename; rename one.",
             )
         seen.setdefault(key, item)
-        _check_assets(item, asset_keys, record)
+        _check_assets(item, asset_keys, record, report)
 
 
 class _InsideCheck:
@@ -80,7 +97,7 @@ class _InsideCheck:
 
 
 def _check_assets(
-    item: PackageFile, asset_keys: dict[tuple[str, str | None], PackageFile], record: Any
+    item: PackageFile, asset_keys: dict[tuple[str, str | None], PackageFile], record: Any, report: Report
 ) -> None:
     """Addressable asset types are unique per language; icons must be PNG files."""
     if item.extra:
@@ -96,21 +113,23 @@ def _check_assets(
                     item.json_path,
                     "Give each its own assetType.",
                 )
-        if asset_type.startswith("Microsoft.VisualStudio.Services.Icons.") and not _is_png(item):
-            record(
-                f"icon '{item.part}' is not a PNG image.",
+        if asset_type.startswith("Microsoft.VisualStudio.Services.Icons.") and not _is_image(item):
+            # A warning (tfx checks nothing): the schema documents formats, no Marketplace rejection.
+            report.warn(
+                f"icon '{item.part}' is not a BMP, GIF, JPEG, PNG or TIFF image, the formats the VSIX "
+                "manifest schema documents for icons.",
                 item.origin,
                 item.json_path,
-                "Convert it to PNG (the Marketplace only shows PNG icons).",
+                "Convert it to PNG.",
             )
 
 
-def _is_png(item: PackageFile) -> bool:
-    """Tell whether a file (on disk or generated) starts with the PNG signature."""
+def _is_image(item: PackageFile) -> bool:
+    """Tell whether a file (on disk or generated) starts with the signature of a documented icon format."""
     if item.data is not None:
-        return item.data.startswith(PNG_SIGNATURE)
+        return item.data.startswith(ICON_SIGNATURES)
     try:
         with open(item.source, "rb") as handle:
-            return handle.read(8) == PNG_SIGNATURE
+            return handle.read(8).startswith(ICON_SIGNATURES)
     except OSError:
         return False

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from adoext.content_types import CONTENT_TYPES_PART, TypedPart, build_content_types
+from adoext.content_types import CONTENT_TYPES_PART, TypedPart, build_content_types, libmagic_sniffer
 from adoext.files import PackageFile
 from adoext.merge import Merged
 from adoext.xmlwrite import Element, render
@@ -138,8 +138,8 @@ def build_parts(merged: Merged, files: list[PackageFile], localized: list[Locali
     for loc in localized:
         generated.append(Part(f"{loc.lang}/{VSO_MANIFEST}", loc.vsomanifest.encode()))
         generated.append(Part(f"{loc.lang}/Extension.vsixlangpack", loc.langpack.encode()))
-    typed = [TypedPart(f.part, f.content_type) for f in files]
+    typed = [TypedPart(f.part, f.content_type, f.source, f.data, f.extra) for f in files]
     manifests = [VSIX_MANIFEST, VSO_MANIFEST] + [p.name for p in generated[2:]]
-    content_types = build_content_types(typed, manifests)
+    content_types = build_content_types(typed, manifests, libmagic_sniffer)
     disk = [Part(f.part, f.data, f.source) for f in files]
     return [Part(CONTENT_TYPES_PART, content_types.encode()), *generated, *disk]

@@ -12,13 +12,14 @@ import re
 from pathlib import Path
 from typing import Any
 
-from adoext.diagnostics import Report
+from adoext.diagnostics import Problem, Report
 from adoext.files import PackageFile
 from adoext.merge import Merged
 from adoext.partchecks import check_files
 from adoext.scopes import KNOWN_SCOPES
 
 TASK_TYPE = "ms.vss-distributed-task.task"
+DEFAULT_LIMIT = 25 * 1024 * 1024  # the Marketplace's documented default package limit
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
 KNOWN_TARGETS = frozenset(
     {
@@ -83,8 +84,13 @@ class Checker:
         ident, meta = self.merged.identity, self.merged.metadata
         ext_id = ident.get("Id")
         if not isinstance(ext_id, str) or not ext_id:
-            self.rule(
-                "'extensionId' must be provided.", "id", 'Add "id": "my-extension" or pass --extension-id.'
+            # tfx packages an extension without an id (as <publisher>.undefined-<version>.vsix): a warning.
+            origin, path = self.merged.origin("id")
+            self.report.warn(
+                "'extensionId' is missing: the package has no extension id, and the Marketplace needs one.",
+                origin,
+                path,
+                'Add "id": "my-extension" or pass --extension-id.',
             )
         elif not ID_PATTERN.match(ext_id):
             self.rule(
@@ -256,13 +262,16 @@ def check(merged: Merged, files: list[PackageFile], root: Path, report: Report, 
         check_tasks(contributions, root, merged.contribution_origins, report)
 
 
-def check_size(size: int, limit: int, report: Report, origin: str | None = None) -> None:
-    """The package must fit the Marketplace limit."""
-    if size > limit:
-        report.error(
-            f"the package is {size:,} bytes, over the {limit:,}-byte limit.",
-            origin,
-            "$.files",
-            hint="Leave out large files (source maps, unused node_modules) or raise --max-size "
-            "if your publisher has a larger limit.",
-        )
+def size_problem(size: int, limit: int, origin: str | None = None) -> Problem | None:
+    """A package over the limit: the Marketplace refuses it unless the publisher's limit was raised."""
+    if size <= limit:
+        return None
+    return Problem(
+        f"the package is {size:,} bytes, over the {limit:,}-byte limit (the Marketplace's default limit "
+        f"is {DEFAULT_LIMIT:,} bytes, 25 MiB; it refuses larger uploads unless your publisher's limit "
+        "was raised).",
+        origin,
+        "$.files",
+        hint="Leave out large files (source maps, unused node_modules) or raise --max-size "
+        "if your publisher has a larger limit.",
+    )

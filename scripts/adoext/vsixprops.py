@@ -98,18 +98,33 @@ def _gallery_properties(merged: Merged, value: Any, ctx: KeyContext) -> None:
             )
 
 
+def normalised_qna(value: dict[str, Any]) -> dict[str, Any]:
+    """Return CustomerQnASupport as tfx leaves it: every url/uri key (any casing) also written as `url`,
+    every enableMarketplaceQnA spelling as `enableMarketplaceQnA`, in key order (the last one wins).
+
+    tfx changes the manifest's own object, so the vsomanifest copy carries the added keys too.
+    """
+    normalised = dict(value)
+    for key, item in value.items():
+        lowered = key.lower()
+        if lowered in ("url", "uri"):
+            normalised["url"] = item
+        if lowered == "enablemarketplaceqna":
+            normalised["enableMarketplaceQnA"] = item
+    return normalised
+
+
 def _qna(merged: Merged, value: Any) -> None:
     """Add the Q&A properties from CustomerQnASupport (boolean flag, string link)."""
     if not isinstance(value, dict):
         return
-    lowered = {k.lower(): v for k, v in value.items()}
-    if isinstance(lowered.get("enablemarketplaceqna"), bool):
+    normalised = normalised_qna(value)
+    if isinstance(normalised.get("enableMarketplaceQnA"), bool):
         merged.properties.append(
-            (PROP + "EnableMarketplaceQnA", str(lowered["enablemarketplaceqna"]).lower())
+            (PROP + "EnableMarketplaceQnA", str(normalised["enableMarketplaceQnA"]).lower())
         )
-    link = lowered.get("url", lowered.get("uri"))
-    if isinstance(link, str):
-        merged.properties.append((PROP + "CustomerQnALink", link))
+    if isinstance(normalised.get("url"), str):
+        merged.properties.append((PROP + "CustomerQnALink", normalised["url"]))
 
 
 def _ensure_properties(merged: Merged) -> None:

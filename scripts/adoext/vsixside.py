@@ -62,7 +62,11 @@ def _asset(
 def _files(merged: Merged, value: Any, ctx: KeyContext) -> None:
     """Queue every `files` entry."""
     if not isinstance(value, list):
-        ctx.error("'files' must be an array of file declarations.", hint='e.g. "files": [{"path": "dist"}]')
+        # tfx ignores a `files` that is not an array (nothing is packaged from it): a warning, not an error.
+        ctx.warn(
+            "'files' is not an array of file declarations: ignored, nothing is packaged from it.",
+            hint='Write e.g. "files": [{"path": "dist"}].',
+        )
         return
     base = ctx.partial.base_for(ctx.key)
     for index, entry in enumerate(value):
@@ -114,8 +118,9 @@ def _public(merged: Merged, value: Any, ctx: KeyContext) -> None:
 def _targets(merged: Merged, value: Any, ctx: KeyContext) -> None:
     """Append installation targets (entries without an id are skipped)."""
     if not isinstance(value, list):
-        ctx.error(
-            "'targets' must be an array.", hint='e.g. "targets": [{"id": "Microsoft.VisualStudio.Services"}]'
+        ctx.warn(  # tfx ignores it too
+            "'targets' is not an array: ignored.",
+            hint='Write e.g. "targets": [{"id": "Microsoft.VisualStudio.Services"}].',
         )
         return
     for index, target in enumerate(value):
@@ -135,6 +140,8 @@ def process(merged: Merged, key: str, value: Any, ctx: KeyContext) -> None:
         if isinstance(value, str):
             _single(merged, merged.identity, "Id", value, ctx, "id")
     elif name == "version":
+        if key == "version":  # tfx's --rev-version bumps only this spelling, in every partial
+            merged.version_sources.append((ctx.origin, value))
         _single(merged, merged.identity, "Version", value, ctx, "version")
     elif name == "publisher":
         _single(merged, merged.identity, "Publisher", value, ctx, "publisher")

@@ -1,4 +1,11 @@
-"""The vsomanifest side of the merge: contributions, scopes and every key tfx copies verbatim."""
+"""The vsomanifest side of the merge: contributions, scopes and every key tfx copies verbatim.
+
+Where tfx rewrites a key, so does this (targets/Microsoft.VisualStudio.Services/vso-manifest-builder.ts):
+`eventCallbacks` only if it is an object; `scopes`/`contributionTypes` that are not arrays are ignored;
+`manifestVersion` goes through parseFloat and a falsy result becomes 1; `CustomerQnASupport` gains
+`url`/`enableMarketplaceQnA` (tfx changes the object while building the vsixmanifest); any other key
+is stored at its lodash path (`a.b` and `a[0]` become nested objects and arrays).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,7 @@ import re
 from typing import Any
 
 from adoext.merge import KeyContext, Merged
+from adoext.vsixprops import normalised_qna
 
 VSIX_ONLY = frozenset(
     {
@@ -61,13 +69,15 @@ def _concat(merged: Merged, name: str, value: Any, ctx: KeyContext, message: str
 
 
 def _scopes(merged: Merged, value: Any, ctx: KeyContext) -> None:
-    """Concatenate scopes, dropping duplicates."""
-    if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
-        ctx.error("'scopes' must be an array of strings.", hint='e.g. "scopes": ["vso.work"]')
+    """Concatenate scopes, dropping duplicates; tfx ignores a value that is not an array."""
+    if not isinstance(value, list):
+        ctx.warn("'scopes' is not an array: ignored.", hint='Write e.g. "scopes": ["vso.work"].')
         return
     scopes = merged.vso.setdefault("scopes", [])
-    for scope in value:
-        if scope not in scopes:
+    for index, scope in enumerate(value):
+        if not isinstance(scope, str):
+            ctx.warn("a scope must be a string: ignored.", index, hint='Write e.g. "vso.work".')
+        elif scope not in scopes:
             scopes.append(scope)
             merged.origins.setdefault("scope:" + scope, (ctx.origin, ctx.path()))
 
@@ -82,49 +92,86 @@ def _manifest_version(value: Any) -> Any:
     return value
 
 
-def _set_dotted(target: dict[str, Any], key: str, value: Any) -> None:
-    """Store a key the way lodash `_.set` does: 'a.b' becomes {"a": {"b": ...}}."""
-    parts = key.split(".")
-    for part in parts[:-1]:
-        child = target.get(part)
-        if not isinstance(child, dict):
-            child = target[part] = {}
-        target = child
-    target[parts[-1]] = value
+_PATH_PART = re.compile(
+    r"""[^.\[\]]+|\[(?:(-?\d+(?:\.\d+)?)|(["'])((?:(?!\2)[^\\]|\\.)*?)\2)\]|(?=(?:\.|\[\])(?:\.|\[\]|$))"""
+)
+
+
+def _lodash_path(key: str) -> list[str]:
+    """Split a key the way lodash's stringToPath does: 'a.b' -> [a, b], 'a[0]' -> [a, 0], "a['x.y']"."""
+    if not re.search(r"\.|\[(?:[^[\]]*|([\"'])(?:(?!\1)[^\\]|\\.)*?\1)\]", key):
+        return [key]
+    parts = [""] if key.startswith(".") else []
+    for match in _PATH_PART.finditer(key):
+        number, quote, quoted = match.group(1), match.group(2), match.group(3)
+        if quote:
+            parts.append(re.sub(r"\\(\\)?", r"\1", quoted))
+        else:
+            parts.append(number if number is not None else match.group(0))
+    return parts
+
+
+def _is_index(part: str) -> bool:
+    """Tell whether lodash treats a path part as an array index."""
+    return part.isdigit() and not (len(part) > 1 and part.startswith("0"))
+
+
+def _set_path(target: dict[str, Any], parts: list[str], value: Any) -> None:
+    """Store a value the way lodash `_.set` does, creating objects, or arrays before an index."""
+    node: Any = target
+    for position, part in enumerate(parts):
+        last = position == len(parts) - 1
+        child = value if last else _get(node, part)
+        if not last and not isinstance(child, dict | list):
+            child = [] if _is_index(parts[position + 1]) else {}
+        _put(node, part, child)
+        node = child
+
+
+def _get(node: Any, part: str) -> Any:
+    """Read node[part] for an object or an array."""
+    if isinstance(node, list):
+        return node[int(part)] if _is_index(part) and int(part) < len(node) else None
+    return node.get(part)
+
+
+def _put(node: Any, part: str, value: Any) -> None:
+    """Write node[part]; an array grows (holes are null, as JSON.stringify writes them)."""
+    if isinstance(node, list) and _is_index(part):
+        node.extend([None] * (int(part) + 1 - len(node)))
+        node[int(part)] = value
+    elif isinstance(node, dict):
+        node[part] = value
 
 
 def _single(merged: Merged, name: str, value: Any, ctx: KeyContext) -> None:
-    """First value wins; the overrides partial replaces."""
-    exists = name in merged.vso if "." not in name else _has_dotted(merged.vso, name)
-    if exists and not ctx.partial.override:
+    """First value wins; the overrides partial replaces. Keys are lodash paths (see _lodash_path)."""
+    parts = _lodash_path(name)
+    existing = _lookup(merged.vso, parts)
+    if existing is not _MISSING and not ctx.partial.override:
         ctx.warn(
             f"Multiple values found for '{ctx.key}'. Ignoring future occurrences and using the value "
-            f"'{json.dumps(merged.vso.get(name))}'."
+            f"'{json.dumps(existing)}'."
         )
         return
-    _set_dotted(merged.vso, name, value) if "." in name else merged.vso.__setitem__(name, value)
+    _set_path(merged.vso, parts, value)
     merged.origins[name.lower()] = (ctx.origin, ctx.path())
 
 
-def _has_dotted(target: dict[str, Any], key: str) -> bool:
-    """Tell whether a dotted path is already set."""
+_MISSING = object()
+
+
+def _lookup(target: dict[str, Any], parts: list[str]) -> Any:
+    """Return the value at a path, or _MISSING (lodash `_.get` returning undefined)."""
     node: Any = target
-    for part in key.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return False
-        node = node[part]
-    return True
-
-
-def _qna_copy(value: Any) -> Any:
-    """Copy CustomerQnASupport, adding the canonical key spelling next to the one written (as tfx does)."""
-    if not isinstance(value, dict):
-        return value
-    copy = dict(value)
-    for key, item in value.items():
-        if key.lower() == "enablemarketplaceqna" and key != "enableMarketplaceQnA":
-            copy.setdefault("enableMarketplaceQnA", item)
-    return copy
+    for part in parts:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and _is_index(part) and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return _MISSING
+    return node
 
 
 def process(merged: Merged, key: str, value: Any, ctx: KeyContext) -> None:
@@ -138,7 +185,12 @@ def process(merged: Merged, key: str, value: Any, ctx: KeyContext) -> None:
             merged, canonical or key, value, ctx, '"contributions" must be an array of Contribution objects.'
         )
     elif name == "contributiontypes":
-        _concat(merged, "contributionTypes", value, ctx, '"contributionTypes" must be an array.')
+        if isinstance(value, list):
+            _concat(merged, "contributionTypes", value, ctx, "")
+        else:
+            ctx.warn(
+                "'contributionTypes' is not an array: ignored.", hint='Write "contributionTypes": [...].'
+            )
     elif name == "constraints":
         _concat(merged, "constraints", value, ctx, '"constraints" must be an array of Constraint objects.')
     elif name == "scopes":
@@ -147,10 +199,15 @@ def process(merged: Merged, key: str, value: Any, ctx: KeyContext) -> None:
         _restricted(merged, value, ctx)
     elif name == "manifestversion":
         _single(merged, "manifestVersion", _manifest_version(value), ctx)
+    elif name == "eventcallbacks":
+        if isinstance(value, dict | list):
+            _single(merged, "eventCallbacks", value, ctx)
+        else:
+            ctx.warn("'eventCallbacks' is not an object: ignored.", hint='Write "eventCallbacks": {...}.')
     elif canonical:
         _single(merged, canonical, value, ctx)
     elif name == "customerqnasupport":
-        _single(merged, key, _qna_copy(value), ctx)
+        _single(merged, key, normalised_qna(value) if isinstance(value, dict) else value, ctx)
     else:
         _single(merged, key, value, ctx)
 
@@ -176,4 +233,8 @@ def finish(merged: Merged) -> None:
         ("contributionTypes", []),
         ("manifestVersion", 1),
     ):
-        merged.vso.setdefault(name, default)
+        if name not in merged.vso:
+            merged.vso[name] = default
+            merged.vso_defaults.append(name)
+        elif name == "manifestVersion" and not merged.vso[name]:
+            merged.vso[name] = default  # tfx: `if (!manifestVersion) manifestVersion = 1` (0, NaN, "")

@@ -69,9 +69,9 @@ def test_strict_and_bypass_validation_are_refused_together(
     ("args", "line"),
     [
         (
-            ["package", "--manifest-js", "m.js"],  # a tfx option adoext does not have
-            "Error: No such option '--manifest-js'. (Did you mean one of: '--manifest-globs', "
-            "'--manifests'?) See 'adoext package --help'.",
+            ["package", "--trace-level", "loud"],
+            "Error: Invalid value for '--trace-level': 'loud' is not one of 'none', 'info', 'debug'. "
+            "See 'adoext package --help'.",
         ),
         (
             ["package", "--max-size", "big"],
@@ -82,7 +82,8 @@ def test_strict_and_bypass_validation_are_refused_together(
         (["--bogus"], "Error: No such option '--bogus'. See 'adoext --help'."),
         (
             ["manifest"],
-            "Error: Missing option '--env'. Choose from: dev, prod. See 'adoext manifest --help'.",
+            "Error: Missing option '--target-env' / '--env'. Choose from: dev, prod. "
+            "See 'adoext manifest --help'.",
         ),
     ],
 )

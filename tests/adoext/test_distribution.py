@@ -29,7 +29,7 @@ from tests.adoext.conftest import REPO_ROOT, Ext, read_parts
 
 SCRIPTS = REPO_ROOT / "scripts"
 # What packaging and publishing need, and nothing else (no Flask, no backend).
-DECLARED = {"click", "httpx", "json5", "jinja2", "azure-identity"}
+DECLARED = {"click", "httpx", "json5", "jinja2", "azure-identity", "python-magic"}
 
 
 def test_help_lists_every_command_on_one_line_each() -> None:

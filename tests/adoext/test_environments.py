@@ -86,7 +86,7 @@ def test_dev_values(project: Path) -> None:
 def test_manifest_command_writes_a_tfx_usable_file(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     add_contribution(project)
     monkeypatch.chdir(project / "manifest")
-    result = CliRunner().invoke(get_cli(), ["manifest", "--env", "dev"], catch_exceptions=False)
+    result = CliRunner().invoke(get_cli(), ["manifest", "--target-env", "dev"], catch_exceptions=False)
     assert result.exit_code == 0, result.stderr
     written = project / "manifest" / "build" / "vss-extension.dev.json"
     data = json.loads(written.read_text())
@@ -109,8 +109,8 @@ def test_manifest_command_writes_a_tfx_usable_file(project: Path, monkeypatch: p
 
 
 def package_cli(project: Path, env: str, output: Path) -> str:
-    """Run `adoext package --env` on the project; return what it printed on stderr."""
-    args = ["package", "--env", env, "--root", str(project), "--output-path", str(output)]
+    """Run `adoext package --target-env` on the project; return what it printed on stderr."""
+    args = ["package", "--target-env", env, "--root", str(project), "--output-path", str(output)]
     result = CliRunner().invoke(get_cli(), args, catch_exceptions=False)
     assert result.exit_code == 0, result.stderr
     return result.stderr
@@ -162,6 +162,7 @@ def test_backend_url_follows_the_env_file(project: Path, tmp_path: Path) -> None
 def test_backend_url_must_be_http(project: Path, tmp_path: Path, bad: object) -> None:
     env_path = project / "manifest" / "env" / "prod.json"
     env_path.write_text(json.dumps({**json.loads(env_path.read_text()), "backendUrl": bad}))
+    # The older spelling `--env prod` (not a tfx k=v pair) still selects the environment.
     args = ["package", "--env", "prod", "--root", str(project), "--output-path", str(tmp_path / "x.vsix")]
     result = CliRunner().invoke(get_cli(), args)
     assert result.exit_code != 0 and not (tmp_path / "x.vsix").exists()
@@ -173,7 +174,8 @@ def test_a_config_json_on_disk_is_replaced_with_a_warning(project: Path, tmp_pat
     add_contribution(project)
     (project / "extension" / "dist" / "config.json").write_text('{"backendUrl": "http://stale.example"}')
     stderr = package_cli(project, "prod", tmp_path / "p.vsix")
-    assert "config.json is not packaged: --env writes dist/config.json from manifest/env/prod.json" in stderr
+    expected = "config.json is not packaged: --target-env writes dist/config.json from manifest/env/prod.json"
+    assert expected in stderr
     parts = read_parts(tmp_path / "p.vsix")
     assert json.loads(parts["dist/config.json"])["backendUrl"] == "https://report-bridge.azurewebsites.net"
     assert list(parts).count("dist/config.json") == 1

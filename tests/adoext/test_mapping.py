@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from adoext.content_types import CONTENT_TYPES_PART, resolve
+from adoext.content_types import (
+    CONTENT_TYPES_PART,
+    TypedPart,
+    build_content_types,
+    libmagic_available,
+    resolve,
+)
 from adoext.naming import capitalized_camel, parse_color, start_case
 from adoext.realpaths import RealPaths
 
@@ -232,23 +240,38 @@ def test_asset_type_and_lang_and_content_type_override(make_ext: Callable[..., E
     assert b'<Override ContentType="image/png" PartName="/img/logo.png"/>' in parts[CONTENT_TYPES_PART]
 
 
-def test_content_types_need_no_subprocess_and_cover_unknown_extensions(make_ext: Callable[..., Ext]) -> None:
-    ext = make_ext()
-    for name in ("dist/a.mjs", "dist/b.woff2", "dist/c.txt", "dist/LICENSE", "dist/x$(touch INJECTED).zzz"):
-        ext.write(name, "x")
-    manifest = base_manifest(
-        files=[{"path": "dist", "addressable": True}, {"path": "img", "addressable": True}]
-    )
-    ext.write("vss-extension.json", manifest)
-    parts = build(ext, bypass_validation=True)
-    types = parts[CONTENT_TYPES_PART].decode()
+def test_content_types_without_libmagic_come_from_the_table() -> None:
+    names = ["dist/hub.js", "dist/a.mjs", "dist/b.woff2", "dist/c.txt", "dist/LICENSE", "dist/x.zzz"]
+    types = build_content_types([TypedPart(name) for name in names], ["extension.vsixmanifest"], sniff=None)
     assert resolve(types, "dist/a.mjs") == "application/javascript"
     assert resolve(types, "dist/b.woff2") == "font/woff2"
     assert resolve(types, "dist/c.txt") == "text/plain"
     assert resolve(types, "dist/LICENSE") == "text/plain"
-    assert resolve(types, "dist/x$(touch INJECTED).zzz") == "application/octet-stream"
-    assert not (ext.root / "INJECTED").exists()
+    assert resolve(types, "dist/x.zzz") == "application/octet-stream"
     assert types.index('Extension=".js"') < types.index('Extension=".mjs"')  # tfx's table first
+
+
+@pytest.mark.skipif(
+    not libmagic_available() or shutil.which("file") is None, reason="needs libmagic and file"
+)
+def test_unknown_types_are_libmagics_answer_and_no_name_is_executed(make_ext: Callable[..., Ext]) -> None:
+    ext = make_ext()
+    files: dict[str, str | bytes] = {
+        "dist/a.mjs": "export const a = 1;\n",
+        "dist/b.woff2": bytes(range(256)),
+        "dist/c.txt": "plain text\n",
+        "dist/LICENSE": "MIT License\n\nPermission is hereby granted\n",
+        "dist/run": "#!/bin/sh\necho hi\n",
+        "dist/x$(touch INJECTED).zzz": "x",
+    }
+    for name, data in files.items():
+        ext.write(name, data)
+    types = build(ext, bypass_validation=True)[CONTENT_TYPES_PART].decode()
+    for name in files:
+        path = str(ext.root / name)
+        expected = subprocess.run(["file", "-b", "--mime-type", path], capture_output=True, text=True).stdout
+        assert resolve(types, name) == expected.strip(), name
+    assert not (ext.root / "INJECTED").exists()
 
 
 def test_json5_and_bom(make_ext: Callable[..., Ext]) -> None:

@@ -184,17 +184,18 @@ def test_files_outside_root_are_rejected(make_ext: Callable[..., Ext]) -> None:
     assert any("is outside --root" in line and "$.files[2]" in line for line in found), found
 
 
-def test_icon_must_be_png(make_ext: Callable[..., Ext]) -> None:
+def test_icon_that_is_not_an_image_is_a_warning_and_strict_refuses_it(make_ext: Callable[..., Ext]) -> None:
     ext = make_ext()
     ext.write("img/logo.png", "<svg/>")
-    found = errors_for(ext)
-    assert any("icon 'img/logo.png' is not a PNG image" in line for line in found), found
+    expected = "icon 'img/logo.png' is not a BMP, GIF, JPEG, PNG or TIFF"
+    assert any(expected in line for line in errors_for(ext, strict=True))
+    assert any(expected in str(w) for w in ext.package().warnings)
 
 
-def test_package_over_the_size_limit_writes_nothing(make_ext: Callable[..., Ext]) -> None:
+def test_package_over_the_size_limit_warns_and_strict_writes_nothing(make_ext: Callable[..., Ext]) -> None:
     ext = make_ext()
     ext.write("dist/big.bin", os.urandom(8000))  # incompressible
-    found = errors_for(ext, max_size=4000)
+    found = errors_for(ext, max_size=4000, strict=True)
     assert any(
         line.startswith("vss-extension.json: $.files: the package is ")
         and "over the 4,000-byte limit" in line
@@ -202,6 +203,9 @@ def test_package_over_the_size_limit_writes_nothing(make_ext: Callable[..., Ext]
         for line in found
     ), found
     assert list(ext.root.glob("**/*.tmp")) == []
+    result = ext.package(max_size=4000)
+    assert result.path.exists()
+    assert any("over the 4,000-byte limit" in str(w) and "26,214,400" in str(w) for w in result.warnings)
 
 
 def test_unknown_scope_is_a_warning(make_ext: Callable[..., Ext]) -> None:
@@ -262,11 +266,11 @@ def test_task_json_problems_are_warnings(make_ext: Callable[..., Ext]) -> None:
     )
     warnings = [str(w) for w in ext.package().warnings]
     for expected in (
-        "id must be a GUID",
-        "name may only contain",
-        "friendlyName must be at most 40",
-        "instanceNameFormat is missing",
-        "deprecated Node runner",
+        "task mytask/task.json: id is a required GUID",
+        "name is required and may only contain",
+        "friendlyName is a required string of at most 40",
+        "instanceNameFormat is required",
+        "depends on an end-of-life task runner",
         "target references file that does not exist: gone.js",
     ):
         assert any(expected in w and "vss-extension.json: $.contributions[0]" in w for w in warnings), (
@@ -290,18 +294,19 @@ def test_windows_style_task_target_that_exists_is_fine(make_ext: Callable[..., E
     assert [str(w) for w in ext.package().warnings] == []
 
 
-@pytest.mark.parametrize(("data", "is_error"), [(PNG_1X1, False), (b"GIF89a", True)])
-def test_generated_icon_is_checked_from_its_bytes(tmp_path: Path, data: bytes, is_error: bool) -> None:
-    """A generated part has no file to read: the PNG check looks at its bytes."""
+@pytest.mark.parametrize(("data", "is_image"), [(PNG_1X1, True), (b"GIF89a", True), (b"<svg/>", False)])
+def test_generated_icon_is_checked_from_its_bytes(tmp_path: Path, data: bytes, is_image: bool) -> None:
+    """A generated part has no file to read: the image check looks at its bytes."""
     icon = "Microsoft.VisualStudio.Services.Icons.Default"
     item = PackageFile(tmp_path / "env.json", "img/icon.png", "env.json", "$.icon", False, [icon], data=data)
     report = Report()
     check_files([item], tmp_path, report, bypass=False)
-    assert [str(p) for p in report.errors] == (
-        [
-            "env.json: $.icon: icon 'img/icon.png' is not a PNG image. Convert it to PNG "
-            "(the Marketplace only shows PNG icons)."
+    assert report.errors == []
+    assert [str(p) for p in report.warnings] == (
+        []
+        if is_image
+        else [
+            "env.json: $.icon: icon 'img/icon.png' is not a BMP, GIF, JPEG, PNG or TIFF image, the formats "
+            "the VSIX manifest schema documents for icons. Convert it to PNG."
         ]
-        if is_error
-        else []
     )

@@ -46,8 +46,9 @@ def test_entry_order_times_and_permissions(
     assert "dist/" in names and "img/" in names
     assert {i.date_time for i in infos} == {(2023, 11, 14, 22, 13, 20)}
     assert {i.external_attr >> 16 for i in infos if not i.is_dir()} == {0o100644}
-    assert {i.compress_type for i in infos if not i.is_dir()} == {zipfile.ZIP_DEFLATED}
-    assert {i.compress_type for i in infos if i.is_dir()} == {zipfile.ZIP_STORED}
+    stored = {i.filename for i in infos if i.compress_type == zipfile.ZIP_STORED}
+    assert {i.compress_type for i in infos} == {zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED}
+    assert stored == {"dist/", "img/", "img/logo.png"}  # folders, and formats compressed already
 
 
 def test_default_time_is_1980(make_ext: Callable[..., Ext], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -97,6 +98,15 @@ def test_rev_version_rewrites_the_manifest_after_packaging(make_ext: Callable[..
     assert result.version == "1.0.1" and read_vsix_identity(result.path).version == "1.0.1"
     after = (ext.root / "vss-extension.json").read_text()
     assert after == before.replace('"version": "1.0.0"', '"version": "1.0.1"')
+
+
+def test_rev_version_rewrites_a_json5_manifest_in_place(make_ext: Callable[..., Ext]) -> None:
+    ext = make_ext()
+    text = json.dumps(base_manifest(version=None))[1:-1]
+    ext.write("vss-extension.json", "{\n  // comment\n  version: '1.2.3',\n" + text + ",\n}\n")
+    assert ext.package(rev_version=True, json5=True).version == "1.2.4"
+    assert "  version: '1.2.4',\n" in (ext.root / "vss-extension.json").read_text()
+    assert "// comment" in (ext.root / "vss-extension.json").read_text()
 
 
 def test_localized_parts(make_ext: Callable[..., Ext]) -> None:

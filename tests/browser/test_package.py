@@ -15,7 +15,7 @@ def test_every_contribution_uri_is_a_file_in_the_dev_vsix(tmp_path: Path, extens
     adoext = Path(sys.executable).with_name("adoext")
     output = tmp_path / "report-bridge-dev.vsix"
     result = subprocess.run(
-        [str(adoext), "package", "--env", "dev", "--output-path", str(output)],
+        [str(adoext), "package", "--target-env", "dev", "--output-path", str(output)],
         cwd=REPO,
         capture_output=True,
         text=True,
