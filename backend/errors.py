@@ -14,6 +14,8 @@
     ├── NotFound (404 not_found)
     ├── Conflict (409 conflict) ── AlreadyLinked, InvalidTransition, IdempotencyConflict,
     │                              AzureDevOpsNotConfigured
+    ├── UnsupportedMediaType (415 unsupported_media_type)
+    ├── RateLimited (429 rate_limited; Retry-After)
     └── Unavailable (503 unavailable; also any StorageError)
 
 Werkzeug's HTTPExceptions (404, 405, 413, ...) come out in the same shape with their own codes.
@@ -156,6 +158,22 @@ class IdempotencyConflict(Conflict):
 class AzureDevOpsNotConfigured(Conflict):
     code = "azure_devops_not_configured"
     message = "This organization has no Azure DevOps connection configured on the backend."
+
+
+class UnsupportedMediaType(AppError):
+    status, code, message = 415, "unsupported_media_type", "The body must be sent as application/json."
+
+
+class RateLimited(AppError):
+    status, code = 429, "rate_limited"
+    message = "Too many requests for this key; retry after Retry-After seconds."
+
+    def __init__(self, retry_after: int, message: str | None = None) -> None:
+        super().__init__(message, details={"retryAfterSeconds": retry_after})
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
 
 class Unavailable(AppError):

@@ -7,7 +7,7 @@ from typing import Any
 from flask import request
 from jsonschema import Draft202012Validator
 
-from backend import errors
+from backend import errors, inputs
 
 SEVERITIES = ["low", "medium", "high", "critical"]
 
@@ -87,9 +87,9 @@ def json_body(schema: dict[str, Any], *, optional: bool = False) -> dict[str, An
     if optional and not request.get_data(cache=True):
         body: Any = {}
     else:
-        body = request.get_json(silent=True)
-        if body is None:
+        if not request.is_json:
             raise errors.BadRequest("The body must be JSON (Content-Type: application/json).")
+        body = inputs.load_json(request.get_data(cache=True))
     if not isinstance(body, dict):
         raise errors.ValidationFailed({"body": "must be a JSON object"})
     fields = _field_messages(schema, body)

@@ -13,12 +13,11 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
-import json
 from typing import Any
 
 from flask import Blueprint, g, request
 
-from backend import errors
+from backend import errors, inputs
 from backend.azdo.tasks import KIND_SYNC_WORK_ITEM
 from backend.outbox import enqueue_outbox
 from backend.state import get_settings, get_storage
@@ -26,6 +25,7 @@ from backend.storage import Tx, utcnow
 
 bp = Blueprint("hooks", __name__, url_prefix="/hooks")
 MAX_HOOK_BYTES = 64 * 1024  # a workitem.updated event with full details is a few KiB
+MAX_ID_LENGTH = 200  # event and container ids are GUIDs (36 characters)
 PUBLISHERS = frozenset({"tfs"})
 EVENT_TYPES = frozenset({"workitem.updated", "workitem.deleted", "workitem.restored"})
 
@@ -103,17 +103,21 @@ def _check_credentials() -> None:
 
 
 def _read_event() -> dict[str, Any]:
+    if request.mimetype != "application/json":  # Azure DevOps sends application/json; charset=utf-8
+        raise errors.UnsupportedMediaType()
     if (request.content_length or 0) > MAX_HOOK_BYTES:
         raise PayloadTooLarge()
     body = request.stream.read(MAX_HOOK_BYTES + 1)  # also caps chunked bodies without a length
     if len(body) > MAX_HOOK_BYTES:
         raise PayloadTooLarge()
     try:
-        event = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+        event = inputs.load_json(body)
+    except errors.ValidationFailed:
+        raise
+    except errors.BadRequest:
         raise EventRejected("The body is not JSON.") from None
-    if not isinstance(event, dict) or not isinstance(event.get("id"), str) or not event["id"]:
-        raise EventRejected("The event has no id.")
+    if not isinstance(event, dict) or not _is_id(event.get("id")):
+        raise EventRejected(f"The event has no id (a string of 1-{MAX_ID_LENGTH} characters).")
     if event.get("publisherId") not in PUBLISHERS:
         raise EventRejected(f"Publisher {event.get('publisherId')!r} is not accepted.")
     if event.get("eventType") not in EVENT_TYPES:
@@ -131,7 +135,7 @@ def _source(event: dict[str, Any]) -> tuple[str, str, int]:
     raw = resource.get("workItemId") if event["eventType"] == "workitem.updated" else resource.get("id")
     if not (org and project):
         raise EventRejected("The event lacks resourceContainers.collection/account and project ids.")
-    if not isinstance(raw, int) or isinstance(raw, bool) or raw <= 0:
+    if not isinstance(raw, int) or isinstance(raw, bool) or not 0 < raw <= inputs.WORK_ITEM_ID_MAX:
         raise EventRejected("The event does not name a work item.")
     return org, project, raw
 
@@ -142,7 +146,11 @@ def _obj(value: Any) -> dict[str, Any]:
 
 def _container_id(containers: dict[str, Any], name: str) -> str | None:
     value = _obj(containers.get(name)).get("id")
-    return value if isinstance(value, str) and value else None
+    return value if _is_id(value) else None
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= MAX_ID_LENGTH
 
 
 def _known(tx: Tx, org_id: str, project_id: str) -> tuple[str, str]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Blueprint, g, request
 
-from backend import errors, schemas
+from backend import errors, inputs, schemas
 from backend.auth import PROJECT_NAME_HEADER, Identity, require_app_token
 from backend.azdo import linking
 from backend.reports import queries, service
@@ -18,6 +18,7 @@ from backend.storage import Tx
 bp = Blueprint("reports", __name__, url_prefix="/api/v1/projects/<pid>")
 _PROJECT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 MAX_PAGE = 100
+MAX_CURSOR_LENGTH = 512  # an encoded cursor is under 150 characters
 DEFAULT_PAGE = 25
 Action = Callable[[Tx, dict[str, Any]], None]  # changes one report group inside a transaction
 
@@ -25,7 +26,7 @@ Action = Callable[[Tx, dict[str, Any]], None]  # changes one report group inside
 def _scope(pid: str) -> tuple[str, str]:
     """Validate the project id and remember the project (and its display name) on first sight."""
     if not _PROJECT_ID.match(pid):
-        raise errors.ValidationFailed({"projectId": "is not a valid project id"})
+        raise inputs.invalid_parameter("pid", "is not a valid project id", "path parameter")
     identity: Identity = g.identity
     name = (request.headers.get(PROJECT_NAME_HEADER) or "").strip()[:256]
     storage = get_storage()
@@ -44,16 +45,22 @@ def _page_args() -> dict[str, Any]:
     status = request.args.get("status") or None
     if status is not None and status not in queries.STATUSES:
         fields["status"] = f"must be one of: {', '.join(queries.STATUSES)}"
-    raw_limit = request.args.get("limit", str(DEFAULT_PAGE))
-    limit = int(raw_limit) if raw_limit.isdigit() else 0
-    if not 1 <= limit <= MAX_PAGE:
-        fields["limit"] = f"must be an integer from 1 to {MAX_PAGE}"
+    limit = DEFAULT_PAGE
+    try:
+        limit = inputs.parse_int(request.args.get("limit", str(DEFAULT_PAGE)), "limit", minimum=1,
+                                 maximum=MAX_PAGE)
+    except errors.ValidationFailed as exc:
+        fields.update((exc.details or {})["fields"])
     q = (request.args.get("q") or "").strip() or None
     if q is not None and len(q) > 200:
         fields["q"] = "must have at most 200 characters"
+    cursor = request.args.get("cursor") or None
+    if cursor is not None and len(cursor) > MAX_CURSOR_LENGTH:
+        fields["cursor"] = "is not a cursor from a previous page"
     if fields:
-        raise errors.ValidationFailed(fields, "The query parameters are not valid.")
-    return {"q": q, "status": status, "limit": limit, "cursor": request.args.get("cursor") or None}
+        names = ", ".join(repr(name) for name in fields)
+        raise errors.ValidationFailed(fields, f"The query parameter(s) {names} are not valid.")
+    return {"q": q, "status": status, "limit": limit, "cursor": cursor}
 
 
 @bp.get("/reports")
@@ -145,13 +152,15 @@ def create_bug(pid: str, rid: str) -> tuple[dict[str, Any], int]:
     return _act(pid, rid, request_bug), 202
 
 
-@bp.get("/work-items/<int:wid>/impact")
+@bp.get("/work-items/<wid>/impact")
 @require_app_token
-def impact(pid: str, wid: int) -> dict[str, Any]:
+def impact(pid: str, wid: str) -> dict[str, Any]:
     """Summarize the reports and customers behind one work item."""
+    work_item_id = inputs.parse_int(wid, "wid", minimum=1, maximum=inputs.WORK_ITEM_ID_MAX,
+                                    where="path parameter")
     org_id, project_id = _scope(pid)
     with get_storage().snapshot() as tx:
-        return queries.work_item_impact(tx, org_id, project_id, wid)
+        return queries.work_item_impact(tx, org_id, project_id, work_item_id)
 
 
 @bp.get("/dashboard")
