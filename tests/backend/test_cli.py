@@ -112,3 +112,23 @@ def test_audit_tail_prints_json_lines(runner: CliRunner, tmp_path: Path) -> None
     assert code == 0 and [row["request_id"] for row in rows] == ["r1", "r2"]
     code, out, _ = run(runner, database, "audit", "tail", "--org", "other")
     assert [json.loads(line)["request_id"] for line in out.splitlines()] == ["r0"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["keys", "create", "--bogus"], "No such option '--bogus'. Did you mean '--org'? "
+                                        "See 'report-bridge keys create --help'."),
+        (["--nope"], "No such option '--nope'. See 'report-bridge --help'."),
+        (["nosuch"], "No such command 'nosuch'. See 'report-bridge --help'."),
+        (["serve", "--workers", "0"], "Invalid value for '--workers': 0 is not in the range 1<=x<=256. "
+                                      "See 'report-bridge serve --help'."),
+        (["keys", "create", "--project", "p"], "Missing option '--org'. "
+                                               "See 'report-bridge keys create --help'."),
+    ],
+)
+def test_usage_errors_are_one_line_with_exit_2(runner: CliRunner, args: list[str], message: str) -> None:
+    result = runner.invoke(cli, args, prog_name="report-bridge")
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {message}\n"
+    assert result.stdout == ""
