@@ -33,7 +33,8 @@ PROJECT_NAME_HEADER = "X-Report-Bridge-Project-Name"
 _ORG_ID_KEY, _ORG_NAME_KEY = "HTTP_X_REPORT_BRIDGE_ORG_ID", "HTTP_X_REPORT_BRIDGE_ORG_NAME"  # WSGI names
 MAX_CLAIM_LENGTH = 128
 MAX_CACHED_ORGS = 10_000
-_ORG_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+ORG_ID_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+_ORG_ID = re.compile(ORG_ID_PATTERN)
 
 log = logging.getLogger("backend.auth")
 F = TypeVar("F", bound=Callable[..., Any])

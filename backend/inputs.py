@@ -43,6 +43,15 @@ def parse_int(raw: str, name: str, *, minimum: int, maximum: int, where: str = "
     return int(raw)
 
 
+def json_integer(value: Any, *, minimum: int, maximum: int) -> int | None:
+    """Return a JSON integer within bounds, else None. As in JSON Schema, 7.0 is the integer 7."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or not minimum <= value <= maximum:
+        return None
+    return value
+
+
 def invalid_parameter(name: str, problem: str, where: str = "parameter") -> errors.ValidationFailed:
     """Return the error for one bad path/query/header value, its message naming the parameter."""
     return errors.ValidationFailed({name: problem}, f"The {where} {name!r} is not valid: {problem}.")

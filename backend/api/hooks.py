@@ -118,10 +118,12 @@ def _read_event() -> dict[str, Any]:
         raise EventRejected("The body is not JSON.") from None
     if not isinstance(event, dict) or not _is_id(event.get("id")):
         raise EventRejected(f"The event has no id (a string of 1-{MAX_ID_LENGTH} characters).")
-    if event.get("publisherId") not in PUBLISHERS:
-        raise EventRejected(f"Publisher {event.get('publisherId')!r} is not accepted.")
-    if event.get("eventType") not in EVENT_TYPES:
-        raise EventRejected(f"Event type {event.get('eventType')!r} is not accepted.")
+    publisher, event_type = event.get("publisherId"), event.get("eventType")
+    # Strings first: a list or object is unhashable, so a set lookup would raise TypeError (a 500).
+    if not isinstance(publisher, str) or publisher not in PUBLISHERS:
+        raise EventRejected(f"Publisher {str(publisher)[:100]!r} is not accepted.")
+    if not isinstance(event_type, str) or event_type not in EVENT_TYPES:
+        raise EventRejected(f"Event type {str(event_type)[:100]!r} is not accepted.")
     return event
 
 
@@ -135,9 +137,10 @@ def _source(event: dict[str, Any]) -> tuple[str, str, int]:
     raw = resource.get("workItemId") if event["eventType"] == "workitem.updated" else resource.get("id")
     if not (org and project):
         raise EventRejected("The event lacks resourceContainers.collection/account and project ids.")
-    if not isinstance(raw, int) or isinstance(raw, bool) or not 0 < raw <= inputs.WORK_ITEM_ID_MAX:
+    work_item_id = inputs.json_integer(raw, minimum=1, maximum=inputs.WORK_ITEM_ID_MAX)
+    if work_item_id is None:
         raise EventRejected("The event does not name a work item.")
-    return org, project, raw
+    return org, project, work_item_id
 
 
 def _obj(value: Any) -> dict[str, Any]:

@@ -23,7 +23,8 @@ from backend.storage import ConstraintViolation, Tx, utcnow
 
 bp = Blueprint("intake", __name__, url_prefix="/api/v1/intake")
 IDEMPOTENCY_HEADER = "Idempotency-Key"
-_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
+IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]{1,200}$"  # visible ASCII, as the OpenAPI document says
+_IDEMPOTENCY_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
 
 
 def _authenticate(tx: Tx) -> IntakeKey:

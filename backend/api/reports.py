@@ -16,7 +16,8 @@ from backend.state import get_storage
 from backend.storage import Tx
 
 bp = Blueprint("reports", __name__, url_prefix="/api/v1/projects/<pid>")
-_PROJECT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+PROJECT_ID_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+_PROJECT_ID = re.compile(PROJECT_ID_PATTERN)
 MAX_PAGE = 100
 MAX_CURSOR_LENGTH = 512  # an encoded cursor is under 150 characters
 DEFAULT_PAGE = 25
@@ -42,7 +43,7 @@ def _scope(pid: str) -> tuple[str, str]:
 
 def _page_args() -> dict[str, Any]:
     fields: dict[str, str] = {}
-    status = request.args.get("status") or None
+    status = request.args.get("status")
     if status is not None and status not in queries.STATUSES:
         fields["status"] = f"must be one of: {', '.join(queries.STATUSES)}"
     limit = DEFAULT_PAGE
@@ -51,9 +52,10 @@ def _page_args() -> dict[str, Any]:
                                  maximum=MAX_PAGE)
     except errors.ValidationFailed as exc:
         fields.update((exc.details or {})["fields"])
-    q = (request.args.get("q") or "").strip() or None
-    if q is not None and len(q) > 200:
+    raw_q = request.args.get("q") or ""
+    if len(raw_q) > 200:  # before stripping: the document bounds what is sent
         fields["q"] = "must have at most 200 characters"
+    q = raw_q.strip() or None
     cursor = request.args.get("cursor") or None
     if cursor is not None and len(cursor) > MAX_CURSOR_LENGTH:
         fields["cursor"] = "is not a cursor from a previous page"

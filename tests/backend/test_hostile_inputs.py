@@ -125,6 +125,11 @@ def _probes() -> Iterator[Probe]:
                          "application/jsonx", "text/json"):
         yield Probe(f"hook content type {content_type}", "POST", "/hooks/azure-devops", "hook",
                     _bytes(_event()), content_type=content_type, status=415)
+    odd_fields: list[tuple[str, Any]] = [("eventType", ["workitem.updated"]), ("publisherId", {"tfs": 1}),
+                                         ("eventType", 5)]
+    for name, odd in odd_fields:
+        yield Probe(f"hook {name} {odd!r}", "POST", "/hooks/azure-devops", "hook",
+                    _bytes({**_event(), name: odd}))
     for event_id in ("", 5, None, "x" * 201, ["e"], {"id": "e"}):
         yield Probe(f"hook event id {event_id!r:.20}", "POST", "/hooks/azure-devops", "hook",
                     _bytes(_event(event_id=event_id)))
