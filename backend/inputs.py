@@ -5,7 +5,7 @@ Each check is here once, so a class of hostile input (issue 11) is refused the s
 - numbers in paths and queries: ASCII digits only (`"²".isdigit()` is true, `int("²")` fails), bounded;
 - JSON bodies and cursors: at most `MAX_JSON_DEPTH` levels (json's C scanner recurses per level and
   jsonschema recurses again), no NaN/Infinity, integers within SQLite's 64-bit range;
-- text anywhere (body strings and keys, path and query values): no NUL and no lone surrogate, which
+- text anywhere (body strings and keys, path, query and header values): no NUL and no lone surrogate, which
   SQLite would store (NUL) or refuse with UnicodeEncodeError (a 500 before this module).
 
 Every refusal is a 400 `validation_failed` naming the parameter or field.
@@ -100,7 +100,11 @@ def check_json_value(value: Any, what: str = "body") -> None:
 
 
 def _check_request_text() -> None:
-    """Refuse NUL and lone surrogates in path and query values before any view sees them."""
+    """Refuse NUL and lone surrogates in path, query and header values before any view sees them."""
+    for key, value in request.environ.items():
+        if key.startswith("HTTP_") and isinstance(value, str) and "\x00" in value:
+            header = "-".join(part.capitalize() for part in key[5:].split("_"))
+            raise invalid_parameter(header, "must not contain NUL characters", "header")
     for name, value in (request.view_args or {}).items():
         if isinstance(value, str) and (problem := text_problem(value)):
             raise invalid_parameter(name, problem, "path parameter")

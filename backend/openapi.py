@@ -65,8 +65,10 @@ _RID = {"name": "rid", "in": "path", "required": True, "schema": {"type": "strin
 _ORG_HEADERS = [
     _header(ORG_ID_HEADER, {"type": "string", "pattern": ORG_ID_PATTERN}, True,
             "The organization id from SDK.getHost().id."),
-    _header(ORG_NAME_HEADER, {"type": "string"}, description="SDK.getHost().name (display only)."),
-    _header(PROJECT_NAME_HEADER, {"type": "string"}, description="The project's name (display only)."),
+    _header(ORG_NAME_HEADER, {"type": "string", "pattern": NO_NUL},
+            description="SDK.getHost().name (display only)."),
+    _header(PROJECT_NAME_HEADER, {"type": "string", "pattern": NO_NUL},
+            description="The project's name (display only)."),
 ]
 _UI: list[dict[str, list[str]]] = [{"appToken": []}]
 _UI_ERRORS = ("400", "401", "403")

@@ -136,6 +136,8 @@ def _probes() -> Iterator[Probe]:
     for blob in (b"", b"{", b"\xff\xfe", b"[]", b"null", b'"x"', b"1"):
         yield Probe(f"intake raw {blob!r}", "POST", "/api/v1/intake/reports", "key", blob)
         yield Probe(f"hook raw {blob!r}", "POST", "/hooks/azure-devops", "hook", blob)
+    for header in ("X-Report-Bridge-Org-Name", "X-Report-Bridge-Project-Name", "X-Request-Id"):
+        yield Probe(f"nul in header {header}", "GET", f"{BASE}/reports", "ui", headers=((header, "a\x00b"),))
     for key in ("", "a b", "é", "x" * 201, "\x7f"):
         yield Probe(f"idempotency key {key!r:.12}", "POST", "/api/v1/intake/reports", "key", _intake(),
                     headers=(("Idempotency-Key", key),))
