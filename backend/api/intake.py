@@ -69,12 +69,12 @@ def _create_once(body: dict[str, Any], idem: str | None, digest: str) -> tuple[R
             response = jsonify(replay[0])
             response.headers["Idempotent-Replayed"] = "true"
             return response, replay[1]
-        report_id = _same_external_id(tx, key, body)
-        status = 200
+        report_id, status = _same_external_id(tx, key, body), 200
         if report_id is None:
-            report_id, status = service.create_report(
+            report_id = service.create_report(
                 tx, org_id=key.org_id, project_id=key.project_id, data=body, key_id=key.id
-            ), 201
+            )
+            status = 201
         if idem is not None:
             tx.execute(
                 "INSERT INTO idempotency_keys (key_id, idem_key, org_id, request_hash, status_code, "
