@@ -24,7 +24,7 @@ def create_app(
     storage: Storage | None = None,
 ) -> Flask:
     """Create the backend app; read settings from the environment when none are given."""
-    from backend import audit, azdo, errors, http, logs
+    from backend import audit, azdo, errors, http, inputs, logs
     from backend.api import groups, intake, me, meta, reports
 
     settings = settings or Settings.from_env()
@@ -43,6 +43,7 @@ def create_app(
     logs.init_app(app)
     errors.register_error_handlers(app)
     http.init_app(app, settings)
+    inputs.init_app(app)
     audit.init_app(app)
     for blueprint in (meta.bp, me.bp, reports.bp, groups.bp, intake.bp):
         app.register_blueprint(blueprint)

@@ -116,7 +116,7 @@ class AppTokenVerifier:
     def _verify_fully(self, token: str) -> tuple[AppClaims, float, float | None]:
         try:
             header = jwt.get_unverified_header(token)
-        except jwt.DecodeError:
+        except (jwt.PyJWTError, RecursionError):  # PyJWT's root error: `crit`, a non-string `kid`, ...
             raise errors.TokenMalformed() from None
         if header.get("alg") != APP_TOKEN_ALGORITHM:
             # alg:none, HS512, RS256 (algorithm confusion): never let the token choose the algorithm.
@@ -133,8 +133,7 @@ class AppTokenVerifier:
                 log.info("app token matched previous extension key #%d; retire it once this stops", index)
             else:
                 log.debug("app token matched the current extension key")
-            nbf = payload.get("nbf")
-            return _claims(payload, index), float(payload["exp"]), float(nbf) if nbf is not None else None
+            return _claims(payload, index), _seconds(payload["exp"]), _optional_seconds(payload.get("nbf"))
         raise errors.TokenSignature()
 
 
@@ -144,7 +143,7 @@ def verify_app_token(token: str, settings: Settings) -> AppClaims:
 
 
 def _decode(token: str, secret: str, settings: Settings) -> dict[str, Any]:
-    """Decode with PyJWT and translate its errors (except a signature mismatch) to ours."""
+    """Decode with PyJWT and translate its errors (except a signature or key mismatch) to ours."""
     try:
         return jwt.decode(
             token,
@@ -155,7 +154,7 @@ def _decode(token: str, secret: str, settings: Settings) -> dict[str, Any]:
             leeway=min(settings.token_leeway_seconds, 60),
             options={"require": ["exp", "nameid", "tid"], "verify_aud": bool(settings.extension_audiences)},
         )
-    except jwt.InvalidSignatureError:
+    except (jwt.InvalidSignatureError, jwt.InvalidKeyError):  # the caller tries the next key
         raise
     except jwt.ExpiredSignatureError:
         raise errors.TokenExpired() from None
@@ -178,11 +177,28 @@ def _decode(token: str, secret: str, settings: Settings) -> dict[str, Any]:
         raise errors.TokenMalformed() from None
     except jwt.InvalidTokenError:
         raise errors.TokenClaims() from None
+    except (jwt.PyJWTError, RecursionError):  # PyJWT's root error, or JSON nested past the stack
+        raise errors.TokenMalformed() from None
+
+
+def _seconds(value: Any) -> float:
+    """Return a time claim PyJWT accepted as float seconds; one past float's range is a bad claim."""
+    try:
+        return float(value)
+    except (OverflowError, TypeError, ValueError):
+        raise errors.TokenClaims("The token's time claims are not valid.") from None
+
+
+def _optional_seconds(value: Any) -> float | None:
+    return None if value is None else _seconds(value)
 
 
 def _log_rejected_audience(token: str) -> None:
     """Log the audience of a signed-but-rejected token so operators can learn theirs (never the token)."""
-    unverified = jwt.decode(token, options={"verify_signature": False})
+    try:
+        unverified = jwt.decode(token, options={"verify_signature": False})
+    except (jwt.PyJWTError, RecursionError):
+        return
     audience = unverified.get("aud")
     log.warning("app token audience %r is not in REPORT_BRIDGE_EXTENSION_AUDIENCES", str(audience)[:100])
 

@@ -1,6 +1,7 @@
 """`report-bridge`: the operations CLI (serve, db, keys, audit, projects).
 
-Errors are one line on stderr and a non-zero exit (click.ClickException); never a traceback.
+Errors are one line on stderr and a non-zero exit (click.ClickException); never a traceback. A usage
+error (unknown option or command, bad value) is one line too, with exit 2, like adoext's.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -58,6 +60,46 @@ def tenant_id_option(ctx: click.Context, param: click.Parameter, value: str | No
     return canonical_id(value) if value and value.strip() else None
 
 
+class UsageErrorInOneLine(click.UsageError):
+    """Click's usage error without the usage block: its message, then where to read the help."""
+
+    @classmethod
+    def from_usage(cls, error: click.UsageError) -> UsageErrorInOneLine:
+        message = " ".join(error.format_message().split())  # a Choice lists its values one per line
+        if error.ctx is not None:
+            stop = "" if message.endswith((".", "?", ")")) else "."
+            message += f"{stop} See '{error.ctx.command_path} --help'."
+        return cls(message)  # no ctx: Click prints no usage block above it
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"Error: {self.format_message()}", file=file, err=True)
+
+
+@contextmanager
+def _usage_errors_in_one_line() -> Iterator[None]:
+    try:
+        yield
+    except click.exceptions.NoArgsIsHelpError:
+        raise
+    except UsageErrorInOneLine:
+        raise
+    except click.UsageError as exc:
+        raise UsageErrorInOneLine.from_usage(exc) from exc
+
+
+class OneLineErrorsGroup(click.Group):
+    """The top-level group: parsing of it and of every subcommand reports usage errors in one line."""
+
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        with _usage_errors_in_one_line():
+            return super().make_context(info_name, args, parent, **extra)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with _usage_errors_in_one_line():
+            return super().invoke(ctx)
+
+
 @contextmanager
 def write(ctx: CliContext) -> Iterator[Tx]:
     """Open the database and a write transaction, with friendly errors."""
@@ -65,7 +107,7 @@ def write(ctx: CliContext) -> Iterator[Tx]:
         yield tx
 
 
-@click.group()
+@click.group(cls=OneLineErrorsGroup)
 @click.option(
     "--database",
     envvar="REPORT_BRIDGE_DATABASE",

@@ -22,6 +22,7 @@ DEFAULT_MAX_BODY_BYTES = 64 * 1024
 DEFAULT_TOKEN_MAX_LENGTH = 4096  # real app tokens are ~500 characters
 MAX_TOKEN_LEEWAY_SECONDS = 60
 DEFAULT_BIND = "127.0.0.1:8000"
+DEFAULT_INTAKE_RATE_LIMIT = 600  # intake POSTs per key per minute (issue 11)
 DEFAULT_AZDO_HUB_ID = "report-bridge.report-bridge.customer-reports"  # {publisher}.{extension}.{hub}
 
 Environment = Literal["development", "production"]
@@ -59,6 +60,7 @@ class Settings:
     bind: str = DEFAULT_BIND
     workers: int = 0  # 0 = derive from CPU count at serve time
     key_vault_url: str | None = None
+    intake_rate_limit: int = DEFAULT_INTAKE_RATE_LIMIT  # per key per minute, shared by all workers; 0 = off
     # Azure DevOps integration (issue 5).
     azdo_org_urls: tuple[str, ...] = ()
     azdo_auth_mode: Literal["entra", "pat"] = "entra"
@@ -113,6 +115,7 @@ class Settings:
             bind=env.text("BIND") or DEFAULT_BIND,
             workers=env.integer("WORKERS", 0, 0, 256),
             key_vault_url=env.text("KEY_VAULT_URL"),
+            intake_rate_limit=env.integer("INTAKE_RATE_LIMIT", DEFAULT_INTAKE_RATE_LIMIT, 0, 1_000_000),
             azdo_org_urls=env.items("AZDO_ORG_URLS"),
             azdo_auth_mode=env.choice("AZDO_AUTH_MODE", ("entra", "pat"), "entra"),  # type: ignore[arg-type]
             azdo_pat=env.secret("AZDO_PAT"),

@@ -15,6 +15,8 @@
     ├── NotFound (404 not_found)
     ├── Conflict (409 conflict) ── AlreadyLinked, InvalidTransition, IdempotencyConflict,
     │                              AzureDevOpsNotConfigured, OrganizationNotConfigured, BugPending
+    ├── UnsupportedMediaType (415 unsupported_media_type)
+    ├── RateLimited (429 rate_limited; Retry-After)
     └── Unavailable (503 unavailable; also any StorageError)
 
 Werkzeug's HTTPExceptions (404, 405, 413, ...) come out in the same shape with their own codes.
@@ -178,6 +180,22 @@ class OrganizationNotConfigured(Conflict):
 class BugPending(Conflict):
     code = "bug_pending"
     message = "A bug is being created for this report group; try again once it is linked."
+
+
+class UnsupportedMediaType(AppError):
+    status, code, message = 415, "unsupported_media_type", "The body must be sent as application/json."
+
+
+class RateLimited(AppError):
+    status, code = 429, "rate_limited"
+    message = "Too many requests for this key; retry after Retry-After seconds."
+
+    def __init__(self, retry_after: int, message: str | None = None) -> None:
+        super().__init__(message, details={"retryAfterSeconds": retry_after})
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
 
 class Unavailable(AppError):

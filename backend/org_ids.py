@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 
-# A GUID, or the short ids tests and the local tools use; never a path or a URL.
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+# A GUID, or the short ids tests and the local tools use; never a path or a URL. The OpenAPI document
+# states the same pattern for the X-Report-Bridge-Org-Id header.
+ORG_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+_ID = re.compile(ORG_ID_PATTERN)
 
 
 def canonical_id(raw: str) -> str:

@@ -13,12 +13,11 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
-import json
 from typing import Any
 
 from flask import Blueprint, g, request
 
-from backend import errors
+from backend import errors, inputs
 from backend.azdo.tasks import KIND_SYNC_WORK_ITEM
 from backend.org_ids import parse_org_id
 from backend.outbox import enqueue_outbox
@@ -27,6 +26,7 @@ from backend.storage import Tx, utcnow
 
 bp = Blueprint("hooks", __name__, url_prefix="/hooks")
 MAX_HOOK_BYTES = 64 * 1024  # a workitem.updated event with full details is a few KiB
+MAX_ID_LENGTH = 200  # event and container ids are GUIDs (36 characters)
 PUBLISHERS = frozenset({"tfs"})
 EVENT_TYPES = frozenset({"workitem.updated", "workitem.deleted", "workitem.restored"})
 
@@ -104,47 +104,63 @@ def _check_credentials() -> None:
 
 
 def _read_event() -> dict[str, Any]:
+    if request.mimetype != "application/json":  # Azure DevOps sends application/json; charset=utf-8
+        raise errors.UnsupportedMediaType()
     if (request.content_length or 0) > MAX_HOOK_BYTES:
         raise PayloadTooLarge()
     body = request.stream.read(MAX_HOOK_BYTES + 1)  # also caps chunked bodies without a length
     if len(body) > MAX_HOOK_BYTES:
         raise PayloadTooLarge()
     try:
-        event = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+        event = inputs.load_json(body)
+    except errors.ValidationFailed:
+        raise
+    except errors.BadRequest:
         raise EventRejected("The body is not JSON.") from None
-    if not isinstance(event, dict) or not isinstance(event.get("id"), str) or not event["id"]:
-        raise EventRejected("The event has no id.")
-    if event.get("publisherId") not in PUBLISHERS:
-        raise EventRejected(f"Publisher {event.get('publisherId')!r} is not accepted.")
-    if event.get("eventType") not in EVENT_TYPES:
-        raise EventRejected(f"Event type {event.get('eventType')!r} is not accepted.")
+    if not isinstance(event, dict) or not _is_id(event.get("id")):
+        raise EventRejected(f"The event has no id (a string of 1-{MAX_ID_LENGTH} characters).")
+    publisher, event_type = event.get("publisherId"), event.get("eventType")
+    # Strings first: a list or object is unhashable, so a set lookup would raise TypeError (a 500).
+    if not isinstance(publisher, str) or publisher not in PUBLISHERS:
+        raise EventRejected(f"Publisher {str(publisher)[:100]!r} is not accepted.")
+    if not isinstance(event_type, str) or event_type not in EVENT_TYPES:
+        raise EventRejected(f"Event type {str(event_type)[:100]!r} is not accepted.")
     return event
 
 
 def _source(event: dict[str, Any]) -> tuple[str, str, int]:
     """Return (organization id, project id, work item id) named by the event."""
     containers = _obj(event.get("resourceContainers"))
-    raw_org = _container_id(containers, "collection") or _container_id(containers, "account")
-    org = parse_org_id(raw_org) if raw_org else None  # the one spelling every other entry point uses
+    # The collection's id, else the account's, in the one spelling every other entry point uses.
+    org = _org_id(containers, "collection") or _org_id(containers, "account")
     project = _container_id(containers, "project")
     resource = _obj(event.get("resource"))
     # For updates resource.id is the update's id; the work item is resource.workItemId.
     raw = resource.get("workItemId") if event["eventType"] == "workitem.updated" else resource.get("id")
     if not (org and project):
         raise EventRejected("The event lacks valid resourceContainers.collection/account and project ids.")
-    if not isinstance(raw, int) or isinstance(raw, bool) or raw <= 0:
+    work_item_id = inputs.json_integer(raw, minimum=1, maximum=inputs.WORK_ITEM_ID_MAX)
+    if work_item_id is None:
         raise EventRejected("The event does not name a work item.")
-    return org, project, raw
+    return org, project, work_item_id
 
 
 def _obj(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def _org_id(containers: dict[str, Any], name: str) -> str | None:
+    raw = _container_id(containers, name)
+    return parse_org_id(raw) if raw else None
+
+
 def _container_id(containers: dict[str, Any], name: str) -> str | None:
     value = _obj(containers.get(name)).get("id")
-    return value if isinstance(value, str) and value else None
+    return value if _is_id(value) else None
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= MAX_ID_LENGTH
 
 
 def _known(tx: Tx, org_id: str, project_id: str) -> tuple[str, str]:

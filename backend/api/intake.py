@@ -1,4 +1,9 @@
-"""Intake routes for customer tools holding a project API key (`Authorization: Bearer rbk_...`)."""
+"""Intake routes for customer tools holding a project API key (`Authorization: Bearer rbk_...`).
+
+A report is created once: a retry with the same Idempotency-Key replays the first answer (201,
+`Idempotent-Replayed: true`), and a report whose (source, externalId) the project already has returns
+that report (200) instead of a duplicate. POSTs are rate-limited per key (backend.ratelimit).
+"""
 
 from __future__ import annotations
 
@@ -9,16 +14,17 @@ from typing import Any
 
 from flask import Blueprint, Response, g, jsonify, request
 
-from backend import errors, schemas
+from backend import errors, ratelimit, schemas
 from backend.auth import bearer_token
 from backend.keys import IntakeKey, verify_key
 from backend.reports import queries, service
-from backend.state import get_storage
-from backend.storage import Tx, utcnow
+from backend.state import get_settings, get_storage
+from backend.storage import ConstraintViolation, Tx, utcnow
 
 bp = Blueprint("intake", __name__, url_prefix="/api/v1/intake")
 IDEMPOTENCY_HEADER = "Idempotency-Key"
-_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
+IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]{1,200}$"  # visible ASCII, as the OpenAPI document says
+_IDEMPOTENCY_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
 
 
 def _authenticate(tx: Tx) -> IntakeKey:
@@ -39,40 +45,68 @@ def _idempotency_key() -> str | None:
 
 @bp.post("/reports")
 def create_report() -> tuple[Response, int]:
-    """Accept one customer report; a retry with the same Idempotency-Key returns the first answer."""
+    """Accept one customer report; a retry (same Idempotency-Key, or same source and externalId) gets it."""
     storage = get_storage()
     with storage.snapshot() as tx:
         _authenticate(tx)  # 401 before 400: never tell an anonymous caller what a valid body looks like
     body = schemas.json_body(schemas.INTAKE_REPORT)
     idem = _idempotency_key()
     digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
-    with storage.transaction() as tx:
+    try:
+        return _create_once(body, idem, digest)
+    except ConstraintViolation:
+        # Another instance stored the same externalId (or key) between our check and insert; the
+        # second attempt finds that row. SQLite's single writer never gets here; PostgreSQL can.
+        return _create_once(body, idem, digest)
+
+
+def _create_once(body: dict[str, Any], idem: str | None, digest: str) -> tuple[Response, int]:
+    with get_storage().transaction() as tx:
         key = _authenticate(tx)
+        ratelimit.count_request(tx, key.id, get_settings().intake_rate_limit)
         replay = _replay(tx, key, idem, digest)
         if replay is not None:
-            response = jsonify(replay)
+            response = jsonify(replay[0])
             response.headers["Idempotent-Replayed"] = "true"
-            return response, 201
-        report_id = service.create_report(tx, org_id=key.org_id, project_id=key.project_id, data=body,
-                                          key_id=key.id)
+            return response, replay[1]
+        report_id, status = _same_external_id(tx, key, body), 200
+        if report_id is None:
+            report_id = service.create_report(
+                tx, org_id=key.org_id, project_id=key.project_id, data=body, key_id=key.id
+            )
+            status = 201
         if idem is not None:
             tx.execute(
                 "INSERT INTO idempotency_keys (key_id, idem_key, org_id, request_hash, status_code, "
-                "report_id, created_at) VALUES (:key, :idem, :org, :hash, 201, :rid, :now)",
-                {"key": key.id, "idem": idem, "org": key.org_id, "hash": digest, "rid": report_id,
-                 "now": utcnow()},
+                "report_id, created_at) VALUES (:key, :idem, :org, :hash, :status, :rid, :now)",
+                {"key": key.id, "idem": idem, "org": key.org_id, "hash": digest, "status": status,
+                 "rid": report_id, "now": utcnow()},
             )
         g.audit_target = {"projectId": key.project_id, "reportId": report_id}
         report = queries.get_report(tx, key.org_id, key.project_id, report_id)
-    return jsonify(report), 201
+    return jsonify(report), status
 
 
-def _replay(tx: Tx, key: IntakeKey, idem: str | None, digest: str) -> dict[str, Any] | None:
-    """Return the report a previous call with this Idempotency-Key created, if any."""
+def _same_external_id(tx: Tx, key: IntakeKey, body: dict[str, Any]) -> str | None:
+    """Return the id of the project's report with this body's source and externalId, if any."""
+    if body.get("externalId") is None:
+        return None
+    row = tx.query_one(
+        "SELECT id FROM reports WHERE org_id = :org AND project_id = :project AND source = :source "
+        "AND external_id = :external",
+        {"org": key.org_id, "project": key.project_id, "source": body.get("source") or "",
+         "external": body["externalId"]},
+    )
+    return None if row is None else str(row["id"])
+
+
+def _replay(tx: Tx, key: IntakeKey, idem: str | None, digest: str) -> tuple[dict[str, Any], int] | None:
+    """Return the report (and status) a previous call with this Idempotency-Key answered, if any."""
     if idem is None:
         return None
     row = tx.query_one(
-        "SELECT request_hash, report_id FROM idempotency_keys WHERE key_id = :key AND idem_key = :idem",
+        "SELECT request_hash, report_id, status_code FROM idempotency_keys "
+        "WHERE key_id = :key AND idem_key = :idem",
         {"key": key.id, "idem": idem},
     )
     if row is None:
@@ -80,7 +114,7 @@ def _replay(tx: Tx, key: IntakeKey, idem: str | None, digest: str) -> dict[str, 
     if row["request_hash"] != digest:
         raise errors.IdempotencyConflict()
     g.audit_target = {"projectId": key.project_id, "reportId": row["report_id"], "replayed": True}
-    return queries.get_report(tx, key.org_id, key.project_id, row["report_id"])
+    return queries.get_report(tx, key.org_id, key.project_id, row["report_id"]), int(row["status_code"])
 
 
 @bp.get("/reports/<rid>")

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Blueprint, g, request
 
-from backend import errors, schemas
+from backend import errors, inputs, schemas
 from backend.auth import PROJECT_NAME_HEADER, Identity, require_app_token
 from backend.azdo import linking
 from backend.azdo.directory import Reach
@@ -17,8 +17,10 @@ from backend.state import get_storage
 from backend.storage import Tx
 
 bp = Blueprint("reports", __name__, url_prefix="/api/v1/projects/<pid>")
-_PROJECT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+PROJECT_ID_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+_PROJECT_ID = re.compile(PROJECT_ID_PATTERN)
 MAX_PAGE = 100
+MAX_CURSOR_LENGTH = 512  # an encoded cursor is under 150 characters
 DEFAULT_PAGE = 25
 Action = Callable[[Tx, dict[str, Any]], None]  # changes one report group inside a transaction
 
@@ -26,7 +28,7 @@ Action = Callable[[Tx, dict[str, Any]], None]  # changes one report group inside
 def project_scope(pid: str) -> tuple[str, str]:
     """Validate the project id and remember the project (and its display name) on first sight."""
     if not _PROJECT_ID.match(pid):
-        raise errors.ValidationFailed({"projectId": "is not a valid project id"})
+        raise inputs.invalid_parameter("pid", "is not a valid project id", "path parameter")
     identity: Identity = g.identity
     name = (request.headers.get(PROJECT_NAME_HEADER) or "").strip()[:256]
     storage = get_storage()
@@ -48,19 +50,26 @@ def caller_web_base() -> str:
 
 def page_args() -> dict[str, Any]:
     fields: dict[str, str] = {}
-    status = request.args.get("status") or None
+    status = request.args.get("status")
     if status is not None and status not in queries.STATUSES:
         fields["status"] = f"must be one of: {', '.join(queries.STATUSES)}"
-    raw_limit = request.args.get("limit", str(DEFAULT_PAGE))
-    limit = int(raw_limit) if raw_limit.isdigit() else 0
-    if not 1 <= limit <= MAX_PAGE:
-        fields["limit"] = f"must be an integer from 1 to {MAX_PAGE}"
-    q = (request.args.get("q") or "").strip() or None
-    if q is not None and len(q) > 200:
+    limit = DEFAULT_PAGE
+    try:
+        limit = inputs.parse_int(request.args.get("limit", str(DEFAULT_PAGE)), "limit", minimum=1,
+                                 maximum=MAX_PAGE)
+    except errors.ValidationFailed as exc:
+        fields.update((exc.details or {})["fields"])
+    raw_q = request.args.get("q") or ""
+    if len(raw_q) > 200:  # before stripping: the document bounds what is sent
         fields["q"] = "must have at most 200 characters"
+    q = raw_q.strip() or None
+    cursor = request.args.get("cursor") or None
+    if cursor is not None and len(cursor) > MAX_CURSOR_LENGTH:
+        fields["cursor"] = "is not a cursor from a previous page"
     if fields:
-        raise errors.ValidationFailed(fields, "The query parameters are not valid.")
-    return {"q": q, "status": status, "limit": limit, "cursor": request.args.get("cursor") or None}
+        names = ", ".join(repr(name) for name in fields)
+        raise errors.ValidationFailed(fields, f"The query parameter(s) {names} are not valid.")
+    return {"q": q, "status": status, "limit": limit, "cursor": cursor}
 
 
 @bp.get("/reports")
@@ -174,14 +183,16 @@ def create_bug(pid: str, rid: str) -> tuple[dict[str, Any], int]:
     return _act(pid, rid, request_bug), 202
 
 
-@bp.get("/work-items/<int:wid>/impact")
+@bp.get("/work-items/<wid>/impact")
 @require_app_token
-def impact(pid: str, wid: int) -> dict[str, Any]:
+def impact(pid: str, wid: str) -> dict[str, Any]:
     """Summarize the reports and customers behind one work item."""
+    work_item_id = inputs.parse_int(wid, "wid", minimum=1, maximum=inputs.WORK_ITEM_ID_MAX,
+                                    where="path parameter")
     org_id, project_id = project_scope(pid)
     days = _period_arg()
     with get_storage().snapshot() as tx:
-        return queries.work_item_impact(tx, org_id, project_id, wid, days=days)
+        return queries.work_item_impact(tx, org_id, project_id, work_item_id, days=days)
 
 
 @bp.get("/dashboard")
@@ -197,7 +208,6 @@ def dashboard(pid: str) -> dict[str, Any]:
 def _period_arg() -> int:
     """`?days=` of the per-day counts: one of the periods the widget offers."""
     raw = request.args.get("days", str(daily.DEFAULT_PERIOD))
-    if not raw.isdigit() or int(raw) not in daily.PERIODS:
-        field = {"days": f"must be one of: {', '.join(map(str, daily.PERIODS))}"}
-        raise errors.ValidationFailed(field, "The query parameters are not valid.")
+    if raw not in {str(period) for period in daily.PERIODS}:  # exact spellings: no int() of "²" or " 7"
+        raise inputs.invalid_parameter("days", f"must be one of: {', '.join(map(str, daily.PERIODS))}")
     return int(raw)

@@ -18,7 +18,7 @@ import binascii
 import json
 from typing import Any
 
-from backend import errors
+from backend import errors, inputs
 from backend.reports.queries import like_pattern, work_item_json
 from backend.storage import Tx, public_time
 
@@ -86,17 +86,18 @@ def encode_cursor(sort: str, row: dict[str, Any]) -> str:
 
 
 def decode_cursor(cursor: str, sort: str) -> list[Any]:
-    """Decode a cursor of the same sort order, or raise ValidationFailed."""
+    """Decode a cursor of the same sort order, or raise ValidationFailed naming the parameter."""
     try:
-        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        # inputs.load_json: the same depth, integer and text bounds as every other JSON the edge reads.
+        values = inputs.load_json(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)), "cursor")
         if isinstance(values, list) and values[:1] == [sort] and len(values) == len(SORTS[sort]) + 1:
             position = values[1:]
             kinds = [int if column.endswith(("_count", "_rank")) else str for column in SORTS[sort]]
             if all(type(value) is kind for value, kind in zip(position, kinds, strict=True)):
                 return position
-    except (binascii.Error, ValueError, TypeError):
+    except (binascii.Error, ValueError, TypeError, errors.BadRequest):
         pass
-    raise errors.ValidationFailed({"cursor": "is not a cursor from a previous page of this sort order"})
+    raise inputs.invalid_parameter("cursor", "is not a cursor from a previous page of this sort order")
 
 
 def list_query(

@@ -11,7 +11,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from backend import errors
+from backend import errors, inputs
 from backend.reports.daily import DEFAULT_PERIOD, daily_counts
 from backend.storage import Tx, public_time
 
@@ -83,10 +83,10 @@ def decode_cursor(cursor: str) -> tuple[str, str]:
     """Decode a cursor from encode_cursor, or raise ValidationFailed."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        created_at, report_id = json.loads(raw)
+        created_at, report_id = inputs.load_json(raw, "cursor")
         if isinstance(created_at, str) and isinstance(report_id, str):
             return created_at, report_id
-    except (binascii.Error, ValueError, TypeError):
+    except (binascii.Error, ValueError, TypeError, errors.BadRequest):
         pass
     raise errors.ValidationFailed({"cursor": "is not a cursor from a previous page"})
 

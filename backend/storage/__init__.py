@@ -30,6 +30,10 @@ class StorageBusy(StorageError):
     """Another writer holds the write lock and the caller asked not to wait."""
 
 
+class ConstraintViolation(StorageError):
+    """A statement broke a constraint (unique, foreign key, check): the engine's integrity error."""
+
+
 class Tx(Protocol):
     """One open transaction (or read snapshot)."""
 

@@ -17,7 +17,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from backend.storage import Params, Row, StorageBusy, StorageError, iter_migrations, utcnow
+from backend.storage import (
+    ConstraintViolation,
+    Params,
+    Row,
+    StorageBusy,
+    StorageError,
+    iter_migrations,
+    utcnow,
+)
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -27,28 +35,42 @@ def _dict_row(cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> Row:
 
 
 class SQLiteTx:
-    """A Tx over one sqlite3 connection."""
+    """A Tx over one sqlite3 connection; sqlite3's errors leave it as StorageError (the contract)."""
 
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._connection = connection
 
     def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; return the number of rows changed."""
-        return self._connection.execute(sql, params).rowcount
+        with _as_storage_errors():
+            return self._connection.execute(sql, params).rowcount
 
     def insert(self, sql: str, params: Params = ()) -> int:
         """Run one INSERT; return the new row's integer id."""
-        row_id = self._connection.execute(sql, params).lastrowid
+        with _as_storage_errors():
+            row_id = self._connection.execute(sql, params).lastrowid
         return int(row_id or 0)
 
     def query(self, sql: str, params: Params = ()) -> list[Row]:
         """Return every row of a query as dicts."""
-        return list(self._connection.execute(sql, params).fetchall())
+        with _as_storage_errors():  # fetching steps the statement too, so it can fail as well
+            return list(self._connection.execute(sql, params).fetchall())
 
     def query_one(self, sql: str, params: Params = ()) -> Row | None:
         """Return the first row of a query, or None."""
-        row: Row | None = self._connection.execute(sql, params).fetchone()
+        with _as_storage_errors():
+            row: Row | None = self._connection.execute(sql, params).fetchone()
         return row
+
+
+@contextmanager
+def _as_storage_errors() -> Iterator[None]:
+    try:
+        yield
+    except sqlite3.IntegrityError as exc:
+        raise ConstraintViolation(f"constraint failed: {exc}") from exc
+    except sqlite3.Error as exc:  # locked, disk I/O, corrupt, schema gone, ... (503 to HTTP callers)
+        raise StorageError(f"statement failed: {exc}") from exc
 
 
 class SQLiteStorage:

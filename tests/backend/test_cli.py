@@ -163,3 +163,23 @@ def test_keys_create_binds_an_organization_left_unbound_by_an_older_version(
     with storage.snapshot() as tx:
         assert tx.query("SELECT tenant_id FROM organizations") == [{"tenant_id": "t-a"}]
     storage.close()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["keys", "create", "--bogus"], "No such option '--bogus'. Did you mean '--org'? "
+                                        "See 'report-bridge keys create --help'."),
+        (["--nope"], "No such option '--nope'. See 'report-bridge --help'."),
+        (["nosuch"], "No such command 'nosuch'. See 'report-bridge --help'."),
+        (["serve", "--workers", "0"], "Invalid value for '--workers': 0 is not in the range 1<=x<=256. "
+                                      "See 'report-bridge serve --help'."),
+        (["keys", "create", "--project", "p"], "Missing option '--org'. "
+                                               "See 'report-bridge keys create --help'."),
+    ],
+)
+def test_usage_errors_are_one_line_with_exit_2(runner: CliRunner, args: list[str], message: str) -> None:
+    result = runner.invoke(cli, args, prog_name="report-bridge")
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {message}\n"
+    assert result.stdout == ""

@@ -4,13 +4,25 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 
+from backend.config import Settings
 from backend.reports import queries
-from backend.storage import StorageBusy, StorageError, Tx, format_time, iter_migrations, open_storage, utcnow
+from backend.storage import (
+    ConstraintViolation,
+    StorageBusy,
+    StorageError,
+    Tx,
+    format_time,
+    iter_migrations,
+    open_storage,
+    utcnow,
+)
 from backend.storage.sqlite import SQLiteStorage
 
 from .conftest import write_lock_held
@@ -58,7 +70,7 @@ def test_sqlite_runs_in_wal_with_foreign_keys(tmp_path: Path) -> None:
         assert tx.query_one("PRAGMA journal_mode") == {"journal_mode": "wal"}
         assert tx.query_one("PRAGMA foreign_keys") == {"foreign_keys": 1}
         assert tx.query_one("PRAGMA busy_timeout") == {"timeout": 5000}
-    with pytest.raises(sqlite3.IntegrityError), storage.transaction() as tx:
+    with pytest.raises(ConstraintViolation), storage.transaction() as tx:
         tx.execute("INSERT INTO projects (org_id, id, created_at) VALUES ('no-such-org', 'p', 'now')")
     storage.close()
 
@@ -160,3 +172,31 @@ def test_utcnow_has_the_stored_form_and_the_current_time() -> None:
     after = datetime.now(UTC)
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", stamped)
     assert format_time(before) <= stamped <= format_time(after)
+
+
+def test_sqlite_errors_inside_a_transaction_are_storage_errors(tmp_path: Path) -> None:
+    """Callers (and the HTTP error handler: 503) only ever see StorageError, never sqlite3's errors."""
+    storage = open_storage(tmp_path / "db.sqlite")
+    storage.upgrade()
+    with pytest.raises(StorageError, match="no such table") as raised, storage.snapshot() as tx:
+        tx.query("SELECT * FROM no_such_table")
+    assert isinstance(raised.value.__cause__, sqlite3.OperationalError)
+    with sqlite3.connect(tmp_path / "db.sqlite") as other:  # another process breaks the schema
+        other.execute("DROP TABLE audit_log")
+    for call in ("execute", "insert", "query", "query_one"):
+        with pytest.raises(StorageError), storage.transaction() as tx:
+            getattr(tx, call)("INSERT INTO audit_log (at) VALUES ('now')")
+    with storage.snapshot() as tx:  # and the connection is still usable afterwards
+        assert tx.query_one("SELECT COUNT(*) AS n FROM organizations") == {"n": 0}
+    storage.close()
+
+
+def test_a_broken_database_is_a_503_not_a_500(
+    client: FlaskClient, make_key: Callable[..., str], settings: Settings
+) -> None:
+    key = make_key()
+    with sqlite3.connect(settings.database) as other:
+        other.execute("DROP TABLE reports")
+    response = client.get("/api/v1/intake/reports/r_1", headers={"Authorization": f"Bearer {key}"})
+    assert response.status_code == 503
+    assert response.get_json()["error"]["code"] == "unavailable"

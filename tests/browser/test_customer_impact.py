@@ -82,7 +82,7 @@ def test_a_backend_failure_shows_an_error_and_notifies_load_failed(page: Page, s
         db.execute("ALTER TABLE reports RENAME TO reports_gone")
     open_host(page, stack, "#/work-items/101")
     wait_event(page, "loadFailed", GROUP)
-    expect(frame(page, GROUP).locator('[data-state="error"]')).to_contain_text("internal_error")
+    expect(frame(page, GROUP).locator('[data-state="error"]')).to_contain_text("unavailable")
     assert "loadSucceeded" not in event_types(page, GROUP)
 
 
