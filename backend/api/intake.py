@@ -48,23 +48,34 @@ def create_report() -> tuple[Response, int]:
     digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
     with storage.transaction() as tx:
         key = _authenticate(tx)
+        report_id = service.new_id("r")
         replay = _replay(tx, key, idem, digest)
+        if replay is None and idem is not None and not _claim(tx, key, idem, digest, report_id):
+            replay = _replay(tx, key, idem, digest)  # another instance won the key meanwhile
         if replay is not None:
             response = jsonify(replay)
             response.headers["Idempotent-Replayed"] = "true"
             return response, 201
-        report_id = service.create_report(tx, org_id=key.org_id, project_id=key.project_id, data=body,
-                                          key_id=key.id)
-        if idem is not None:
-            tx.execute(
-                "INSERT INTO idempotency_keys (key_id, idem_key, org_id, request_hash, status_code, "
-                "report_id, created_at) VALUES (:key, :idem, :org, :hash, 201, :rid, :now)",
-                {"key": key.id, "idem": idem, "org": key.org_id, "hash": digest, "rid": report_id,
-                 "now": utcnow()},
-            )
+        service.create_report(tx, org_id=key.org_id, project_id=key.project_id, data=body,
+                              key_id=key.id, report_id=report_id)
         g.audit_target = {"projectId": key.project_id, "reportId": report_id}
         report = queries.get_report(tx, key.org_id, key.project_id, report_id)
     return jsonify(report), 201
+
+
+def _claim(tx: Tx, key: IntakeKey, idem: str, digest: str, report_id: str) -> bool:
+    """Take the Idempotency-Key for the report about to be created; False if another request has it.
+
+    The primary key decides between concurrent requests on any instance: PostgreSQL makes the second
+    INSERT wait for the first transaction and then do nothing, and its next statement sees the winner.
+    """
+    inserted = tx.execute(
+        "INSERT INTO idempotency_keys (key_id, idem_key, org_id, request_hash, status_code, "
+        "report_id, created_at) VALUES (:key, :idem, :org, :hash, 201, :rid, :now) "
+        "ON CONFLICT (key_id, idem_key) DO NOTHING",
+        {"key": key.id, "idem": idem, "org": key.org_id, "hash": digest, "rid": report_id, "now": utcnow()},
+    )
+    return inserted == 1
 
 
 def _replay(tx: Tx, key: IntakeKey, idem: str | None, digest: str) -> dict[str, Any] | None:

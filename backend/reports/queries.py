@@ -87,11 +87,12 @@ def list_query(
         where.append("r.status = :status")
         params["status"] = status
     if q:
+        # lower() on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not.
         where.append(
-            "(r.title LIKE :q ESCAPE '\\' OR r.customer_name LIKE :q ESCAPE '\\' "
-            "OR r.customer_id LIKE :q ESCAPE '\\' OR r.external_id LIKE :q ESCAPE '\\')"
+            "(lower(r.title) LIKE :q ESCAPE '\\' OR lower(r.customer_name) LIKE :q ESCAPE '\\' "
+            "OR lower(r.customer_id) LIKE :q ESCAPE '\\' OR lower(r.external_id) LIKE :q ESCAPE '\\')"
         )
-        params["q"] = _like(q)
+        params["q"] = _like(q.lower())
     if cursor:
         params["c_at"], params["c_id"] = decode_cursor(cursor)
         where.append("(r.created_at, r.id) < (:c_at, :c_id)")
