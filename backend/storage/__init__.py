@@ -61,7 +61,10 @@ class Tx(Protocol):
 class Storage(Protocol):
     """A database the backend can run on."""
 
-    dialect: str  # "sqlite" or "postgresql": for the few statements whose SQL differs
+    @property
+    def dialect(self) -> str:
+        """Return "sqlite" or "postgresql", for the few statements whose SQL differs."""
+        ...
 
     def transaction(self, *, wait: bool = True) -> AbstractContextManager[Tx]:
         """Open a write transaction: committed on exit, rolled back on error.
