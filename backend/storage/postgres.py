@@ -111,6 +111,7 @@ class PostgresStorage:
         self._lock = threading.Lock()
         self._pool: psycopg_pool.ConnectionPool[Connection] | None = None
         self._pool_pid = 0
+        self._local = threading.local()  # whether this thread is inside a transaction
 
     def _connect_kwargs(self) -> dict[str, Any]:
         """Return the arguments of every new connection (a fresh Entra token each time, if any)."""
@@ -168,15 +169,23 @@ class PostgresStorage:
 
     @contextmanager
     def _begin(self, statement: str) -> Iterator[PostgresTx]:
-        with self._connection() as connection:
-            connection.execute(statement)
-            try:
-                yield PostgresTx(connection)
-            except BaseException:
-                if not connection.broken:
-                    connection.execute("ROLLBACK")
-                raise
-            connection.execute("COMMIT")
+        # As on SQLite: a second transaction on the same thread would be an independent one on another
+        # connection, able to wait on the first forever; the caller must pass the open Tx instead.
+        if getattr(self._local, "open", False):
+            raise StorageError("nested transactions are not supported; pass the open Tx instead")
+        self._local.open = True
+        try:
+            with self._connection() as connection:
+                connection.execute(statement)
+                try:
+                    yield PostgresTx(connection)
+                except BaseException:
+                    if not connection.broken:
+                        connection.execute("ROLLBACK")
+                    raise
+                connection.execute("COMMIT")
+        finally:
+            self._local.open = False
 
     def applied_versions(self) -> list[str]:
         """Return the migration versions already applied."""

@@ -180,7 +180,7 @@ def test_one_service_hook_delivery_reaching_two_instances_is_accepted_once(pg: S
     assert (first, second) == (True, False)
 
 
-def test_an_outbox_row_being_claimed_elsewhere_is_skipped_not_waited_for(pg: Storage) -> None:
+def test_an_outbox_row_being_claimed_elsewhere_is_skipped_not_waited_for(pg: Storage, pg_url: str) -> None:
     from backend.outbox import enqueue_outbox
 
     with pg.transaction() as tx:
@@ -190,9 +190,14 @@ def test_an_outbox_row_being_claimed_elsewhere_is_skipped_not_waited_for(pg: Sto
         "(SELECT id FROM outbox WHERE status = 'pending' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) "
         "RETURNING id"
     )
-    with pg.transaction() as holder:  # another worker's claim, not committed yet
-        assert holder.query_one(claim) == {"id": ids[0]}
-        with pg.transaction() as other:  # a second worker, on another connection
-            assert other.query_one(claim) == {"id": ids[1]}
-            with pg.transaction() as third:  # a third worker finds nothing free, at once
-                assert third.query_one(claim) is None
+    workers = [open_storage(pg_url, pool_size=1) for _ in range(2)]
+    try:
+        with pg.transaction() as holder:  # another worker's claim, not committed yet
+            assert holder.query_one(claim) == {"id": ids[0]}
+            with workers[0].transaction() as other:  # a second worker
+                assert other.query_one(claim) == {"id": ids[1]}
+                with workers[1].transaction() as third:  # a third worker finds nothing free, at once
+                    assert third.query_one(claim) is None
+    finally:
+        for storage in workers:
+            storage.close()
