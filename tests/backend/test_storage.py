@@ -182,3 +182,12 @@ def test_utcnow_has_the_stored_form_and_the_current_time() -> None:
     after = datetime.now(UTC)
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", stamped)
     assert format_time(before) <= stamped <= format_time(after)
+
+
+def test_a_sqlite_url_names_a_sqlite_file(tmp_path: Path) -> None:
+    storage = open_storage(f"sqlite:///{tmp_path}/by-url.db")
+    assert storage.dialect == "sqlite" and storage.upgrade()
+    storage.close()
+    assert (tmp_path / "by-url.db").exists()
+    with pytest.raises(StorageError, match="needs a path"):
+        open_storage("sqlite:")
