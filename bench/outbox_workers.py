@@ -94,10 +94,13 @@ def run_once(admin: str, workers: int, rows: int) -> float:
         wait_until(lambda: _pending(storage) == 0, 900)
         elapsed = time.perf_counter() - start
     finally:
-        for child in children:
+        for child in reversed(children):  # the workers first: they finish against a live emulator
             os.killpg(child.pid, signal.SIGTERM)
-        for child in children:
-            child.wait(30)
+            try:
+                child.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(child.pid, signal.SIGKILL)
+                child.wait(30)
         storage.close()
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)'.encode())
