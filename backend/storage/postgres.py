@@ -17,6 +17,7 @@ is asked of it when the connection is opened, so a rotated token is used from th
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import re
 import threading
@@ -32,6 +33,10 @@ from backend.storage import Params, Row, StorageError, iter_migrations, utcnow
 
 # Any constant shared by every instance works; this one spells "rbmigr" in ASCII.
 MIGRATION_LOCK_KEY = 0x72626D696772
+# psycopg_pool logs each failed connection attempt at WARNING. The servers' JSON logging shows them
+# (records still reach the root handlers); a CLI with no logging set up must print only its one line,
+# not Python's last-resort copy of every attempt.
+logging.getLogger("psycopg").addHandler(logging.NullHandler())
 DEFAULT_POOL_SIZE = 4
 DEFAULT_POOL_TIMEOUT_S = 5.0
 
