@@ -33,7 +33,11 @@ class CliContext:
         """Open the database (PostgreSQL when a URL names it; Entra auth reads the full settings)."""
         if os.environ.get("REPORT_BRIDGE_DATABASE_AUTH", "").strip() == "entra":
             return storage_for(Settings.from_env())
-        return open_database(self.database, self.database_url, pool_size=2)
+        # The CLI needs no extension secret, so it reads the one database setting it uses itself.
+        timeout = os.environ.get("REPORT_BRIDGE_DATABASE_TIMEOUT", "").strip()
+        if timeout and not (timeout.isdigit() and 1 <= int(timeout) <= 120):
+            raise ConfigError(f"REPORT_BRIDGE_DATABASE_TIMEOUT must be between 1 and 120 (got {timeout!r})")
+        return open_database(self.database, self.database_url, pool_size=2, timeout_s=float(timeout or 5))
 
     def storage(self) -> Storage:
         """Open the database and bring its schema up to date."""

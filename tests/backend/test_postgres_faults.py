@@ -191,10 +191,11 @@ def test_cli_on_a_database_that_is_down_prints_one_line(postgres_admin_url: str)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]  # nobody listens here once the socket closes
-    runner = CliRunner(env={"REPORT_BRIDGE_DATABASE_TIMEOUT": None})
+    runner = CliRunner(env={"REPORT_BRIDGE_DATABASE_TIMEOUT": "1"})
     result = runner.invoke(cli, ["--database-url", f"postgresql://rb@127.0.0.1:{port}/rb", "db", "status"])
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: the database is unavailable")
+    assert "after 1.00 sec" in result.stderr  # REPORT_BRIDGE_DATABASE_TIMEOUT
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.output
 
 
