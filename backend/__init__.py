@@ -14,7 +14,7 @@ from backend.auth import AppTokenVerifier
 from backend.config import Settings
 from backend.json_provider import JSONProvider
 from backend.state import EXTENSION_KEY, AppState
-from backend.storage import Storage, open_storage
+from backend.storage import Storage
 
 
 def create_app(
@@ -30,7 +30,10 @@ def create_app(
     settings = settings or Settings.from_env()
     settings.validate()
     logs.configure_logging(settings.log_level)
-    storage = storage or open_storage(settings.database)
+    if storage is None:
+        from backend.storage.configured import storage_for
+
+        storage = storage_for(settings)
     storage.upgrade()  # idempotent; `report-bridge db upgrade` does the same ahead of time
 
     app = Flask(__name__)

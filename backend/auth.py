@@ -252,22 +252,31 @@ def bind_organization(
     row = find_organization(tx, org_id)
     now = utcnow()
     if row is None:
-        tx.execute(
+        # Two instances may see the organization first at once: the primary key picks one row, and
+        # the loser (its INSERT does nothing) goes on as a later caller would, against the winner's row.
+        created = tx.execute(
             "INSERT INTO organizations (id, name, tenant_id, created_at, updated_at) "
-            "VALUES (:id, :name, :tid, :now, :now)",
+            "VALUES (:id, :name, :tid, :now, :now) ON CONFLICT (id) DO NOTHING",
             {"id": org_id, "name": org_name, "tid": tenant_id, "now": now},
         )
-        return {"id": org_id, "name": org_name, "tenant_id": tenant_id}
+        if created == 1:
+            return {"id": org_id, "name": org_name, "tenant_id": tenant_id}
+        row = find_organization(tx, org_id)
+        assert row is not None, "a conflicting organization row exists once the INSERT gave way"
     if tenant_id is not None and row["tenant_id"] not in (None, tenant_id):
         raise errors.OrgTenantMismatch()
     if tenant_id is not None and row["tenant_id"] is None and not verified:
         raise errors.OrgUnbound()
     if (tenant_id is not None and row["tenant_id"] is None) or (org_name and org_name != row["name"]):
-        tx.execute(
+        # COALESCE keeps a tenant another instance bound meanwhile; RETURNING tells us which one won.
+        bound = tx.query_one(
             "UPDATE organizations SET tenant_id = COALESCE(tenant_id, :tid), name = :name, updated_at = :now "
-            "WHERE id = :id",
+            "WHERE id = :id RETURNING tenant_id, name",
             {"id": org_id, "tid": tenant_id, "name": org_name or row["name"], "now": now},
         )
+        row = bound or row
+        if tenant_id is not None and row["tenant_id"] not in (None, tenant_id):
+            raise errors.OrgTenantMismatch()
     return {"id": org_id, "name": org_name or row["name"], "tenant_id": row["tenant_id"] or tenant_id}
 
 

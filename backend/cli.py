@@ -7,6 +7,7 @@ error (unknown option or command, bad value) is one line too, with exit 2, like 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -20,7 +21,8 @@ from backend.auth import bind_organization, find_organization
 from backend.config import DEFAULT_DATABASE, ConfigError, Settings
 from backend.org_ids import canonical_id, parse_org_id
 from backend.reports import service
-from backend.storage import Storage, StorageError, Tx, open_storage
+from backend.storage import Storage, StorageError, Tx, is_postgres_target, iter_migrations
+from backend.storage.configured import open_database, storage_for
 
 
 @dataclass
@@ -28,12 +30,35 @@ class CliContext:
     """What every command shares: where the database is."""
 
     database: Path
+    database_url: str | None = None
+
+    def open(self) -> Storage:
+        """Open the database (PostgreSQL when a URL names it; Entra auth reads the full settings)."""
+        if os.environ.get("REPORT_BRIDGE_DATABASE_AUTH", "").strip() == "entra":
+            return storage_for(Settings.from_env())
+        # The CLI needs no extension secret, so it reads the one database setting it uses itself.
+        timeout = os.environ.get("REPORT_BRIDGE_DATABASE_TIMEOUT", "").strip()
+        if timeout and not (timeout.isdigit() and 1 <= int(timeout) <= 120):
+            raise ConfigError(f"REPORT_BRIDGE_DATABASE_TIMEOUT must be between 1 and 120 (got {timeout!r})")
+        return open_database(self.database, self.database_url, pool_size=2, timeout_s=float(timeout or 5))
 
     def storage(self) -> Storage:
         """Open the database and bring its schema up to date."""
-        storage = open_storage(self.database)
+        storage = self.open()
         storage.upgrade()
         return storage
+
+    @property
+    def where(self) -> str:
+        """Name the database for messages (a URL only by host and name: it may carry a password)."""
+        if self.database_url is None:
+            return str(self.database)
+        from psycopg.conninfo import conninfo_to_dict
+
+        if not is_postgres_target(self.database_url):
+            return self.database_url
+        parts = conninfo_to_dict(self.database_url)
+        return f"postgresql {parts.get('host', 'local socket')}/{parts.get('dbname', '')}"
 
 
 @contextmanager
@@ -116,10 +141,16 @@ def write(ctx: CliContext) -> Iterator[Tx]:
     show_default=True,
     help="SQLite database file (REPORT_BRIDGE_DATABASE).",
 )
+@click.option(
+    "--database-url",
+    envvar="REPORT_BRIDGE_DATABASE_URL",
+    help="PostgreSQL URL or key=value string, or sqlite:///path (REPORT_BRIDGE_DATABASE_URL); "
+    "wins over --database.",
+)
 @click.pass_context
-def cli(ctx: click.Context, database: Path) -> None:
+def cli(ctx: click.Context, database: Path, database_url: str | None) -> None:
     """Operate the Report Bridge backend."""
-    ctx.obj = CliContext(database=database)
+    ctx.obj = CliContext(database=database, database_url=(database_url or "").strip() or None)
 
 
 @cli.command()
@@ -149,11 +180,30 @@ def db() -> None:
 def db_upgrade(ctx: CliContext) -> None:
     """Apply pending migrations."""
     with friendly_errors():
-        storage = open_storage(ctx.database)
-        applied = storage.upgrade()
-        current = storage.applied_versions()
+        storage = ctx.open()
+        try:
+            applied = storage.upgrade()
+            current = storage.applied_versions()
+        finally:
+            storage.close()
     click.echo(f"applied {', '.join(applied)}" if applied else "database is up to date")
-    click.echo(f"schema version {current[-1] if current else 'none'} ({ctx.database})")
+    click.echo(f"schema version {current[-1] if current else 'none'} ({ctx.where})")
+
+
+@db.command("status")
+@click.pass_obj
+def db_status(ctx: CliContext) -> None:
+    """Show the applied schema version and any migrations still pending (changes nothing)."""
+    with friendly_errors():
+        storage = ctx.open()
+        try:
+            current = storage.applied_versions()
+        finally:
+            storage.close()
+        known = [version for version, _, _ in iter_migrations(storage.dialect)]
+    pending = [version for version in known if version not in current]
+    click.echo(f"schema version {current[-1] if current else 'none'} ({ctx.where}, {storage.dialect})")
+    click.echo(f"pending {', '.join(pending)}" if pending else "no pending migrations")
 
 
 @cli.group("keys")

@@ -45,6 +45,11 @@ class Settings:
     extension_secret: str = field(repr=False)
     environment: Environment = "production"
     database: Path = DEFAULT_DATABASE
+    # PostgreSQL (issue 12): a libpq URL or key=value string; wins over `database` when set.
+    database_url: str | None = field(default=None, repr=False)  # may carry a password
+    database_auth: Literal["password", "entra"] = "password"
+    database_pool_size: int = 4  # connections per process (per gunicorn worker, per outbox worker)
+    database_timeout_s: int = 5  # waiting for a pooled connection before 503 storage_unavailable
     # Extension tokens (issue 3).
     extension_previous_secrets: tuple[str, ...] = field(default=(), repr=False)
     extension_audiences: tuple[str, ...] = ()
@@ -102,6 +107,10 @@ class Settings:
             extension_secret=env.required_secret("EXTENSION_SECRET"),
             environment=environment,  # type: ignore[arg-type]
             database=Path(env.text("DATABASE") or DEFAULT_DATABASE),
+            database_url=env.secret("DATABASE_URL"),
+            database_auth=env.choice("DATABASE_AUTH", ("password", "entra"), "password"),  # type: ignore[arg-type]
+            database_pool_size=env.integer("DATABASE_POOL_SIZE", 4, 1, 100),
+            database_timeout_s=env.integer("DATABASE_TIMEOUT", 5, 1, 120),
             extension_previous_secrets=env.secret_items("EXTENSION_PREVIOUS_SECRETS"),
             extension_audiences=env.items("EXTENSION_AUDIENCES"),
             extension_publisher=env.text("EXTENSION_PUBLISHER"),
@@ -134,11 +143,27 @@ class Settings:
         """Reject combinations that cannot work; raise ConfigError."""
         if not self.extension_secret:
             raise ConfigError("REPORT_BRIDGE_EXTENSION_SECRET is required (the extension's key)")
+        self.validate_database()
         for origin in self.cors_origins:
             if not origin.startswith(("https://", "http://")) or origin.count("/") != 2:
                 raise ConfigError(f"REPORT_BRIDGE_CORS_ORIGINS: {origin!r} is not an origin (scheme://host[:port])")
             if self.environment == "production" and origin.startswith("http://"):
                 raise ConfigError(f"REPORT_BRIDGE_CORS_ORIGINS: {origin!r} must use https in production")
+
+
+    def validate_database(self) -> None:
+        """Reject a database setting no engine accepts (never echoing the URL: it may hold a password)."""
+        from backend.storage import is_postgres_target
+
+        url = self.database_url
+        if url is not None and not (url.startswith("sqlite:") or is_postgres_target(url)):
+            raise ConfigError(
+                "REPORT_BRIDGE_DATABASE_URL must be postgresql://..., a libpq key=value string, or sqlite:///path"
+            )
+        if self.database_auth == "entra" and not (url and is_postgres_target(url)):
+            raise ConfigError(
+                "REPORT_BRIDGE_DATABASE_AUTH=entra needs a PostgreSQL REPORT_BRIDGE_DATABASE_URL"
+            )
 
 
 class _Env:

@@ -17,7 +17,7 @@
     │                              AzureDevOpsNotConfigured, OrganizationNotConfigured, BugPending
     ├── UnsupportedMediaType (415 unsupported_media_type)
     ├── RateLimited (429 rate_limited; Retry-After)
-    └── Unavailable (503 unavailable; also any StorageError)
+    └── Unavailable (503 unavailable; any StorageError: 503 storage_unavailable)
 
 Werkzeug's HTTPExceptions (404, 405, 413, ...) come out in the same shape with their own codes.
 Body: {"error": {"code", "message", "details"}}.
@@ -225,7 +225,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(StorageError)
     def handle_storage(exc: StorageError) -> Response:
         log.error("storage failure: %s", exc)
-        return error_response(503, Unavailable.code, "The database is not available; retry shortly.")
+        return error_response(503, "storage_unavailable", "The database is not available; retry shortly.")
 
     @app.errorhandler(InternalServerError)
     def handle_internal(exc: InternalServerError) -> Response:

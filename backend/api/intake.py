@@ -64,24 +64,18 @@ def _create_once(body: dict[str, Any], idem: str | None, digest: str) -> tuple[R
     with get_storage().transaction() as tx:
         key = _authenticate(tx)
         ratelimit.count_request(tx, key.id, get_settings().intake_rate_limit)
+        existing = _same_external_id(tx, key, body)
+        report_id, status = (existing, 200) if existing is not None else (service.new_id("r"), 201)
         replay = _replay(tx, key, idem, digest)
+        if replay is None and idem is not None and not _claim(tx, key, idem, digest, report_id, status):
+            replay = _replay(tx, key, idem, digest)  # another instance won the key meanwhile
         if replay is not None:
             response = jsonify(replay[0])
             response.headers["Idempotent-Replayed"] = "true"
             return response, replay[1]
-        report_id, status = _same_external_id(tx, key, body), 200
-        if report_id is None:
-            report_id = service.create_report(
-                tx, org_id=key.org_id, project_id=key.project_id, data=body, key_id=key.id
-            )
-            status = 201
-        if idem is not None:
-            tx.execute(
-                "INSERT INTO idempotency_keys (key_id, idem_key, org_id, request_hash, status_code, "
-                "report_id, created_at) VALUES (:key, :idem, :org, :hash, :status, :rid, :now)",
-                {"key": key.id, "idem": idem, "org": key.org_id, "hash": digest, "status": status,
-                 "rid": report_id, "now": utcnow()},
-            )
+        if existing is None:
+            service.create_report(tx, org_id=key.org_id, project_id=key.project_id, data=body,
+                                  key_id=key.id, report_id=report_id)
         g.audit_target = {"projectId": key.project_id, "reportId": report_id}
         report = queries.get_report(tx, key.org_id, key.project_id, report_id)
     return jsonify(report), status
@@ -98,6 +92,22 @@ def _same_external_id(tx: Tx, key: IntakeKey, body: dict[str, Any]) -> str | Non
          "external": body["externalId"]},
     )
     return None if row is None else str(row["id"])
+
+
+def _claim(tx: Tx, key: IntakeKey, idem: str, digest: str, report_id: str, status: int) -> bool:
+    """Take the Idempotency-Key for the answer about to be given; False if another request has it.
+
+    The primary key decides between concurrent requests on any instance: PostgreSQL makes the second
+    INSERT wait for the first transaction and then do nothing, and its next statement sees the winner.
+    """
+    inserted = tx.execute(
+        "INSERT INTO idempotency_keys (key_id, idem_key, org_id, request_hash, status_code, "
+        "report_id, created_at) VALUES (:key, :idem, :org, :hash, :status, :rid, :now) "
+        "ON CONFLICT (key_id, idem_key) DO NOTHING",
+        {"key": key.id, "idem": idem, "org": key.org_id, "hash": digest, "status": status, "rid": report_id,
+         "now": utcnow()},
+    )
+    return inserted == 1
 
 
 def _replay(tx: Tx, key: IntakeKey, idem: str | None, digest: str) -> tuple[dict[str, Any], int] | None:

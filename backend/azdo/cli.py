@@ -45,8 +45,12 @@ def friendly() -> Iterator[None]:
 @click.option(
     "--poll", type=click.FloatRange(0.1, 60), default=1.0, show_default=True, help="Idle poll seconds."
 )
+@click.option(
+    "--lease", type=click.FloatRange(5, 3600), default=120.0, show_default=True,
+    help="Seconds a claimed row stays this worker's; a killed worker's row is due again after it.",
+)
 @click.pass_obj
-def worker(obj: HasStorage, once: bool, poll: float) -> None:
+def worker(obj: HasStorage, once: bool, poll: float, lease: float) -> None:
     """Send queued Azure DevOps work (bugs, comments, state syncs) with retries; runs until stopped."""
     with friendly():
         settings = Settings.from_env()
@@ -54,7 +58,8 @@ def worker(obj: HasStorage, once: bool, poll: float) -> None:
         connector.check()  # a missing PAT or URL is a start-up error, not a pile of failed rows
         storage = obj.storage()
     configure_logging(settings.log_level)  # the same JSON lines as the web processes
-    job = OutboxWorker(TaskContext(storage, connector, settings.azdo_hub_id), WorkerPolicy(poll_s=poll))
+    policy = WorkerPolicy(lease_s=lease, poll_s=poll)
+    job = OutboxWorker(TaskContext(storage, connector, settings.azdo_hub_id), policy)
     if once:
         click.echo(f"processed {job.run_once()} outbox row(s)")
         return

@@ -1,8 +1,9 @@
 """The outbox worker: claims due rows with a lease, runs their task, retries with back-off.
 
-Safe with several workers on one database: a row is claimed by one conditional UPDATE that moves
-`next_attempt_at` to the end of a lease, so a crashed worker's row becomes due again when its
-lease ends, and finishing checks the lease is still ours. Survives restarts: all state is in rows.
+Safe with several workers on one database, on any number of machines: a row is claimed by one
+UPDATE (of a row picked `FOR UPDATE SKIP LOCKED` on PostgreSQL) that moves `next_attempt_at` to the
+end of a lease, so a crashed worker's row becomes due again when its lease ends, and finishing
+checks the lease is still ours. Survives restarts: all state is in rows.
 """
 
 from __future__ import annotations
@@ -57,23 +58,17 @@ class OutboxWorker:
         due_by = min(due_by or now, now)
         held = [org for org, until in self._held.items() if until > self.clock()]
         skip = "".join(f" AND org_id <> :held{i}" for i in range(len(held)))
+        # On PostgreSQL, workers on any machine skip rows another worker is claiming right now instead of
+        # queueing behind it; SQLite has a single writer anyway and no FOR UPDATE.
+        lock = " FOR UPDATE SKIP LOCKED" if self.ctx.storage.dialect == "postgresql" else ""
+        params = {"due": due_by, "now": now, "lease": self._now(self.policy.lease_s)}
         with self.ctx.storage.transaction() as tx:
-            row = tx.query_one(
-                f"SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= :due{skip} "
-                "ORDER BY next_attempt_at, id LIMIT 1",
-                {"due": due_by, **{f"held{i}": org for i, org in enumerate(held)}},
-            )
-            if row is None:
-                return None
-            lease = self._now(self.policy.lease_s)
-            won = tx.execute(
+            return tx.query_one(
                 "UPDATE outbox SET next_attempt_at = :lease, attempts = attempts + 1, updated_at = :now "
-                "WHERE id = :id AND status = 'pending' AND next_attempt_at <= :now",
-                {"lease": lease, "now": now, "id": row["id"]},
+                "WHERE id = (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= :due"
+                f"{skip} ORDER BY next_attempt_at, id LIMIT 1{lock}) RETURNING *",
+                {**params, **{f"held{i}": org for i, org in enumerate(held)}},
             )
-            if won != 1:
-                return None
-            return tx.query_one("SELECT * FROM outbox WHERE id = :id", {"id": row["id"]})
 
     def process(self, row: Row) -> str:
         """Run one claimed row; return its new status (done, pending or failed)."""

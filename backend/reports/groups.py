@@ -19,7 +19,7 @@ import json
 from typing import Any
 
 from backend import errors, inputs
-from backend.reports.queries import like_pattern, work_item_json
+from backend.reports.queries import like_pattern, report_matches, work_item_json
 from backend.storage import Tx, public_time
 
 SORTS: dict[str, tuple[str, ...]] = {
@@ -37,9 +37,8 @@ _SELECT = (
     "LEFT JOIN work_items w ON w.org_id = g.org_id AND w.work_item_id = g.work_item_id "
 )
 _SEARCH = (
-    "(g.title LIKE :q ESCAPE '\\' OR EXISTS (SELECT 1 FROM reports r WHERE r.group_id = g.id AND ("
-    "r.title LIKE :q ESCAPE '\\' OR r.customer_name LIKE :q ESCAPE '\\' OR r.customer_id LIKE :q ESCAPE '\\' "
-    "OR r.external_id LIKE :q ESCAPE '\\' OR r.description LIKE :q ESCAPE '\\')))"
+    "(lower(g.title) LIKE :q ESCAPE '\\' OR EXISTS (SELECT 1 FROM reports r WHERE r.group_id = g.id AND "
+    + report_matches("r") + "))"
 )
 
 

@@ -92,9 +92,21 @@ def decode_cursor(cursor: str) -> tuple[str, str]:
 
 
 def like_pattern(text: str) -> str:
-    """A LIKE pattern (ESCAPE '\\') matching `text` anywhere."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    """A LIKE pattern (ESCAPE '\\') matching `text` anywhere in a lower-cased column."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+SEARCHED_COLUMNS = ("title", "customer_name", "customer_id", "external_id", "description")
+
+
+def report_matches(alias: str) -> str:
+    """SQL that is true when the report `alias` has :q (a like_pattern) in any searched column.
+
+    lower() on the column: SQLite's LIKE ignores ASCII case, PostgreSQL's does not.
+    """
+    tests = (f"lower({alias}.{column}) LIKE :q ESCAPE '\\'" for column in SEARCHED_COLUMNS)
+    return "(" + " OR ".join(tests) + ")"
 
 
 def list_query(
@@ -111,11 +123,7 @@ def list_query(
         where.append("r.status = :status")
         params["status"] = status
     if q:
-        where.append(
-            "(r.title LIKE :q ESCAPE '\\' OR r.customer_name LIKE :q ESCAPE '\\' "
-            "OR r.customer_id LIKE :q ESCAPE '\\' OR r.external_id LIKE :q ESCAPE '\\' "
-            "OR r.description LIKE :q ESCAPE '\\')"
-        )
+        where.append(report_matches("r"))
         params["q"] = like_pattern(q)
     if cursor:
         params["c_at"], params["c_id"] = decode_cursor(cursor)

@@ -71,12 +71,13 @@ def set_auto_create_bug(tx: Tx, org_id: str, project_id: str, enabled: bool) -> 
 
 
 def create_report(
-    tx: Tx, *, org_id: str, project_id: str, data: dict[str, Any], key_id: str | None, now: str | None = None
+    tx: Tx, *, org_id: str, project_id: str, data: dict[str, Any], key_id: str | None, now: str | None = None,
+    report_id: str | None = None,
 ) -> str:
     """Store one validated intake report, joining or starting its group; return the report id."""
     now = now or utcnow()
     group = _find_or_create_group(tx, org_id, project_id, data, now)
-    report_id = new_id("r")
+    report_id = report_id or new_id("r")
     tx.execute(
         "INSERT INTO reports (id, org_id, project_id, group_id, status, title, description, customer_id, "
         "customer_name, source, external_id, severity, link, key_id, created_at, updated_at) VALUES "
@@ -116,11 +117,11 @@ def _find_or_create_group(
 ) -> dict[str, Any]:
     key = group_key_for(data["title"], data.get("source") or "", data.get("groupKey"))
     params = {"org": org_id, "project": project_id, "key": key}
-    group = tx.query_one(
+    select = (
         "SELECT id, status, work_item_id FROM report_groups "
-        "WHERE org_id = :org AND project_id = :project AND group_key = :key",
-        params,
+        "WHERE org_id = :org AND project_id = :project AND group_key = :key"
     )
+    group = tx.query_one(select, params)
     if group is not None:
         return group
     auto = tx.query_one(
@@ -128,13 +129,20 @@ def _find_or_create_group(
     )
     pending = bool(auto and auto["auto_create_bug"])
     group = {"id": new_id("g"), "status": "new", "work_item_id": None}
-    tx.execute(
+    # The unique group key decides between two instances starting the same group at once: the
+    # loser's INSERT does nothing (PostgreSQL waits for the winner's commit), and it joins that group.
+    created = tx.execute(
         "INSERT INTO report_groups (id, org_id, project_id, group_key, title, status, bug_pending, "
         "severity_rank, first_reported_at, last_reported_at, created_at, updated_at) VALUES "
-        "(:id, :org, :project, :key, :title, 'new', :pending, :rank, :now, :now, :now, :now)",
+        "(:id, :org, :project, :key, :title, 'new', :pending, :rank, :now, :now, :now, :now) "
+        "ON CONFLICT (org_id, project_id, group_key) DO NOTHING",
         {**params, "id": group["id"], "title": data["title"], "pending": int(pending), "now": now,
          "rank": SEVERITY_RANKS[data.get("severity") or "medium"]},
     )
+    if created == 0:
+        winner = tx.query_one(select, params)
+        assert winner is not None, "a conflicting group row exists once the INSERT gave way"
+        return winner
     if pending:
         enqueue_outbox(tx, org_id=org_id, project_id=project_id, kind=KIND_CREATE_BUG,
                        payload={"groupId": group["id"]})
@@ -215,7 +223,15 @@ def request_bug(tx: Tx, org_id: str, project_id: str, group: dict[str, Any]) -> 
         raise errors.InvalidTransition("Reopen the dismissed report before creating a bug.")
     if group["bug_pending"]:
         return
-    _update_group(tx, group["id"], bug_pending=1)
+    # Conditional, so two instances asking at once queue one bug: the second UPDATE waits for the
+    # first one's commit, sees bug_pending = 1 and changes nothing.
+    claimed = tx.execute(
+        "UPDATE report_groups SET bug_pending = 1, updated_at = :now "
+        "WHERE id = :gid AND bug_pending = 0 AND work_item_id IS NULL",
+        {"gid": group["id"], "now": utcnow()},
+    )
+    if claimed != 1:
+        return
     enqueue_outbox(
         tx, org_id=org_id, project_id=project_id, kind=KIND_CREATE_BUG, payload={"groupId": group["id"]}
     )

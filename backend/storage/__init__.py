@@ -1,11 +1,19 @@
-"""Storage interface the API code depends on, plus the SQLite implementation's factory.
+"""Storage interface the API code depends on, and the factory that picks an engine from a URL.
 
-The contract is small on purpose so a PostgreSQL implementation can fill it later without touching
-API code: a `Storage` hands out transactions (`with storage.transaction() as tx:`) and read snapshots;
-a `Tx` runs SQL written in the portable subset both engines accept — named `:param` placeholders
-(a psycopg implementation rewrites them to `%(param)s`), `ON CONFLICT`, `RETURNING`, ISO-8601 text
-times. Feature modules (reports, keys, audit, outbox, the Azure DevOps integration) keep their SQL
-next to their logic and take a `Tx`, so they can join one transaction.
+The contract is small on purpose so both engines (SQLite, `backend.storage.sqlite`; PostgreSQL,
+`backend.storage.postgres`) fill it without touching API code: a `Storage` hands out transactions
+(`with storage.transaction() as tx:`) and read snapshots; a `Tx` runs SQL written in the portable
+subset both engines accept — named `:param` (or positional `?`) placeholders, which the psycopg
+implementation rewrites to `%(param)s` / `%s`, `ON CONFLICT`, `RETURNING`, ISO-8601 text times.
+Feature modules (reports, keys, audit, outbox, the Azure DevOps integration) keep their SQL next to
+their logic and take a `Tx`, so they can join one transaction.
+
+Invariants that several processes or machines must share are enforced by the database itself
+(unique keys with `INSERT ... ON CONFLICT`, conditional UPDATEs, `FOR UPDATE SKIP LOCKED`), never by
+a process-local lock: SQLite serialises writers anyway, PostgreSQL runs them concurrently.
+
+Migrations: `migrations/NNNN_name.sql` applies to both engines; `NNNN_name.postgresql.sql` or
+`NNNN_name.sqlite.sql` beside it replaces it on that engine only (same version, same recorded name).
 """
 
 from __future__ import annotations
@@ -57,6 +65,11 @@ class Tx(Protocol):
 class Storage(Protocol):
     """A database the backend can run on."""
 
+    @property
+    def dialect(self) -> str:
+        """Return "sqlite" or "postgresql", for the few statements whose SQL differs."""
+        ...
+
     def transaction(self, *, wait: bool = True) -> AbstractContextManager[Tx]:
         """Open a write transaction: committed on exit, rolled back on error.
 
@@ -85,11 +98,33 @@ class Storage(Protocol):
         ...
 
 
-def open_storage(database: Path) -> Storage:
-    """Open the storage for a database path (SQLite today)."""
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_postgres_target(target: Path | str) -> bool:
+    """Tell whether a database setting names PostgreSQL (a libpq URL or a key=value string)."""
+    text = str(target) if isinstance(target, str) else ""
+    return text.startswith(POSTGRES_SCHEMES) or (not text.startswith("sqlite:") and "=" in text)
+
+
+def open_storage(target: Path | str, **postgres_options: Any) -> Storage:
+    """Open the storage a database setting names: a SQLite path or `sqlite:///path`, or PostgreSQL.
+
+    PostgreSQL targets are libpq URLs (`postgresql://...`) or key=value strings (`host=... dbname=...`);
+    `postgres_options` go to `PostgresStorage` (pool size, timeouts, an Entra password source).
+    """
+    if is_postgres_target(target):
+        from backend.storage.postgres import PostgresStorage
+
+        return PostgresStorage(str(target), **postgres_options)
     from backend.storage.sqlite import SQLiteStorage
 
-    return SQLiteStorage(database)
+    text = str(target)
+    if text.startswith("sqlite:"):
+        text = text.removeprefix("sqlite:").removeprefix("//")
+        if not text:
+            raise StorageError("a sqlite: database URL needs a path (sqlite:///var/report-bridge.db)")
+    return SQLiteStorage(Path(text))
 
 
 def utcnow() -> str:
@@ -116,16 +151,35 @@ def public_time(stored: str | None) -> str | None:
     return None if stored is None else stored[:19] + "Z"
 
 
-def iter_migrations() -> Iterator[tuple[str, str, str]]:
-    """Yield (version, name, sql) for every migration file, in version order."""
+DIALECTS = ("sqlite", "postgresql")
+
+
+def iter_migrations(dialect: str = "sqlite") -> Iterator[tuple[str, str, str]]:
+    """Yield (version, name, sql) for every migration of one engine, in version order.
+
+    `NNNN_name.sql` is portable; `NNNN_name.<dialect>.sql` overrides it on that engine. The name
+    recorded is always the portable one (`NNNN_name.sql`), so both engines report the same history.
+    """
     import re
     from importlib import resources
 
-    pattern = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+    pattern = re.compile(r"^(\d{4})_([a-z0-9_]+?)(?:\.(sqlite|postgresql))?\.sql$")
     folder = resources.files("backend.storage") / "migrations"
-    found = sorted(entry.name for entry in folder.iterdir() if pattern.match(entry.name))
-    versions = [name[:4] for name in found]
-    if len(set(versions)) != len(versions):
-        raise StorageError(f"two migrations share a version number: {found}")
-    for name in found:
-        yield name[:4], name, (folder / name).read_text(encoding="utf-8")
+    chosen: dict[str, tuple[str, str]] = {}  # version -> (recorded name, file name)
+    names: dict[str, set[str]] = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        match = pattern.match(entry.name)
+        if match is None:
+            continue
+        version, base, only = match.groups()
+        names.setdefault(version, set()).add(base)
+        if only is None:
+            chosen.setdefault(version, (f"{version}_{base}.sql", entry.name))
+        elif only == dialect:
+            chosen[version] = (f"{version}_{base}.sql", entry.name)
+    for version, bases in names.items():
+        if len(bases) != 1:
+            raise StorageError(f"two migrations share version {version}: {sorted(bases)}")
+    for version in sorted(chosen):
+        name, file_name = chosen[version]
+        yield version, name, (folder / file_name).read_text(encoding="utf-8")

@@ -110,11 +110,13 @@ def old_hook_secret() -> str:
 
 @pytest.fixture
 def backend_settings(
-    tmp_path: Path, emulator: EmulatorServer, pat: str, hook_secret: str, old_hook_secret: str
+    tmp_path: Path, emulator: EmulatorServer, pat: str, hook_secret: str, old_hook_secret: str,
+    database_url: str | None,
 ) -> Settings:
     return Settings(
         extension_secret=secrets.token_urlsafe(32),
         database=tmp_path / "report-bridge.db",
+        database_url=database_url,
         azdo_org_urls=(f"{emulator.url}/{ORG}",),
         azdo_auth_mode="pat",
         azdo_pat=pat,

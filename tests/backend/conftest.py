@@ -42,14 +42,15 @@ TENANT_B = Tenant("org-b-2222", "fabrikam", "tid-bbbb", "user-b", "proj-b")
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    """Settings with a fresh database and keys generated for this test run."""
+def settings(tmp_path: Path, database_url: str | None) -> Settings:
+    """Settings with a fresh database (on each engine: see tests/conftest.py) and keys for this run."""
     return Settings(
         extension_secret=secrets.token_urlsafe(32),
         extension_previous_secrets=(secrets.token_urlsafe(32),),
         extension_audiences=(AUDIENCE,),
         extension_publisher="reportbridge",
         database=tmp_path / "report-bridge.db",
+        database_url=database_url,
     )
 
 

@@ -16,26 +16,36 @@ from backend.storage import iter_migrations, open_storage
 
 @pytest.fixture
 def runner() -> CliRunner:
-    return CliRunner(env={"REPORT_BRIDGE_EXTENSION_SECRET": None, "REPORT_BRIDGE_DATABASE": None})
+    return CliRunner(
+        env={
+            "REPORT_BRIDGE_EXTENSION_SECRET": None, "REPORT_BRIDGE_DATABASE": None,
+            "REPORT_BRIDGE_DATABASE_URL": None,
+        }
+    )
 
 
-def run(runner: CliRunner, database: Path, *args: str) -> tuple[int, str, str]:
-    result = runner.invoke(cli, ["--database", str(database), *args])
+@pytest.fixture
+def database(tmp_path: Path, database_url: str | None) -> Path | str:
+    """The database the commands run on, on each engine: a SQLite file or a PostgreSQL database."""
+    return database_url or tmp_path / "new" / "rb.db"
+
+
+def run(runner: CliRunner, database: Path | str, *args: str) -> tuple[int, str, str]:
+    option = "--database" if isinstance(database, Path) else "--database-url"
+    result = runner.invoke(cli, [option, str(database), *args])
     return result.exit_code, result.stdout, result.stderr
 
 
-def test_db_upgrade_from_empty(runner: CliRunner, tmp_path: Path) -> None:
-    database = tmp_path / "new" / "rb.db"
+def test_db_upgrade_from_empty(runner: CliRunner, database: Path | str, engine: str) -> None:
     code, out, _ = run(runner, database, "db", "upgrade")
-    latest = [version for version, _, _ in iter_migrations()][-1]
+    latest = [version for version, _, _ in iter_migrations(engine)][-1]
     assert code == 0 and out.startswith("applied 0001")
     assert f"schema version {latest}" in out
     code, out, _ = run(runner, database, "db", "upgrade")
     assert out.startswith("database is up to date")
 
 
-def test_keys_lifecycle(runner: CliRunner, tmp_path: Path) -> None:
-    database = tmp_path / "rb.db"
+def test_keys_lifecycle(runner: CliRunner, database: Path | str) -> None:
     code, out, err = run(
         runner, database, "keys", "create", "--org", "org-1", "--tenant", "t-1", "--project", "p-1",
         "--name", "portal",
@@ -59,8 +69,9 @@ def test_keys_lifecycle(runner: CliRunner, tmp_path: Path) -> None:
     storage.close()
 
 
-def test_errors_are_one_line_with_non_zero_exit(runner: CliRunner, tmp_path: Path) -> None:
-    database = tmp_path / "rb.db"
+def test_errors_are_one_line_with_non_zero_exit(
+    runner: CliRunner, tmp_path: Path, database: Path | str
+) -> None:
     code, _, err = run(runner, database, "keys", "revoke", "nosuchkey")
     assert code == 1 and err == "Error: no key with id 'nosuchkey'\n"
     code, _, err = run(runner, database, "projects", "set-auto-bug", "--org", "o", "--project", "p", "on")
@@ -74,8 +85,7 @@ def test_errors_are_one_line_with_non_zero_exit(runner: CliRunner, tmp_path: Pat
     assert code == 1 and err.startswith("Error: cannot open database") and err.count("\n") == 1
 
 
-def test_projects_set_auto_bug(runner: CliRunner, tmp_path: Path) -> None:
-    database = tmp_path / "rb.db"
+def test_projects_set_auto_bug(runner: CliRunner, database: Path | str) -> None:
     run(runner, database, "keys", "create", "--org", "o", "--tenant", "t", "--project", "p", "--name", "n")
     code, out, _ = run(runner, database, "projects", "set-auto-bug", "--org", "o", "--project", "p", "on")
     assert (code, out.strip()) == (0, "auto-create bug on for o/p")
@@ -87,8 +97,7 @@ def test_projects_set_auto_bug(runner: CliRunner, tmp_path: Path) -> None:
     storage.close()
 
 
-def test_audit_tail_prints_json_lines(runner: CliRunner, tmp_path: Path) -> None:
-    database = tmp_path / "rb.db"
+def test_audit_tail_prints_json_lines(runner: CliRunner, database: Path | str) -> None:
     storage = open_storage(database)
     storage.upgrade()
     from backend import audit

@@ -226,3 +226,24 @@ def test_unreachable_key_vault_stops_start_up_with_one_line(tmp_path: Path) -> N
     assert str(caught.value).startswith("Key Vault: cannot read report-bridge-extension-secret")
     assert "\n" not in str(caught.value)
     client.close()
+
+
+def test_database_url_picks_the_engine_and_is_never_shown(tmp_path: Path) -> None:
+    from backend.storage import is_postgres_target
+
+    secret = secrets.token_urlsafe(16)
+    url = f"postgresql://rb:{secret}@db.example.com/rb?sslmode=verify-full"
+    url_file = tmp_path / "url"
+    url_file.write_text(url + "\n")
+    base = {"REPORT_BRIDGE_EXTENSION_SECRET": secrets.token_urlsafe(16)}
+    settings = Settings.from_env({**base, "REPORT_BRIDGE_DATABASE_URL_FILE": str(url_file),
+                                  "REPORT_BRIDGE_DATABASE_POOL_SIZE": "2"})
+    assert settings.database_url == url and settings.database_pool_size == 2
+    assert secret not in repr(settings)
+    assert is_postgres_target(url) and is_postgres_target("host=db dbname=rb")
+    assert not is_postgres_target("sqlite:///var/rb.db") and not is_postgres_target(Path("a=b.db"))
+    with pytest.raises(ConfigError, match="must be postgresql://") as refused:
+        Settings.from_env({**base, "REPORT_BRIDGE_DATABASE_URL": f"mysql://rb:{secret}@db/rb"})
+    assert secret not in str(refused.value)
+    with pytest.raises(ConfigError, match="entra needs a PostgreSQL"):
+        Settings.from_env({**base, "REPORT_BRIDGE_DATABASE_AUTH": "entra"})

@@ -99,6 +99,9 @@ def test_a_period_the_widget_does_not_offer_is_refused(
 
 def test_the_counts_are_read_from_indexes(storage: Storage) -> None:
     """The database counts over an index; a full scan of reports would grow with every project's data."""
+    if storage.dialect != "sqlite":  # why only one engine runs it
+        pytest.skip("reads SQLite's EXPLAIN QUERY PLAN; PostgreSQL plans a near-empty table as a sequential "
+                    "scan, so its plan here would say nothing about index use")
     params = {"org": "o", "project": "p", "since": "2026-01-01T00:00:00", "wid": 1}
     with storage.snapshot() as tx:
         project = [row["detail"] for row in tx.query("EXPLAIN QUERY PLAN " + daily._PROJECT_DAYS, params)]

@@ -137,6 +137,9 @@ def test_every_action_is_refused_while_a_bug_is_pending(
 def test_every_order_is_an_index_range_without_a_sort_step(
     storage: Storage, sort: str, status: str | None
 ) -> None:
+    if storage.dialect != "sqlite":  # why only one engine runs it
+        pytest.skip("reads SQLite's EXPLAIN QUERY PLAN; PostgreSQL plans a near-empty table as a sequential "
+                    "scan, so its plan here would say nothing about index use")
     cursor = groups.encode_cursor(sort, {"id": "g_x", "last_reported_at": "2026", "customer_count": 3,
                                          "severity_rank": 2})
     for page_cursor in (None, cursor):

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from backend.config import Settings
 from backend.reports import queries
 from backend.storage import (
     ConstraintViolation,
+    Storage,
     StorageBusy,
     StorageError,
     Tx,
@@ -42,21 +42,43 @@ TABLES = {
 }
 
 
-def test_migrations_apply_in_order_on_an_empty_database(tmp_path: Path) -> None:
-    storage = open_storage(tmp_path / "fresh" / "db.sqlite")
-    expected = [version for version, _, _ in iter_migrations()]
+@pytest.fixture
+def target(tmp_path: Path, database_url: str | None) -> Path | str:
+    """Where a test's database lives, on each engine: a SQLite file, or an empty PostgreSQL database."""
+    return database_url or tmp_path / "fresh" / "db.sqlite"
+
+
+TABLE_NAMES = {
+    "sqlite": "SELECT name FROM sqlite_master WHERE type = 'table'",
+    "postgresql": "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'",
+}
+
+
+def test_migrations_apply_in_order_on_an_empty_database(target: Path | str, engine: str) -> None:
+    storage = open_storage(target)
+    expected = [version for version, _, _ in iter_migrations(engine)]
     assert expected[0] == "0001" and expected == sorted(expected)
+    assert expected == [version for version, _, _ in iter_migrations()]  # one sequence for both
     assert storage.upgrade() == expected
     assert storage.upgrade() == []
     assert storage.applied_versions() == expected
     with storage.snapshot() as tx:
-        names = {row["name"] for row in tx.query("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        names = {row["name"] for row in tx.query(TABLE_NAMES[engine])}
     assert TABLES <= names
     storage.close()
 
 
-def test_second_process_sees_the_schema_without_reapplying(tmp_path: Path) -> None:
-    first, second = open_storage(tmp_path / "db.sqlite"), open_storage(tmp_path / "db.sqlite")
+def test_a_dialect_file_replaces_the_portable_one_under_the_same_name() -> None:
+    portable = {version: (name, sql) for version, name, sql in iter_migrations("sqlite")}
+    postgres = {version: (name, sql) for version, name, sql in iter_migrations("postgresql")}
+    assert portable.keys() == postgres.keys()
+    assert postgres["0001"][0] == portable["0001"][0] == "0001_initial.sql"
+    assert ") WITHOUT ROWID;" in portable["0001"][1] and ") WITHOUT ROWID;" not in postgres["0001"][1]
+    assert postgres["0100"] == portable["0100"]  # portable: the same file on both
+
+
+def test_second_process_sees_the_schema_without_reapplying(target: Path | str) -> None:
+    first, second = open_storage(target), open_storage(target)
     assert first.upgrade()
     assert second.upgrade() == []
     first.close()
@@ -75,8 +97,8 @@ def test_sqlite_runs_in_wal_with_foreign_keys(tmp_path: Path) -> None:
     storage.close()
 
 
-def test_transaction_rolls_back_on_error(tmp_path: Path) -> None:
-    storage = open_storage(tmp_path / "db.sqlite")
+def test_transaction_rolls_back_on_error(target: Path | str) -> None:
+    storage = open_storage(target)
     storage.upgrade()
 
     def write(tx: Tx) -> None:
@@ -129,7 +151,7 @@ def test_list_queries_use_an_index_and_no_sort(
 
 
 def _write_many(database: str, worker: int, count: int) -> None:
-    storage = open_storage(Path(database))
+    storage = open_storage(database)  # a SQLite path or a PostgreSQL connection string
     for n in range(count):
         with storage.transaction() as tx:
             tx.execute(
@@ -139,10 +161,10 @@ def _write_many(database: str, worker: int, count: int) -> None:
     storage.close()
 
 
-def test_concurrent_writer_processes_all_commit(tmp_path: Path) -> None:
+def test_concurrent_writer_processes_all_commit(target: Path | str) -> None:
     import multiprocessing
 
-    database = tmp_path / "db.sqlite"
+    database = target
     storage = open_storage(database)
     storage.upgrade()
     context = multiprocessing.get_context("spawn")
@@ -192,11 +214,20 @@ def test_sqlite_errors_inside_a_transaction_are_storage_errors(tmp_path: Path) -
 
 
 def test_a_broken_database_is_a_503_not_a_500(
-    client: FlaskClient, make_key: Callable[..., str], settings: Settings
+    client: FlaskClient, make_key: Callable[..., str], storage: Storage
 ) -> None:
     key = make_key()
-    with sqlite3.connect(settings.database) as other:
-        other.execute("DROP TABLE reports")
+    with storage.transaction() as tx:  # another process breaks the schema underneath the app
+        tx.execute("DROP TABLE reports CASCADE" if storage.dialect == "postgresql" else "DROP TABLE reports")
     response = client.get("/api/v1/intake/reports/r_1", headers={"Authorization": f"Bearer {key}"})
     assert response.status_code == 503
-    assert response.get_json()["error"]["code"] == "unavailable"
+    assert response.get_json()["error"]["code"] == "storage_unavailable"
+
+
+def test_a_sqlite_url_names_a_sqlite_file(tmp_path: Path) -> None:
+    storage = open_storage(f"sqlite:///{tmp_path}/by-url.db")
+    assert storage.dialect == "sqlite" and storage.upgrade()
+    storage.close()
+    assert (tmp_path / "by-url.db").exists()
+    with pytest.raises(StorageError, match="needs a path"):
+        open_storage("sqlite:")

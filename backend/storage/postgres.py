@@ -1,0 +1,271 @@
+"""PostgreSQL implementation of the Storage protocol: psycopg 3 over one psycopg_pool pool per process.
+
+Values are bound client-side (psycopg.ClientCursor, psycopg's own quoting), as the portable SQL
+relies on untyped parameters such as `:org IS NULL`. The pool is created on first use in each
+process, so a gunicorn worker never inherits its master's connections (sockets and pool threads
+do not survive a fork). Writers run concurrently under READ COMMITTED; every invariant several
+instances share is a unique key, a conditional UPDATE or a `FOR UPDATE SKIP LOCKED` claim in the
+SQL itself. Snapshots are REPEATABLE READ READ ONLY.
+
+Migrations run under a session advisory lock, so N instances starting at once migrate exactly once:
+the others wait for the lock, then find every version applied.
+
+With an Entra password source (`REPORT_BRIDGE_DATABASE_AUTH=entra`) each new connection's password
+is asked of it when the connection is opened, so a rotated token is used from the next connection on.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import re
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+import psycopg_pool
+from psycopg.rows import dict_row
+
+from backend.storage import ConstraintViolation, Params, Row, StorageError, iter_migrations, utcnow
+
+# Any constant shared by every instance works; this one spells "rbmigr" in ASCII.
+MIGRATION_LOCK_KEY = 0x72626D696772
+# psycopg_pool logs each failed connection attempt at WARNING. The servers' JSON logging shows them
+# (records still reach the root handlers); a CLI with no logging set up must print only its one line,
+# not Python's last-resort copy of every attempt.
+logging.getLogger("psycopg").addHandler(logging.NullHandler())
+DEFAULT_POOL_SIZE = 4
+DEFAULT_POOL_TIMEOUT_S = 5.0
+
+# SQL string literals, quoted identifiers and `::` casts pass through; `:name`, `?` and `%` are rewritten.
+_TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|::|:([A-Za-z_][A-Za-z0-9_]*)|\?|%")
+# Failures of the server or the network (not of the SQL): the caller sees 503 storage_unavailable.
+_UNAVAILABLE = (psycopg.OperationalError, psycopg.InterfaceError, psycopg_pool.PoolTimeout)
+
+
+@functools.lru_cache(maxsize=1024)
+def to_pyformat(sql: str) -> str:
+    """Rewrite the portable placeholders (`:name`, `?`) to psycopg's (`%(name)s`, `%s`)."""
+
+    def swap(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if match.group(1):
+            return f"%({match.group(1)})s"
+        return {"?": "%s", "%": "%%"}.get(token, token)
+
+    return _TOKENS.sub(swap, sql)
+
+
+def _params(params: Params) -> Params:
+    return params if isinstance(params, dict) else tuple(params)
+
+
+Connection = psycopg.Connection[Row]
+
+
+class PostgresTx:
+    """A Tx over one psycopg connection inside an open transaction."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement; return the number of rows changed."""
+        with _as_storage_errors():
+            return self._connection.execute(to_pyformat(sql), _params(params)).rowcount
+
+    def insert(self, sql: str, params: Params = ()) -> int:
+        """Run one INSERT; return the new row's integer id (through RETURNING id)."""
+        with _as_storage_errors():
+            row = self._connection.execute(to_pyformat(sql) + " RETURNING id", _params(params)).fetchone()
+        return int(row["id"]) if row else 0
+
+    def query(self, sql: str, params: Params = ()) -> list[Row]:
+        """Return every row of a query as dicts."""
+        with _as_storage_errors():
+            return self._connection.execute(to_pyformat(sql), _params(params)).fetchall()
+
+    def query_one(self, sql: str, params: Params = ()) -> Row | None:
+        """Return the first row of a query, or None."""
+        with _as_storage_errors():
+            return self._connection.execute(to_pyformat(sql), _params(params)).fetchone()
+
+
+@contextmanager
+def _as_storage_errors() -> Iterator[None]:
+    """The same classes SQLiteTx raises: a constraint is ConstraintViolation, any other driver error a
+    StorageError (503 to HTTP callers), so no engine's own exception reaches the routes."""
+    try:
+        yield
+    except psycopg.IntegrityError as exc:
+        raise ConstraintViolation(f"constraint failed: {_first_line(exc)}") from exc
+    except psycopg.Error as exc:
+        raise StorageError(f"statement failed: {_first_line(exc)}") from exc
+
+
+class PostgresStorage:
+    """One PostgreSQL database reached through a libpq URL or key=value string."""
+
+    dialect = "postgresql"
+
+    def __init__(
+        self,
+        conninfo: str,
+        *,
+        pool_size: int = DEFAULT_POOL_SIZE,
+        timeout_s: float = DEFAULT_POOL_TIMEOUT_S,
+        password: Callable[[], str] | None = None,
+        application_name: str = "report-bridge",
+    ) -> None:
+        try:
+            psycopg.conninfo.conninfo_to_dict(conninfo)
+        except psycopg.ProgrammingError as exc:
+            raise StorageError(f"REPORT_BRIDGE_DATABASE_URL is not a valid PostgreSQL URL: {exc}") from None
+        self.conninfo = conninfo
+        self.pool_size = pool_size
+        self.timeout_s = timeout_s
+        self._password = password
+        self._application_name = application_name
+        self._lock = threading.Lock()
+        self._pool: psycopg_pool.ConnectionPool[Connection] | None = None
+        self._pool_pid = 0
+        self._local = threading.local()  # whether this thread is inside a transaction
+
+    def _connect_kwargs(self) -> dict[str, Any]:
+        """Return the arguments of every new connection (a fresh Entra token each time, if any)."""
+        kwargs: dict[str, Any] = {
+            "autocommit": True,  # BEGIN/COMMIT are ours, as in the SQLite implementation
+            "row_factory": dict_row,
+            # Client-side binding: the portable SQL says `:org IS NULL OR org_id = :org`, and a server-
+            # side `$1 IS NULL` has no type PostgreSQL can infer. psycopg quotes every value itself.
+            "cursor_factory": psycopg.ClientCursor,
+            "application_name": self._application_name,
+            "connect_timeout": max(1, round(self.timeout_s)),
+        }
+        if self._password is not None:
+            kwargs["password"] = self._password()
+        return kwargs
+
+    def pool(self) -> psycopg_pool.ConnectionPool[Connection]:
+        """Return this process's pool, creating it on first use (after any fork)."""
+        pid = os.getpid()
+        with self._lock:
+            if self._pool is None or self._pool_pid != pid:
+                # A pool inherited across fork is dropped, not closed: its sockets are the parent's.
+                self._pool = psycopg_pool.ConnectionPool(
+                    self.conninfo,
+                    connection_class=psycopg.Connection[Row],
+                    kwargs=self._connect_kwargs,
+                    min_size=1,
+                    max_size=self.pool_size,
+                    timeout=self.timeout_s,
+                    name=f"report-bridge-{pid}",
+                    open=True,
+                )
+                self._pool_pid = pid
+            return self._pool
+
+    @contextmanager
+    def _connection(self) -> Iterator[Connection]:
+        try:
+            with self.pool().connection() as connection:
+                yield connection
+        except _UNAVAILABLE as exc:
+            raise StorageError(f"the database is unavailable: {_first_line(exc)}") from exc
+
+    @contextmanager
+    def transaction(self, *, wait: bool = True) -> Iterator[PostgresTx]:
+        """Open a READ COMMITTED write transaction (`wait` is moot: writers do not queue here)."""
+        with self._begin("BEGIN") as tx:
+            yield tx
+
+    @contextmanager
+    def snapshot(self) -> Iterator[PostgresTx]:
+        """Open a consistent read-only view for several queries."""
+        with self._begin("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") as tx:
+            yield tx
+
+    @contextmanager
+    def _begin(self, statement: str) -> Iterator[PostgresTx]:
+        # As on SQLite: a second transaction on the same thread would be an independent one on another
+        # connection, able to wait on the first forever; the caller must pass the open Tx instead.
+        if getattr(self._local, "open", False):
+            raise StorageError("nested transactions are not supported; pass the open Tx instead")
+        self._local.open = True
+        try:
+            with self._connection() as connection:
+                connection.execute(statement)
+                try:
+                    yield PostgresTx(connection)
+                except BaseException:
+                    if not connection.broken:
+                        connection.execute("ROLLBACK")
+                    raise
+                connection.execute("COMMIT")
+        finally:
+            self._local.open = False
+
+    def applied_versions(self) -> list[str]:
+        """Return the migration versions already applied."""
+        with self._connection() as connection:
+            present = connection.execute("SELECT to_regclass('schema_migrations') AS t").fetchone()
+            if present is None or present["t"] is None:
+                return []
+            rows = connection.execute("SELECT version FROM schema_migrations ORDER BY version").fetchall()
+        return [row["version"] for row in rows]
+
+    def upgrade(self) -> list[str]:
+        """Apply pending migrations under an advisory lock, each in its own transaction."""
+        applied: list[str] = []
+        with self._connection() as connection:
+            connection.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK_KEY,))
+            try:
+                connection.execute(
+                    "CREATE TABLE IF NOT EXISTS schema_migrations "
+                    "(version TEXT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+                )
+                done = {r["version"] for r in connection.execute("SELECT version FROM schema_migrations")}
+                for version, name, sql in iter_migrations(self.dialect):
+                    if version not in done:
+                        self._apply(connection, version, name, sql)
+                        applied.append(version)
+            finally:
+                if not connection.broken:
+                    connection.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK_KEY,))
+        return applied
+
+    @staticmethod
+    def _apply(connection: Connection, version: str, name: str, sql: str) -> None:
+        try:
+            with connection.transaction():
+                connection.execute(sql.encode())  # no parameters: the simple protocol runs the whole script
+                connection.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (%s, %s, %s)",
+                    (version, name, utcnow()),
+                )
+        except psycopg.DatabaseError as exc:
+            if isinstance(exc, _UNAVAILABLE):
+                raise
+            raise StorageError(f"migration {name} failed: {_first_line(exc)}") from exc
+
+    def ping(self) -> None:
+        """Raise StorageError unless the database answers and is migrated."""
+        try:
+            with self._connection() as connection:
+                connection.execute("SELECT 1 FROM schema_migrations LIMIT 1").fetchall()
+        except psycopg.DatabaseError as exc:
+            raise StorageError(f"database not ready: {_first_line(exc)}") from exc
+
+    def close(self) -> None:
+        """Close this process's pool (a later call opens a new one)."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None and self._pool_pid == os.getpid():
+            pool.close()
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

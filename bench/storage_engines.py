@@ -1,0 +1,307 @@
+"""SQLite vs PostgreSQL side by side: intake POST and list-reports figures, and statements per request.
+
+One process, one run: the same app code on each engine (a SQLite file, and a database on a throwaway
+PostgreSQL server, or on REPORT_BRIDGE_TEST_DATABASE_URL's), requests driven in process through
+Flask's test client, so the figures compare the engines' cost per request rather than HTTP servers.
+Engines take turns round by round, so a host that slows down mid-run affects both alike. Printed:
+requests/s, p50/p99 per engine and the PostgreSQL/SQLite throughput ratio (aim >= 0.8); list p50 at
+1,000 and at `--big` rows on PostgreSQL (aim: big <= 2x); database statements and round trips per
+request for each route, counted (not timed) on the request's own thread.
+
+    python bench/storage_engines.py [--requests 400] [--rounds 3] [--big 1000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from backend import create_app, keys  # noqa: E402
+from backend.auth import ORG_ID_HEADER, ORG_NAME_HEADER, bind_organization, mint_app_token  # noqa: E402
+from backend.config import Settings  # noqa: E402
+from backend.reports import service  # noqa: E402
+from backend.state import get_state  # noqa: E402
+from backend.storage import Params, Row, Storage, Tx, open_storage  # noqa: E402
+
+ORG, TENANT, USER = "bench-org", "bench-tenant", "bench-user"
+SMALL = 1_000
+
+
+@dataclass
+class Counts:
+    """Statements and transactions seen on one thread."""
+
+    statements: int = 0
+    transactions: int = 0
+
+
+@dataclass
+class CountingStorage:
+    """Wraps a Storage and counts what the request thread asks of the database."""
+
+    inner: Storage
+    thread: int = field(default_factory=threading.get_ident)
+    counts: Counts = field(default_factory=Counts)
+
+    @property
+    def dialect(self) -> str:
+        return self.inner.dialect
+
+    def _mine(self) -> bool:
+        return threading.get_ident() == self.thread
+
+    @contextmanager
+    def _wrap(self, opened: AbstractContextManager[Tx]) -> Iterator[Tx]:
+        with opened as tx:
+            if self._mine():
+                self.counts.transactions += 1
+            yield CountingTx(tx, self)
+
+    def transaction(self, *, wait: bool = True) -> AbstractContextManager[Tx]:
+        return self._wrap(self.inner.transaction(wait=wait))
+
+    def snapshot(self) -> AbstractContextManager[Tx]:
+        return self._wrap(self.inner.snapshot())
+
+    def upgrade(self) -> list[str]:
+        return self.inner.upgrade()
+
+    def applied_versions(self) -> list[str]:
+        return self.inner.applied_versions()
+
+    def ping(self) -> None:
+        self.inner.ping()
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+@dataclass
+class CountingTx:
+    inner: Tx
+    owner: CountingStorage
+
+    def _count(self) -> None:
+        if self.owner._mine():
+            self.owner.counts.statements += 1
+
+    def execute(self, sql: str, params: Params = ()) -> int:
+        self._count()
+        return self.inner.execute(sql, params)
+
+    def insert(self, sql: str, params: Params = ()) -> int:
+        self._count()
+        return self.inner.insert(sql, params)
+
+    def query(self, sql: str, params: Params = ()) -> list[Row]:
+        self._count()
+        return self.inner.query(sql, params)
+
+    def query_one(self, sql: str, params: Params = ()) -> Row | None:
+        self._count()
+        return self.inner.query_one(sql, params)
+
+
+@dataclass
+class Engine:
+    """One engine's app, client and credentials."""
+
+    name: str
+    storage: CountingStorage
+    app: Flask
+    client: FlaskClient
+    key: str
+    ui: dict[str, str]
+    samples: dict[str, list[float]] = field(default_factory=dict)
+
+
+def build(name: str, target: Path | str, secret: str) -> Engine:
+    storage = CountingStorage(open_storage(target))
+    storage.upgrade()
+    settings = Settings(extension_secret=secret, database=Path("unused.db"), audit_sync=False)
+    app = create_app(settings, storage=storage)
+    with storage.transaction() as tx:
+        bind_organization(tx, ORG, "bench", TENANT)
+        for project in ("p-intake", "p-small", "p-big"):
+            service.ensure_project(tx, ORG, project)
+        _, key = keys.create_key(tx, org_id=ORG, project_id="p-intake", name="bench")
+    token = mint_app_token(secret, user_id=USER, tenant_id=TENANT, audience=None)
+    ui = {"Authorization": f"Bearer {token}", ORG_ID_HEADER: ORG, ORG_NAME_HEADER: "bench"}
+    seed(storage, "p-small", SMALL)
+    return Engine(name, storage, app, app.test_client(), key, ui)
+
+
+def seed(storage: Storage, project: str, rows: int) -> None:
+    """Put `rows` reports of one group into a project (one INSERT ... SELECT on PostgreSQL)."""
+    with storage.transaction() as tx:
+        group = service.create_report(tx, org_id=ORG, project_id=project, key_id=None,
+                                      data={"title": "Seeded", "customerId": "c-0"})
+        group_id = tx.query_one("SELECT group_id FROM reports WHERE id = :id", {"id": group})
+        assert group_id is not None
+        if storage.dialect == "postgresql":
+            tx.execute(
+                "INSERT INTO reports (id, org_id, project_id, group_id, status, title, customer_id, "
+                "created_at, updated_at) SELECT 'r_' || :project || '_' || n, :org, :project, :group, 'new', "
+                "'Seeded ' || n, 'c-' || (n % 500), "
+                "to_char(timestamp '2026-01-01' + n * interval '1 second', "
+                "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
+                "'2026-01-01T00:00:00.000000Z' "
+                "FROM generate_series(1, :rows) AS n",
+                {"org": ORG, "project": project, "group": group_id["group_id"], "rows": rows - 1},
+            )
+        else:
+            tx.execute(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :rows) "
+                "INSERT INTO reports (id, org_id, project_id, group_id, status, title, customer_id, "
+                "created_at, updated_at) SELECT 'r_' || :project || '_' || i, :org, :project, :group, 'new', "
+                "'Seeded ' || i, 'c-' || (i % 500), "
+                "strftime('%Y-%m-%dT%H:%M:%S.000000Z', '2026-01-01', '+' || i || ' seconds'), "
+                "'2026-01-01T00:00:00.000000Z' FROM n",
+                {"org": ORG, "project": project, "group": group_id["group_id"], "rows": rows - 1},
+            )
+    if storage.dialect == "postgresql":
+        with storage.transaction() as tx:
+            tx.execute("ANALYZE reports")
+
+
+def timed(engine: Engine, route: str, call: Callable[[int], Any], count: int) -> None:
+    latencies = engine.samples.setdefault(route, [])
+    for n in range(count):
+        start = time.perf_counter()
+        response = call(n)
+        latencies.append(time.perf_counter() - start)
+        assert response.status_code in (200, 201), (route, response.status_code, response.get_json())
+
+
+def routes(engine: Engine, run: str) -> dict[str, Callable[[int], Any]]:
+    client = engine.client
+    key_headers = {"Authorization": f"Bearer {engine.key}"}
+    return {
+        "intake POST": lambda n: client.post(
+            "/api/v1/intake/reports", headers={**key_headers, "Idempotency-Key": f"{run}-{n}"},
+            json={"title": f"Problem {n % 50}", "customerId": f"c-{n}"},
+        ),
+        "list 1k": lambda n: client.get("/api/v1/projects/p-small/reports?limit=25", headers=engine.ui),
+        "me": lambda n: client.get("/api/v1/me", headers=engine.ui),
+    }
+
+
+def round_trips(engine: Engine) -> dict[str, tuple[int, int]]:
+    """Return (statements, transactions) of one warm request per route."""
+    figures = {}
+    for route, call in routes(engine, "count-" + secrets.token_hex(3)).items():
+        call(0)  # warm: token cache, organization binding cache
+        engine.storage.counts = Counts()
+        call(1)
+        figures[route] = (engine.storage.counts.statements, engine.storage.counts.transactions)
+    return figures
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=400, help="requests per route per round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--big", type=int, default=1_000_000, help="rows for the PostgreSQL list figure")
+    args = parser.parse_args()
+
+    import os
+
+    import psycopg
+    from psycopg.conninfo import make_conninfo
+
+    from tests.conftest import TEST_DATABASE_URL  # the same throwaway server the tests use
+    from tests.pg_server import ThrowawayServer
+
+    server = None if os.environ.get(TEST_DATABASE_URL) else ThrowawayServer.start()
+    admin = os.environ.get(TEST_DATABASE_URL) or (server.url() if server else "")
+    dbname = f"rb_bench_{secrets.token_hex(4)}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{dbname}"'.encode())
+    secret = secrets.token_urlsafe(32)
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            engines = [
+                build("sqlite", Path(folder) / "bench.db", secret),
+                build("postgresql", make_conninfo(admin, dbname=dbname), secret),
+            ]
+            for round_no in range(args.rounds):
+                for engine in engines:
+                    for route, call in routes(engine, f"r{round_no}").items():
+                        timed(engine, route, call, args.requests)
+            report(engines)
+            counts = {engine.name: round_trips(engine) for engine in engines}
+            print("\nstatements per request, counted on the request thread (round trips on PostgreSQL ="
+                  " statements + BEGIN + COMMIT per transaction):")
+            for route in counts["postgresql"]:
+                parts = []
+                for name in ("sqlite", "postgresql"):
+                    statements, transactions = counts[name][route]
+                    parts.append(f"{name} {statements} statements in {transactions} transaction(s)")
+                trips = counts["postgresql"][route][0] + 2 * counts["postgresql"][route][1]
+                print(f"  {route:<12} {'; '.join(parts)}; PostgreSQL round trips {trips}")
+            big(engines[1], args.big, args.requests)
+    finally:
+        for engine in locals().get("engines", []):
+            writer = get_state(engine.app).audit_writer
+            if writer is not None:
+                writer.close()
+            engine.storage.close()
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)'.encode())
+        if server is not None:
+            server.stop()
+
+
+def report(engines: list[Engine]) -> None:
+    print(f"{'route':<12} {'engine':<11} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
+    rates: dict[tuple[str, str], float] = {}
+    for route in engines[0].samples:
+        for engine in engines:
+            values = engine.samples[route]
+            rate = len(values) / sum(values)
+            rates[(route, engine.name)] = rate
+            print(f"{route:<12} {engine.name:<11} {rate:>8.0f} {percentile(values, 0.5):>8.2f} "
+                  f"{percentile(values, 0.99):>8.2f}")
+        ratio = rates[(route, "postgresql")] / rates[(route, "sqlite")]
+        print(f"{route:<12} PostgreSQL/SQLite throughput ratio {ratio:.2f} (aim >= 0.8)")
+
+
+def big(engine: Engine, rows: int, count: int) -> None:
+    start = time.perf_counter()
+    seed(engine.storage, "p-big", rows)
+    print(f"\nseeded {rows:,} rows on PostgreSQL in {time.perf_counter() - start:.0f} s")
+    small: list[float] = []
+    large: list[float] = []
+    for _ in range(count):
+        for project, into in (("p-small", small), ("p-big", large)):
+            began = time.perf_counter()
+            response = engine.client.get(f"/api/v1/projects/{project}/reports?limit=25", headers=engine.ui)
+            into.append(time.perf_counter() - began)
+            assert response.status_code == 200
+    ratio = statistics.median(large) / statistics.median(small)
+    print(f"list p50 at {SMALL:,} rows {percentile(small, 0.5):.2f} ms, at {rows:,} rows "
+          f"{percentile(large, 0.5):.2f} ms: ratio {ratio:.2f} (aim <= 2)")
+
+
+if __name__ == "__main__":
+    main()
