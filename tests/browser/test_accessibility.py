@@ -98,6 +98,13 @@ def test_no_axe_violations_in_either_theme(
         for label in labels:
             frame = contribution_frame(page, label)
             frame.wait_for_load_state()
+            if theme == "dark":
+                # The host logs themeChanged when it sends it, before the frame's SDK applies it: wait
+                # for the frame's own variables, or axe measures colours half-way between the themes.
+                frame.wait_for_function(
+                    "() => getComputedStyle(document.documentElement)"
+                    ".getPropertyValue('--background-color').trim() === 'rgba(32, 31, 30, 1)'"
+                )
             result = violations(frame, axe_source)
             if result:
                 found[f"{label} ({theme})"] = result
