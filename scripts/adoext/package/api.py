@@ -13,7 +13,7 @@ The processors that build a package in memory are listed, in order, in `pipeline
 writes what they built (`vsix.write_vsix`, or the vsomanifests alone with --metadata-only).
 """
 
-# Annotations are evaluated, not deferred: NamedTuple start-up cost (scripts/adoext/README.md).
+from __future__ import annotations
 
 import os
 from pathlib import Path

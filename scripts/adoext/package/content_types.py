@@ -9,7 +9,7 @@ common type becomes the <Default> (ties: the first seen), every other file of th
 <Override>, and so does every file without an extension (its own sniffed type).
 """
 
-# Annotations are evaluated, not deferred: NamedTuple start-up cost (scripts/adoext/README.md).
+from __future__ import annotations
 
 import functools
 import os

@@ -1,6 +1,6 @@
 """Problems found while reading, merging and validating manifests, each pointing at its source."""
 
-# Annotations are evaluated, not deferred: NamedTuple start-up cost (scripts/adoext/README.md).
+from __future__ import annotations
 
 from typing import NamedTuple
 

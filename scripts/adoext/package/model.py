@@ -2,7 +2,7 @@
 results and identity, and the one rule for an extension's id (the packager and the Marketplace side share it).
 """
 
-# Annotations are evaluated, not deferred: NamedTuple start-up cost (scripts/adoext/README.md).
+from __future__ import annotations
 
 import re
 from pathlib import Path

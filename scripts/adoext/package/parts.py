@@ -1,6 +1,6 @@
 """Build the generated parts: extension.vsixmanifest, extension.vsomanifest and [Content_Types].xml."""
 
-# Annotations are evaluated, not deferred: NamedTuple start-up cost (scripts/adoext/README.md).
+from __future__ import annotations
 
 import json
 from pathlib import Path

@@ -5,7 +5,7 @@ is wrong in the build's report; `stop_on_errors` ends the build with every error
 Nothing is written here: `api.package` writes the parts that the last processor generated.
 """
 
-# Annotations are evaluated, not deferred: NamedTuple start-up cost (scripts/adoext/README.md).
+from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path

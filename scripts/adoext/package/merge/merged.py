@@ -1,6 +1,6 @@
 """The merge's state: the merged extension, and where the key being merged comes from."""
 
-# Annotations are evaluated, not deferred: NamedTuple start-up cost (scripts/adoext/README.md).
+from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path

@@ -1,6 +1,6 @@
 """Find and read the partial manifests (`--manifests`, `--manifest-globs`, overrides) in merge order."""
 
-# Annotations are evaluated, not deferred: NamedTuple start-up cost (scripts/adoext/README.md).
+from __future__ import annotations
 
 import glob
 import json
