@@ -84,7 +84,7 @@ def cli() -> None:
 
 
 def _register_commands() -> None:
-    """Attach every command module's commands; imported lazily so `--help` stays fast."""
+    """Attach every command module's commands (`--help` lists them all, so it loads them all)."""
     for command in commands.all_commands():
         if command.name not in cli.commands:
             cli.add_command(command)

@@ -1,1 +1,1 @@
-"""package/checks"""
+"""The checks run before anything is written: the manifest, the packaged files, build tasks."""
