@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 import pytest
 from adoext.cli import get_cli
-from adoext.cli.package import TfxStyleCommand
+from adoext.cli.tfx_options import TfxStyleCommand
 from click.testing import CliRunner
 
 from tests.adoext.conftest import Ext, base_manifest, read_parts

@@ -20,7 +20,7 @@ import click
 import httpx
 
 from adoext import __version__
-from adoext.cli.package import TfxStyleCommand
+from adoext.cli.tfx_options import TfxStyleCommand
 from adoext.errors import ToolError
 from adoext.marketplace.auth import (
     AUTH_KINDS,

@@ -3,56 +3,16 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
-from adoext.cli.tfx_options import tfx_create_options
+from adoext.cli.tfx_options import TfxStyleCommand, tfx_create_options
 from adoext.package import api
 from adoext.package.model import AUTO_OUTPUT, DEFAULT_MAX_SIZE, PackageOptions, find_project
 from adoext.package.sources.environments import write_merged_manifest
-
-
-class TfxStyleCommand(click.Command):
-    """A command that also accepts tfx's space-separated lists after each flag in `variadic_flags`."""
-
-    # tfx takes several values after one flag (`--manifest-globs a.json 'src/**/*.json'`); a subclass
-    # lists its own flags here (e.g. the publish side's organization lists) instead of re-parsing.
-    variadic_flags: tuple[str, ...] = ("--manifests", "--manifest-globs", "--env")
-    # tfx's ArrayArgument: a flag given exactly one value reads it as a comma list, `[a, b]` or `a,b`.
-    comma_lists: tuple[str, ...] = ("--manifests", "--manifest-globs", "--env")
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        """Rewrite `--flag a b` into `--flag a --flag b` before Click parses."""
-        rewritten: list[str] = []
-        current: str | None = None
-        values: list[str] = []
-
-        def close() -> None:
-            if current is None:
-                return
-            if len(values) == 1 and current in self.comma_lists:
-                values[:] = [v.strip() for v in re.sub(r"(^\[)|(\]$)", "", values[0]).split(",")]
-            if not values:
-                rewritten.append(current)  # a flag with no value: let Click report it
-            for value in values:
-                rewritten.extend([current, value])
-
-        for arg in args:
-            if arg in self.variadic_flags:
-                close()
-                current, values = arg, []
-            elif current is not None and not arg.startswith("-"):
-                values.append(arg)
-            else:
-                close()
-                current, values = None, []
-                rewritten.append(arg)
-        close()
-        return super().parse_args(ctx, rewritten)
 
 
 def package_options(func: Callable[..., Any]) -> Callable[..., Any]:
