@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from adoext.diagnostics import Report
-from adoext.packaging import PackageOptions, PackageResult, package
+from adoext.package.api import package
+from adoext.package.diagnostics import Report
+from adoext.package.model import PackageOptions, PackageResult
 
 PNG_1X1 = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 import pytest
 from adoext.cli import get_cli
-from adoext.package_cmd import TfxStyleCommand
+from adoext.cli.tfx_options import TfxStyleCommand
 from click.testing import CliRunner
 
 from tests.adoext.conftest import Ext, base_manifest, read_parts
@@ -227,10 +227,10 @@ def test_package_does_not_load_the_marketplace_side() -> None:
         "    cli.main(sys.argv[1:], prog_name='adoext')\n"
         "except SystemExit:\n"
         "    pass\n"
-        "print(sorted(m for m in ('httpx', 'adoext.publish_cmd') if m in sys.modules))\n"
+        "print(sorted(m for m in ('httpx', 'adoext.cli.publish') if m in sys.modules))\n"
     )
     assert run_python(code, "package", "--help").stdout.splitlines()[-1] == "[]"
-    assert run_python(code, "publish", "--help").stdout.splitlines()[-1] == "['adoext.publish_cmd', 'httpx']"
+    assert run_python(code, "publish", "--help").stdout.splitlines()[-1] == "['adoext.cli.publish', 'httpx']"
 
 
 def test_the_console_script_runs_commands_with_the_collector_on() -> None:
@@ -253,7 +253,7 @@ def test_a_broken_command_module_is_reported_not_hidden() -> None:
         "import sys\n"
         "class Broken:\n"
         "    def find_spec(self, name, path=None, target=None):\n"
-        "        if name == 'adoext.publish_cmd':\n"
+        "        if name == 'adoext.cli.publish':\n"
         "            raise ImportError('No module named httpx_broken')\n"
         "sys.meta_path.insert(0, Broken())\n"
         "sys.argv[0] = 'adoext'\n"

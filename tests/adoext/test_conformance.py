@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from adoext.cli import get_cli
-from adoext.content_types import CONTENT_TYPES_PART, TFX_TABLE, extension_of, resolve
+from adoext.package.content_types import CONTENT_TYPES_PART, TFX_TABLE, extension_of, resolve
 from click.testing import CliRunner
 
 from tests.adoext.conftest import CONFORMANCE

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from adoext import __version__
 from adoext.cli import get_cli
-from adoext.commands import all_commands
+from adoext.cli.commands import all_commands
 from click.testing import CliRunner
 
 from tests.adoext.conftest import REPO_ROOT, Ext, read_parts
@@ -98,7 +98,9 @@ def test_wheel_installs_alone_in_a_fresh_venv_and_packages(
     names, metadata, entry_points = wheel_metadata(wheel)
     assert metadata["Name"] == "adoext" and metadata["Version"] == __version__
     assert {n.split("/")[0] for n in names} == {"adoext", f"adoext-{__version__}.dist-info"}
-    assert "adoext/cli.py" in names
+    source = SCRIPTS / "adoext"
+    modules = {"adoext/" + path.relative_to(source).as_posix() for path in source.rglob("*.py")}
+    assert "adoext/cli/__init__.py" in names and modules <= set(names), "every sub-package is in the wheel"
     required = {requirement_name(spec) for spec in metadata.get_all("Requires-Dist") or []}
     assert required == DECLARED
     assert required <= locked_names(), "every dependency must be pinned in requirements.lock"

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 from adoext.cli import get_cli
-from adoext.content_types import CONTENT_TYPES_PART, resolve
 from adoext.errors import ManifestError
-from adoext.packaging import PackageOptions, package, validate
+from adoext.package.api import package, validate
+from adoext.package.content_types import CONTENT_TYPES_PART, resolve
+from adoext.package.model import PackageOptions
 from click.testing import CliRunner
 
 from tests.adoext.conftest import REPO_ROOT, read_parts
@@ -183,7 +184,7 @@ def test_a_config_json_on_disk_is_replaced_with_a_warning(project: Path, tmp_pat
 
 def read_vsix_identity_id(path: Path) -> str:
     """Return the extension id of a package."""
-    from adoext.packaging import read_vsix_identity
+    from adoext.package.api import read_vsix_identity
 
     return read_vsix_identity(path).extension_id
 

@@ -12,15 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from adoext.content_types import (
+from adoext.package.content_types import (
     CONTENT_TYPES_PART,
     TypedPart,
     build_content_types,
     libmagic_available,
     resolve,
 )
-from adoext.naming import capitalized_camel, parse_color, start_case
-from adoext.realpaths import RealPaths
+from adoext.package.merge.naming import capitalized_camel, parse_color, start_case
+from adoext.package.realpaths import RealPaths
 
 from tests.adoext.conftest import PNG_1X1, Ext, base_manifest, read_parts
 

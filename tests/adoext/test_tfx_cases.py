@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from adoext.cli import get_cli
-from adoext.content_types import libmagic_available
+from adoext.package.content_types import libmagic_available
 from click.testing import CliRunner
 
 from tests.adoext.tfx_cases import CASES, EXPECTED, case_folder, summary

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from adoext.diagnostics import Report
 from adoext.errors import ManifestError, ValidationFailed
-from adoext.files import PackageFile
-from adoext.packaging import validate
-from adoext.partchecks import check_files
+from adoext.package.api import validate
+from adoext.package.checks.packaged_files import check_files
+from adoext.package.diagnostics import Report
+from adoext.package.model import PackageFile
 
 from tests.adoext.conftest import PNG_1X1, Ext, base_manifest
 

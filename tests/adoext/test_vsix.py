@@ -10,8 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from adoext.packaging import read_vsix_identity
-from adoext.revversion import bump
+from adoext.package.api import read_vsix_identity
+from adoext.package.rev_version import bump
 
 from tests.adoext.conftest import Ext, base_manifest, read_parts
 

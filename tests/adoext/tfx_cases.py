@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from adoext.content_types import CONTENT_TYPES_PART, resolve
+from adoext.package.content_types import CONTENT_TYPES_PART, resolve
 
 from tests.adoext.conftest import PNG_1X1, base_manifest
 

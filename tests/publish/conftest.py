@@ -12,10 +12,10 @@ import click
 import httpx
 import pytest
 from adoext.cli import cli
-from adoext.commands import all_commands
-from adoext.http_retry import RetryPolicy
-from adoext.marketplace_publish import Clock
-from adoext.marketplace_session import Runtime
+from adoext.cli.commands import all_commands
+from adoext.cli.marketplace_session import Runtime
+from adoext.marketplace.publish import Clock
+from adoext.marketplace.retry import RetryPolicy
 from click.testing import CliRunner, Result
 
 from .emulator_state import MarketplaceState

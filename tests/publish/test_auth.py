@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from adoext.auth import ADO_SCOPE, EntraAuth
+from adoext.marketplace.auth import ADO_SCOPE, EntraAuth
 from azure.core.credentials import AccessToken
 from azure.core.exceptions import ClientAuthenticationError
 

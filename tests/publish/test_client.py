@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from adoext.auth import PatAuth
 from adoext.errors import MarketplaceAuthError, MarketplaceError
-from adoext.http_proxy import EnvProxyTransport
-from adoext.http_retry import RetryPolicy, RetryTransport
-from adoext.marketplace import MarketplaceClient, ServiceTarget
-from adoext.marketplace_install import install, trusted_location
+from adoext.marketplace.auth import PatAuth
+from adoext.marketplace.client import MarketplaceClient, ServiceTarget
+from adoext.marketplace.install import install, trusted_location
+from adoext.marketplace.proxy import EnvProxyTransport
+from adoext.marketplace.retry import RetryPolicy, RetryTransport
 
 from .conftest import EXTENSION, PUBLISHER, Adoext, FakeClock, VsixFactory
 from .emulator_state import MarketplaceState

@@ -6,7 +6,7 @@ import socket
 from datetime import UTC, datetime
 from email.utils import format_datetime
 
-from adoext.http_retry import retry_after_seconds
+from adoext.marketplace.retry import retry_after_seconds
 
 from .conftest import EXTENSION, PUBLISHER, Adoext, FakeClock, VsixFactory, one_line_error
 from .emulator_state import MarketplaceState

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from adoext.marketplace_session import Runtime
+from adoext.cli.marketplace_session import Runtime
 from click.testing import CliRunner
 
 from .conftest import (

@@ -25,7 +25,8 @@ from typing import Any
 
 import httpx
 import pytest
-from adoext.packaging import PackageOptions, package
+from adoext.package.api import package
+from adoext.package.model import PackageOptions
 
 from tests.adoext.conftest import PNG_1X1, base_manifest
 

@@ -1,0 +1,1 @@
+"""The Marketplace side: client and transport (retry, proxy), auth, publish, share/install, pre-flight."""

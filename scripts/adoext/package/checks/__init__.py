@@ -1,0 +1,1 @@
+"""The checks run before anything is written: the manifest, the packaged files, build tasks."""

@@ -1,0 +1,172 @@
+"""The vsixmanifest keys that become <Property> elements: links, repository, branding, Q&A, flags."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from adoext.package.merge.merged import KeyContext, KeyRule, Merged
+from adoext.package.merge.naming import capitalized_camel, parse_color, upper_first
+
+PROP = "Microsoft.VisualStudio.Services."
+
+
+def _links(merged: Merged, value: Any, ctx: KeyContext) -> None:
+    """Add a Links.<Type> property per link with a uri/url."""
+    if not isinstance(value, dict):
+        return
+    for link_type, link in value.items():
+        url = link.get("uri") or link.get("url") if isinstance(link, dict) else None
+        if url:
+            merged.properties.append((PROP + "Links." + capitalized_camel(link_type), str(url)))
+        else:
+            ctx.warn(f"'uri' property not found for link: '{link_type}'... ignoring.", link_type)
+
+
+def _repository(merged: Merged, value: Any, ctx: KeyContext) -> None:
+    """Add the Links.GitHub property from `repository` (tfx only knows git)."""
+    if not isinstance(value, dict):
+        return
+    url = value.get("url") or value.get("uri")
+    if not value.get("type"):
+        ctx.error("Repository must have a 'type' property.", hint='Add "type": "git".')
+    elif value["type"] != "git":
+        ctx.error("Currently 'git' is the only supported repository type.", "type", hint='Use "type": "git".')
+    elif not url:
+        ctx.error("Repository must contain a 'url' property.", hint="Add the repository's https URL.")
+    else:
+        merged.properties.append((PROP + "Links.GitHub", str(url)))
+
+
+def _branding(merged: Merged, value: Any, ctx: KeyContext) -> None:
+    """Add Branding.<Key> properties; the colour is normalised to lower-case hex."""
+    if not isinstance(value, dict):
+        return
+    for name, item in value.items():
+        cased = capitalized_camel(name)
+        if cased == "Color":
+            try:
+                item = parse_color(item)
+            except ValueError:
+                ctx.error(
+                    "Could not parse branding color as a valid color.",
+                    name,
+                    hint="Please use a hex or rgb format, e.g. #00ff00 or rgb(0, 255, 0).",
+                )
+                continue
+        merged.properties.append((PROP + "Branding." + cased, str(item)))
+
+
+def add_badges(merged: Merged, value: Any) -> None:
+    """Add <Badge> elements (both href/link and uri/imgUri spellings)."""
+    if not isinstance(value, list):
+        return
+    if "Badges" not in merged.metadata:
+        merged.metadata["Badges"] = merged.badges
+    for badge in value:
+        if isinstance(badge, dict):
+            attrs = {
+                "Link": badge.get("link", badge.get("href")),
+                "ImgUri": badge.get("imgUri", badge.get("uri")),
+                "Description": badge.get("description"),
+            }
+            merged.badges.append({k: str(v) for k, v in attrs.items() if v is not None})
+
+
+def _boolean_property(merged: Merged, value: Any, ctx: KeyContext, prop: str, message: str) -> None:
+    """Add a true/false property; anything but a boolean is an error."""
+    if isinstance(value, bool):
+        merged.properties.append((PROP + prop, "true" if value else "false"))
+    else:
+        ctx.error(message, hint=f'Write "{ctx.key}": true or false (no quotes).')
+
+
+def _gallery_properties(merged: Merged, value: Any, ctx: KeyContext) -> None:
+    """Add GalleryProperties.<Key> properties from an object or a list of objects."""
+    items = value if isinstance(value, list) else [value]
+    seen = {pid for pid, _ in merged.properties}
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        for name, item_value in item.items():
+            pid = name if name.startswith("Microsoft.") else PROP + "GalleryProperties." + upper_first(name)
+            if pid in seen:
+                ctx.warn(f"Duplicate gallery property '{name}' ignored.", name)
+                continue
+            seen.add(pid)
+            merged.properties.append(
+                (pid, str(item_value).lower() if isinstance(item_value, bool) else str(item_value))
+            )
+
+
+def normalised_qna(value: dict[str, Any]) -> dict[str, Any]:
+    """Return CustomerQnASupport as tfx leaves it: every url/uri key (any casing) also written as `url`,
+    every enableMarketplaceQnA spelling as `enableMarketplaceQnA`, in key order (the last one wins).
+
+    tfx changes the manifest's own object, so the vsomanifest copy carries the added keys too.
+    """
+    normalised = dict(value)
+    for key, item in value.items():
+        lowered = key.lower()
+        if lowered in ("url", "uri"):
+            normalised["url"] = item
+        if lowered == "enablemarketplaceqna":
+            normalised["enableMarketplaceQnA"] = item
+    return normalised
+
+
+def _qna(merged: Merged, value: Any) -> None:
+    """Add the Q&A properties from CustomerQnASupport (boolean flag, string link)."""
+    if not isinstance(value, dict):
+        return
+    normalised = normalised_qna(value)
+    if isinstance(normalised.get("enableMarketplaceQnA"), bool):
+        merged.properties.append(
+            (PROP + "EnableMarketplaceQnA", str(normalised["enableMarketplaceQnA"]).lower())
+        )
+    if isinstance(normalised.get("url"), str):
+        merged.properties.append((PROP + "CustomerQnALink", normalised["url"]))
+
+
+def _ensure_properties(merged: Merged) -> None:
+    """Create <Properties> at its first-use position."""
+    if "Properties" not in merged.metadata:
+        merged.metadata["Properties"] = merged.properties
+
+
+def _property(apply: Callable[[Merged, Any, KeyContext], None]) -> KeyRule:
+    """A key that adds <Property> elements; <Properties> is created where the first one is added."""
+
+    def rule(merged: Merged, key: str, value: Any, ctx: KeyContext) -> None:
+        before = len(merged.properties)
+        apply(merged, value, ctx)
+        if len(merged.properties) > before:
+            _ensure_properties(merged)
+
+    return rule
+
+
+def _flag(prop: str, message: str) -> Callable[[Merged, Any, KeyContext], None]:
+    """A boolean <Property> (an invalid value is an error with `message`)."""
+    return lambda merged, value, ctx: _boolean_property(merged, value, ctx, prop, message)
+
+
+PROPERTY_KEYS: dict[str, KeyRule] = {
+    "links": _property(_links),
+    "repository": _property(_repository),
+    "branding": _property(_branding),
+    "galleryproperties": _property(_gallery_properties),
+    "customerqnasupport": _property(lambda merged, value, ctx: _qna(merged, value)),
+    "githubflavoredmarkdown": _property(
+        _flag(
+            "GitHubFlavoredMarkdown",
+            "Value for gitHubFlavoredMarkdown is invalid. Only boolean values are allowed.",
+        )
+    ),
+    "showpricingcalculator": _property(
+        _flag(
+            "Content.Pricing.PriceCalculator",
+            "Value for showPricingCalculator is invalid. Only boolean values are allowed.",
+        )
+    ),
+}

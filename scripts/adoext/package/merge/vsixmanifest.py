@@ -1,0 +1,239 @@
+"""The vsixmanifest side of the merge: identity, metadata, properties, targets and assets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from adoext.package.merge.merged import KeyContext, KeyRule, Merged
+from adoext.package.merge.naming import start_case
+from adoext.package.merge.properties import PROP, PROPERTY_KEYS, add_badges
+from adoext.package.model import FileDecl
+
+
+def _single(
+    merged: Merged, target: dict[str, Any], name: str, value: Any, ctx: KeyContext, canonical: str
+) -> None:
+    """Set a single-valued field: first value wins, the overrides partial replaces."""
+    if name in target and not ctx.partial.override:
+        ctx.warn(
+            f"Multiple values found for '{ctx.key}'. Ignoring future occurrences and using the value "
+            f"'{json.dumps(target[name])}'."
+        )
+        return
+    target[name] = value
+    merged.origins[canonical] = (ctx.origin, ctx.path())
+
+
+def _delimited(merged: Merged, name: str, value: Any, delimiter: str, ctx: KeyContext) -> None:
+    """Append to a delimited list field (tags, categories, gallery flags), de-duplicated."""
+    if isinstance(value, str):
+        items = [v for v in value.split(delimiter) if v]
+    elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+        items = list(value)
+    else:
+        ctx.error(
+            f"'{ctx.key}' must be a list of strings.", hint=f'Write e.g. "{ctx.key}": ["Azure Boards"].'
+        )
+        return
+    existing = [v for v in str(merged.metadata.get(name, "")).split(delimiter) if v]
+    combined = list(dict.fromkeys(existing + items))
+    merged.metadata[name] = delimiter.join(combined)
+    merged.origins.setdefault(name.lower(), (ctx.origin, ctx.path()))
+
+
+def _asset(
+    merged: Merged,
+    ctx: KeyContext,
+    path: Any,
+    asset_type: str,
+    base: Path,
+    content_type: Any = None,
+    *parts: str | int,
+) -> None:
+    """Queue an icon/screenshot/content file; these are added after every `files` entry."""
+    if not isinstance(path, str) or not path:
+        ctx.error("must be a file path string.", *parts, hint="Give the path of a file in the package.")
+        return
+    ctype = content_type if isinstance(content_type, str) else None
+    merged.deferred.append(FileDecl(path, base, ctx.origin, ctx.path(*parts), True, (), ctype, (asset_type,)))
+
+
+def _files(merged: Merged, value: Any, ctx: KeyContext) -> None:
+    """Queue every `files` entry."""
+    if not isinstance(value, list):
+        # tfx ignores a `files` that is not an array (nothing is packaged from it): a warning, not an error.
+        ctx.warn(
+            "'files' is not an array of file declarations: ignored, nothing is packaged from it.",
+            hint='Write e.g. "files": [{"path": "dist"}].',
+        )
+        return
+    base = ctx.partial.base_for(ctx.key)
+    for index, entry in enumerate(value):
+        if not isinstance(entry, dict) or not isinstance(entry.get("path"), str) or not entry["path"]:
+            ctx.error(
+                "All 'files' must include a 'path'.",
+                index,
+                hint="Add a path (absolute, or relative to this manifest).",
+            )
+            continue
+        packaged = entry.get("packagePath", entry.get("partName"))
+        paths = (
+            tuple(packaged)
+            if isinstance(packaged, list)
+            else (packaged,)
+            if isinstance(packaged, str)
+            else ()
+        )
+        asset = entry.get("assetType")
+        types = tuple(asset) if isinstance(asset, list) else (asset,) if isinstance(asset, str) else ()
+        ctype, lang = entry.get("contentType"), entry.get("lang")
+        merged.files.append(
+            FileDecl(
+                entry["path"],
+                base,
+                ctx.origin,
+                ctx.path(index),
+                entry.get("addressable") is True,
+                paths,
+                ctype if isinstance(ctype, str) else None,
+                types,
+                lang if isinstance(lang, str) else None,
+            )
+        )
+
+
+def _public(merged: Merged, value: Any, ctx: KeyContext) -> None:
+    """`public: true` adds the Public flag, `false` removes it (an empty <GalleryFlags/> remains)."""
+    if not isinstance(value, bool):
+        ctx.error(
+            "The value for `public` must be a boolean true or false.", hint='Write "public": true or false.'
+        )
+        return
+    flags = [f for f in merged.gallery_flags if f != "Public"]
+    merged.metadata["GalleryFlags"] = " ".join(flags + ["Public"] if value else flags)
+    merged.origins["public"] = (ctx.origin, ctx.path())
+
+
+def _targets(merged: Merged, value: Any, ctx: KeyContext) -> None:
+    """Append installation targets (entries without an id are skipped)."""
+    if not isinstance(value, list):
+        ctx.warn(  # tfx ignores it too
+            "'targets' is not an array: ignored.",
+            hint='Write e.g. "targets": [{"id": "Microsoft.VisualStudio.Services"}].',
+        )
+        return
+    for index, target in enumerate(value):
+        if isinstance(target, dict) and target.get("id"):
+            attrs = {"Id": str(target["id"])}
+            if target.get("version"):
+                attrs["Version"] = str(target["version"])
+            merged.targets.append(attrs)
+            merged.origins.setdefault("target:" + attrs["Id"], (ctx.origin, ctx.path(index)))
+
+
+def _id(merged: Merged, key: str, value: Any, ctx: KeyContext) -> None:
+    """`id`, `extensionId` and `namespace` are one field; a value that is not a string is ignored."""
+    if isinstance(value, str):
+        _single(merged, merged.identity, "Id", value, ctx, "id")
+
+
+def _version(merged: Merged, key: str, value: Any, ctx: KeyContext) -> None:
+    """`version`; tfx's --rev-version bumps only this spelling, in every partial."""
+    if key == "version":
+        merged.version_sources.append((ctx.origin, value))
+    _single(merged, merged.identity, "Version", value, ctx, "version")
+
+
+def _field(section: str, name: str, canonical: str) -> KeyRule:
+    """A single-valued field of <Identity> or <Metadata>."""
+
+    def rule(merged: Merged, key: str, value: Any, ctx: KeyContext) -> None:
+        target = merged.identity if section == "identity" else merged.metadata
+        _single(merged, target, name, value, ctx, canonical)
+
+    return rule
+
+
+def _list_field(name: str, delimiter: str) -> KeyRule:
+    """A delimited list field (tags, categories, gallery flags)."""
+
+    def rule(merged: Merged, key: str, value: Any, ctx: KeyContext) -> None:
+        _delimited(merged, name, value, delimiter, ctx)
+
+    return rule
+
+
+def _icons(merged: Merged, key: str, value: Any, ctx: KeyContext) -> None:
+    """`icons`: {kind: path}, each an addressable asset."""
+    if isinstance(value, dict):
+        base = ctx.partial.base_for(key)
+        for kind, path in value.items():
+            _asset(merged, ctx, path, PROP + "Icons." + start_case(kind), base, None, kind)
+
+
+def _screenshots(merged: Merged, key: str, value: Any, ctx: KeyContext) -> None:
+    """`screenshots`: [{path, contentType}], numbered from 1."""
+    if isinstance(value, list):
+        for index, shot in enumerate(value, start=1):
+            shot = shot if isinstance(shot, dict) else {}
+            asset_type = PROP + f"Screenshots.{index}"
+            content_type = shot.get("contentType")
+            _asset(merged, ctx, shot.get("path"), asset_type, ctx.root, content_type, index - 1, "path")
+
+
+def _content(merged: Merged, key: str, value: Any, ctx: KeyContext) -> None:
+    """`content`: {kind: {path, contentType}}; an item without a path is a warning."""
+    if not isinstance(value, dict):
+        return
+    for kind, item in value.items():
+        if isinstance(item, dict) and item.get("path"):
+            asset_type = PROP + "Content." + start_case(kind)
+            _asset(merged, ctx, item["path"], asset_type, ctx.root, item.get("contentType"), kind, "path")
+        else:
+            ctx.warn(f"Did not find 'path' property for content item '{kind}'. Ignoring.", kind)
+
+
+def _details(merged: Merged, key: str, value: Any, ctx: KeyContext) -> None:
+    """`details`: {path, contentType}, the overview page."""
+    if isinstance(value, dict) and value.get("path"):
+        asset_type = PROP + "Content.Details"
+        _asset(merged, ctx, value["path"], asset_type, ctx.root, value.get("contentType"), "path")
+
+
+def _badges(merged: Merged, key: str, value: Any, ctx: KeyContext) -> None:
+    add_badges(merged, value)
+
+
+# The vsixmanifest side's rule for each manifest key (lower-cased, as tfx matches them); a key not
+# listed here may still become a <Property> (PROPERTY_KEYS), and is otherwise left to the vsomanifest.
+VSIX_KEYS: dict[str, KeyRule] = {
+    "namespace": _id,
+    "extensionid": _id,
+    "id": _id,
+    "version": _version,
+    "publisher": _field("identity", "Publisher", "publisher"),
+    "name": _field("metadata", "DisplayName", "name"),
+    "description": _field("metadata", "Description", "description"),
+    "releasenotes": _field("metadata", "ReleaseNotes", "releasenotes"),
+    "icons": _icons,
+    "screenshots": _screenshots,
+    "content": _content,
+    "details": _details,
+    "targets": lambda merged, key, value, ctx: _targets(merged, value, ctx),
+    "files": lambda merged, key, value, ctx: _files(merged, value, ctx),
+    "public": lambda merged, key, value, ctx: _public(merged, value, ctx),
+    "tags": _list_field("Tags", ","),
+    "categories": _list_field("Categories", ","),
+    "galleryflags": _list_field("GalleryFlags", " "),
+    "badges": _badges,
+    **PROPERTY_KEYS,
+}
+
+
+def process(merged: Merged, key: str, value: Any, ctx: KeyContext) -> None:
+    """Apply one manifest key to the vsixmanifest side."""
+    rule = VSIX_KEYS.get(key.lower())
+    if rule is not None:
+        rule(merged, key, value, ctx)
