@@ -12,8 +12,9 @@ from adoext.errors import ManifestError
 from adoext.package.diagnostics import Problem
 
 # The one rule for a publisher or extension id, the Marketplace's: letters, digits, '_' and '-', starting
-# with a letter or a digit. tfx checks only the characters (/^[A-z0-9_-]+$/), so an id such as '-x' used
-# to package and then fail at publish; `adoext package` and `adoext publish` now both refuse it.
+# with a letter or a digit. tfx checks only the characters (/^[A-z0-9_-]+$/): an id such as '-x' packages
+# with tfx, so `adoext package` warns about it (an error under --strict) and `adoext publish`, which
+# sends it to the Marketplace, refuses it - the same rule, read in one place.
 ID_CHARACTERS = re.compile(r"^[A-Za-z0-9_-]+$")
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
@@ -23,12 +24,24 @@ def is_valid_id(value: str) -> bool:
     return ID_PATTERN.match(value) is not None
 
 
-def extension_id_problem(ext_id: str) -> str | None:
+class IdProblem(NamedTuple):
+    """What is wrong with an extension id, and whether tfx refuses it too (else only the Marketplace)."""
+
+    message: str
+    tfx_refuses: bool
+
+
+def extension_id_problem(ext_id: str) -> IdProblem | None:
     """Say what is wrong with an extension id (tfx's message for a wrong character), or None."""
     if not ID_CHARACTERS.match(ext_id):
-        return f"'extensionId' may only include letters, numbers, underscores, and dashes (got '{ext_id}')."
+        characters = "letters, numbers, underscores, and dashes"
+        return IdProblem(f"'extensionId' may only include {characters} (got '{ext_id}').", tfx_refuses=True)
     if not is_valid_id(ext_id):
-        return f"'extensionId' must start with a letter or a number (got '{ext_id}'), as in the Marketplace."
+        return IdProblem(
+            f"'extensionId' must start with a letter or a number (got '{ext_id}'): tfx packages it, but "
+            "adoext publish refuses it, as the Marketplace's id rule does.",
+            tfx_refuses=False,
+        )
     return None
 
 

@@ -89,7 +89,11 @@ class Checker:
                 'Add "id": "my-extension" or pass --extension-id.',
             )
         elif (problem := extension_id_problem(ext_id)) is not None:
-            self.rule(problem, "id", "Rename it, e.g. 'report-bridge'.")
+            if problem.tfx_refuses:
+                self.rule(problem.message, "id", "Rename it, e.g. 'report-bridge'.")
+            else:  # tfx packages it: a warning, an error under --strict (issue 13's rule)
+                origin, path = self.merged.origin("id")
+                self.report.warn(problem.message, origin, path, "Rename it, e.g. 'report-bridge'.")
         version = ident.get("Version")
         if not isinstance(version, str) or not version:
             self.rule(
