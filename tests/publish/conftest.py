@@ -61,8 +61,12 @@ class Secrets:
 
 @pytest.fixture
 def creds() -> Secrets:
-    """Generate fresh credentials (never stored on disk)."""
-    return Secrets(secrets.token_urlsafe(32), secrets.token_urlsafe(32), secrets.token_urlsafe(48))
+    """Generate fresh credentials (never stored on disk).
+
+    PATs are alphanumeric like Azure DevOps' own (52 characters here): a urlsafe token may start with
+    '-', which a command line such as tfx's `--token <pat>` reads as an option.
+    """
+    return Secrets(secrets.token_hex(26), secrets.token_hex(26), secrets.token_urlsafe(48))
 
 
 @pytest.fixture
