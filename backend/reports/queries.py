@@ -74,21 +74,33 @@ def get_report(
     return report_json(row, web_base)
 
 
+def pack_cursor(values: list[Any]) -> str:
+    """Encode a page position (JSON values) as an opaque cursor."""
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+def unpack_cursor(cursor: str) -> Any:
+    """Decode a cursor from pack_cursor; None when it is not one.
+
+    inputs.load_json applies the same depth, integer and text bounds as every other JSON the edge reads.
+    """
+    try:
+        return inputs.load_json(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)), "cursor")
+    except (binascii.Error, ValueError, errors.BadRequest):
+        return None
+
+
 def encode_cursor(created_at: str, report_id: str) -> str:
     """Encode the position after a report as an opaque cursor."""
-    return base64.urlsafe_b64encode(json.dumps([created_at, report_id]).encode()).decode().rstrip("=")
+    return pack_cursor([created_at, report_id])
 
 
 def decode_cursor(cursor: str) -> tuple[str, str]:
-    """Decode a cursor from encode_cursor, or raise ValidationFailed."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        created_at, report_id = inputs.load_json(raw, "cursor")
-        if isinstance(created_at, str) and isinstance(report_id, str):
-            return created_at, report_id
-    except (binascii.Error, ValueError, TypeError, errors.BadRequest):
-        pass
-    raise errors.ValidationFailed({"cursor": "is not a cursor from a previous page"})
+    """Decode a cursor from encode_cursor, or raise ValidationFailed naming the parameter."""
+    values = unpack_cursor(cursor)
+    if isinstance(values, list) and len(values) == 2 and all(isinstance(value, str) for value in values):
+        return values[0], values[1]
+    raise inputs.invalid_parameter("cursor", "is not a cursor from a previous page")
 
 
 def like_pattern(text: str) -> str:
