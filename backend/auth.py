@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import logging
 import time
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import wraps
@@ -56,29 +55,6 @@ class Identity:
     tenant_id: str
     org_id: str
     org_name: str
-
-
-def mint_app_token(
-    secret: str,
-    *,
-    user_id: str,
-    tenant_id: str,
-    audience: str | None = None,
-    lifetime: int = 4200,
-) -> str:
-    """Mint an app token shaped like Azure DevOps' (local dev host and tests only)."""
-    now = int(time.time())
-    claims: dict[str, Any] = {
-        "nameid": user_id,
-        "tid": tenant_id,
-        "jti": str(uuid.uuid4()),
-        "iss": APP_TOKEN_ISSUER,
-        "nbf": now,
-        "exp": now + lifetime,
-    }
-    if audience is not None:
-        claims["aud"] = audience
-    return jwt.encode(claims, secret, algorithm=APP_TOKEN_ALGORITHM)
 
 
 def bearer_token(header: str | None, missing: type[errors.AuthError] = errors.TokenMissing) -> str:

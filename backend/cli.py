@@ -1,4 +1,4 @@
-"""`report-bridge`: the operations CLI (serve, db, keys, audit, projects).
+"""`report-bridge`: the operations CLI (serve, db, keys, audit, projects, worker, hooks; dev loads lazily).
 
 Errors are one line on stderr and a non-zero exit (click.ClickException); never a traceback. A usage
 error (unknown option or command, bad value) is one line too, with exit 2, like adoext's.
@@ -6,6 +6,7 @@ error (unknown option or command, bad value) is one line too, with exit 2, like 
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 from collections.abc import Iterator
@@ -113,7 +114,26 @@ def _usage_errors_in_one_line() -> Iterator[None]:
 
 
 class OneLineErrorsGroup(click.Group):
-    """The top-level group: parsing of it and of every subcommand reports usage errors in one line."""
+    """The top-level group: parsing of it and of every subcommand reports usage errors in one line.
+
+    Development commands are loaded lazily (Click's documented pattern for lazily loaded subcommands):
+    `report-bridge dev` imports backend.devtools only when it runs or is listed in `--help`, so no
+    production command, nor the app served by gunicorn, ever imports the development wing.
+    """
+
+    # command name -> "module:attribute"
+    lazy_commands = {"dev": "backend.devtools.dev_command:dev"}  # issue 4: the local product
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.lazy_commands])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = self.lazy_commands.get(cmd_name)
+        if target is None:
+            return super().get_command(ctx, cmd_name)
+        module, _, attribute = target.partition(":")
+        command: click.Command = getattr(importlib.import_module(module), attribute)
+        return command
 
     def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
                      **extra: Any) -> click.Context:
@@ -335,9 +355,6 @@ from backend.azdo.cli import hooks, worker  # noqa: E402  (issue 5: Azure DevOps
 
 cli.add_command(worker)
 cli.add_command(hooks)
-from backend.devtools.dev_cmd import dev  # noqa: E402  (issue 4: the local product)
-
-cli.add_command(dev)
 
 
 def main() -> None:

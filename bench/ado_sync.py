@@ -24,9 +24,9 @@ from backend.azdo import build_connector
 from backend.azdo.client import BATCH_LIMIT
 from backend.azdo.tasks import TaskContext, refresh_linked
 from backend.config import Settings
-from backend.devtools.ado_emulator import create_emulator
-from backend.devtools.ado_emulator_control import EmulatorServer
-from backend.devtools.ado_emulator_state import EmulatorState
+from backend.devtools.ado_emulator.app import create_emulator
+from backend.devtools.ado_emulator.server import EmulatorServer
+from backend.devtools.ado_emulator.state import EmulatorState
 from backend.reports import service
 from backend.storage import Storage, open_storage
 

@@ -36,8 +36,8 @@ from typing import Any
 
 import httpx
 
-from backend.auth import mint_app_token
 from backend.config import Settings
+from backend.devtools.tokens import mint_app_token
 from backend.reports import service
 from backend.storage import Storage, format_time, open_storage
 

@@ -32,8 +32,9 @@ from flask.testing import FlaskClient
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from backend import create_app, keys  # noqa: E402
-from backend.auth import ORG_ID_HEADER, ORG_NAME_HEADER, bind_organization, mint_app_token  # noqa: E402
+from backend.auth import ORG_ID_HEADER, ORG_NAME_HEADER, bind_organization  # noqa: E402
 from backend.config import Settings  # noqa: E402
+from backend.devtools.tokens import mint_app_token  # noqa: E402
 from backend.reports import service  # noqa: E402
 from backend.state import get_state  # noqa: E402
 from backend.storage import Params, Row, Storage, Tx, open_storage  # noqa: E402

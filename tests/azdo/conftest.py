@@ -20,9 +20,9 @@ from backend.azdo.retry import GateRegistry, RetryPolicy
 from backend.azdo.tasks import TaskContext
 from backend.azdo.worker import OutboxWorker
 from backend.config import Settings
-from backend.devtools.ado_emulator import create_emulator
-from backend.devtools.ado_emulator_control import EmulatorServer
-from backend.devtools.ado_emulator_state import EmulatorState
+from backend.devtools.ado_emulator.app import create_emulator
+from backend.devtools.ado_emulator.server import EmulatorServer
+from backend.devtools.ado_emulator.state import EmulatorState
 from backend.reports import service
 from backend.state import get_storage
 

@@ -12,7 +12,7 @@ from azure.core.exceptions import ClientAuthenticationError
 
 from backend.azdo.auth import AzureDevOpsAuth
 from backend.azdo.errors import AzureDevOpsAuthFailed, AzureDevOpsNotFound, AzureDevOpsUnavailable
-from backend.devtools.ado_emulator_state import EmulatorState
+from backend.devtools.ado_emulator.state import EmulatorState
 
 from .support import PROJECT_ID, PROJECT_NAME, ClientFactory, FakeClock, fault, stats
 

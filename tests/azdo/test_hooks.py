@@ -13,7 +13,7 @@ from flask import Flask
 from backend.azdo.client import AzureDevOpsClient
 from backend.azdo.hooks_install import HookTarget, install
 from backend.azdo.worker import OutboxWorker
-from backend.devtools.ado_emulator_state import EmulatorState
+from backend.devtools.ado_emulator.state import EmulatorState
 from backend.reports import service
 from backend.state import get_state, get_storage
 

@@ -34,8 +34,8 @@ import pytest
 
 from backend import keys
 from backend.auth import bind_organization
-from backend.devtools.ado_emulator_control import EmulatorServer
-from backend.devtools.ado_emulator_state import EmulatorState
+from backend.devtools.ado_emulator.server import EmulatorServer
+from backend.devtools.ado_emulator.state import EmulatorState
 from backend.reports import service
 from backend.storage import Storage, open_storage
 

@@ -17,8 +17,9 @@ from flask.testing import FlaskClient
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from backend import create_app, keys
-from backend.auth import ORG_ID_HEADER, ORG_NAME_HEADER, mint_app_token
+from backend.auth import ORG_ID_HEADER, ORG_NAME_HEADER
 from backend.config import Settings
+from backend.devtools.tokens import mint_app_token
 from backend.reports import service
 from backend.state import get_state, get_storage
 from backend.storage import Storage

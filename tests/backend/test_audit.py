@@ -11,8 +11,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from backend.auth import mint_app_token
 from backend.config import Settings
+from backend.devtools.tokens import mint_app_token
 from backend.state import get_state, get_storage
 
 from .conftest import TENANT_A

@@ -26,11 +26,11 @@ from backend.azdo import build_connector
 from backend.azdo.tasks import TaskContext
 from backend.azdo.worker import OutboxWorker
 from backend.config import Settings
-from backend.devtools.ado_emulator import create_emulator
-from backend.devtools.ado_emulator_control import EmulatorServer
-from backend.devtools.ado_emulator_state import EmulatorState
-from backend.devtools.devhost import create_devhost_app
-from backend.devtools.static_origin import create_static_app
+from backend.devtools.ado_emulator.app import create_emulator
+from backend.devtools.ado_emulator.server import EmulatorServer
+from backend.devtools.ado_emulator.state import EmulatorState
+from backend.devtools.devhost.app import create_devhost_app
+from backend.devtools.devhost.static_origin import create_static_app
 from backend.storage import open_storage
 
 from .support import IDENTITY, REPO, Stack

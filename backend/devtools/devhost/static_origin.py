@@ -12,7 +12,7 @@ from pathlib import Path
 from flask import Flask, Response, abort, jsonify, send_from_directory
 
 from backend.config import Settings
-from backend.devtools.devhost import REPO_ROOT, require_development
+from backend.devtools.devhost.app import REPO_ROOT, require_development
 
 DEFAULT_DIST_DIR = REPO_ROOT / "extension" / "dist"
 

@@ -1,25 +1,17 @@
-"""Control surface of the local Azure DevOps emulator: faults, Boards-like state changes, hooks, stats.
-
-Also runs the emulator as a process (`python -m backend.devtools.ado_emulator_control`) or as a
-server thread (`EmulatorServer`, used by tests and the bench).
-"""
+"""Control surface of the local Azure DevOps emulator: faults, Boards-like state changes, hooks, stats."""
 
 from __future__ import annotations
 
-import argparse
 import base64
 import binascii
 import hmac
-import os
-import threading
 import time
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
-from werkzeug.serving import BaseWSGIServer, make_server
+from flask import Blueprint, Response, current_app, g, jsonify, request
 
-from backend.devtools.ado_emulator_hooks import deliver
-from backend.devtools.ado_emulator_state import EmulatorError, EmulatorState, Fault
+from backend.devtools.ado_emulator.hooks import deliver
+from backend.devtools.ado_emulator.state import EmulatorError, EmulatorState, Fault
 
 SIGN_IN_PAGE = "<html><head><title>Azure DevOps Services | Sign In</title></head><body>Sign in</body></html>"
 FAULT_KINDS = ("429", "503", "slow", "203", "html-200", "401", "retry-after-200")
@@ -207,56 +199,3 @@ def authorized(state: EmulatorState) -> bool:
 
 def _base() -> str:
     return request.host_url.rstrip("/")
-
-
-class EmulatorServer:
-    """Run the emulator in a background thread on 127.0.0.1 (port 0 picks a free one)."""
-
-    def __init__(self, app: Flask, host: str = "127.0.0.1", port: int = 0) -> None:
-        self._server: BaseWSGIServer = make_server(host, port, app, threaded=True)
-        self.port = self._server.server_port
-        self.url = f"http://{host}:{self.port}"
-        # A short poll interval makes stop() quick; the loop only checks a flag.
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="ado-emulator",
-            daemon=True,
-        )
-
-    def start(self) -> EmulatorServer:
-        """Start serving."""
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and free the port (again: no-op)."""
-        if not self._thread.is_alive():
-            return
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
-
-
-def main(argv: list[str] | None = None) -> None:
-    """Run the local Azure DevOps emulator in the foreground (used by `report-bridge dev`)."""
-    from backend.devtools.ado_emulator import create_emulator
-
-    parser = argparse.ArgumentParser(description="Local Azure DevOps emulator (not Azure DevOps).")
-    parser.add_argument("--port", type=int, default=8003)
-    parser.add_argument("--organization", default="devorg")
-    parser.add_argument("--organization-id", help="collection id that service hooks carry")
-    parser.add_argument("--project", action="append", default=[], help="NAME or ID=NAME; repeatable")
-    args = parser.parse_args(argv)
-    # The PAT comes from the environment so it never shows in the process list.
-    state = EmulatorState(organization=args.organization, pat=os.environ.get("REPORT_BRIDGE_AZDO_PAT"))
-    if args.organization_id:
-        state.organization_id = args.organization_id
-    for spec in args.project:
-        pid, _, name = spec.rpartition("=")
-        state.add_project(name, pid or None)
-    make_server("127.0.0.1", args.port, create_emulator(state), threaded=True).serve_forever()
-
-
-if __name__ == "__main__":
-    main()

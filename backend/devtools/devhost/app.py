@@ -20,12 +20,12 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, send_from_directory
 
-from backend.auth import mint_app_token
 from backend.config import Settings
-from backend.demo import DEMO_WORK_ITEMS, DemoWorkItem, seed_demo_data
+from backend.devtools.demo import DEMO_WORK_ITEMS, DemoWorkItem, seed_demo_data
+from backend.devtools.tokens import mint_app_token
 from backend.storage import Storage
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_HOST_DIR = REPO_ROOT / "extension" / "host"
 DEFAULT_CONTRIBUTIONS_DIR = REPO_ROOT / "manifest" / "contributions"
 DEFAULT_ENV_FILE = REPO_ROOT / "manifest" / "env" / "dev.json"

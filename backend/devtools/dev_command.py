@@ -22,8 +22,8 @@ from pathlib import Path
 import click
 import httpx
 
-from backend.devtools import ado_emulator_dev
-from backend.devtools.devhost import REPO_ROOT, HostIdentity
+from backend.devtools.ado_emulator import in_dev as ado_emulator_dev
+from backend.devtools.devhost.app import REPO_ROOT, HostIdentity
 from backend.storage import StorageError, open_storage
 
 DEFAULT_DATABASE = Path("var/dev.db")
@@ -59,7 +59,7 @@ def children(ports: Ports, database: Path) -> list[Child]:
     """List the processes to run; each gets the shared environment plus its own."""
     python = sys.executable
     backend_url, static_origin = ports.url(ports.backend), ports.url(ports.static)
-    devserve = [python, "-m", "backend.devtools.devserve"]
+    devserve = [python, "-m", "backend.devtools.devhost.serve"]
     links = ["--backend-url", backend_url, "--static-origin", static_origin]
     return [
         Child(

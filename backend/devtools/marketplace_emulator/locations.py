@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from flask import Blueprint, Response, jsonify, request
 
-from .emulator_http import EmulatorError, require_organization
+from backend.devtools.marketplace_emulator.view_support import EmulatorError, require_organization
 
 EXTMGMT_AREA_ID = "6c2b0933-3600-42ae-bf8b-93d4f7e83594"
 

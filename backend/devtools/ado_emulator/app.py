@@ -4,7 +4,7 @@ It is a LOCAL EMULATOR, not Azure DevOps. It serves the REST calls Report Bridge
 request and response shapes of MicrosoftDocs/vsts-rest-api-specs (api-version 7.1):
 
     OPTIONS /{org}/_apis; GET /{org}/_apis/ResourceAreas; GET /{org}/_apis/connectionData
-                                                        location service (ado_emulator_locations.py)
+                                                        location service (locations.py)
     GET    /{org}/_apis/projects                        {"count", "value": [TeamProjectReference]}
     POST   /{org}/{project}/_apis/wit/workitems/${type} JSON Patch (application/json-patch+json) -> WorkItem
     GET    /{org}[/{project}]/_apis/wit/workitems/{id}  WorkItem ($expand=relations adds relations)
@@ -32,16 +32,16 @@ from typing import Any
 import httpx
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 
-from backend.devtools.ado_emulator_control import (
+from backend.devtools.ado_emulator.control import (
     SIGN_IN_PAGE,
     authorized,
     control,
     play_fault,
     rate_limit_headers,
 )
-from backend.devtools.ado_emulator_hooks import deliver, public, subscription_body
-from backend.devtools.ado_emulator_locations import case_insensitive_routes, register
-from backend.devtools.ado_emulator_state import EmulatorError, EmulatorState
+from backend.devtools.ado_emulator.hooks import deliver, public, subscription_body
+from backend.devtools.ado_emulator.locations import case_insensitive_routes, register
+from backend.devtools.ado_emulator.state import EmulatorError, EmulatorState
 
 PREVIEW_VERSIONS = {"comments": "7.1-preview.4"}
 DELIVERY_TIMEOUT = httpx.Timeout(5.0)

@@ -2,7 +2,7 @@
 
 `report-bridge dev` starts these as child processes; settings come from REPORT_BRIDGE_* variables
 (including the development extension key), so nothing secret is on a command line.
-Usage: python -m backend.devtools.devserve host|static --port N --backend-url URL --static-origin URL
+Usage: python -m backend.devtools.devhost.serve host|static --port N --backend-url URL --static-origin URL
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import click
 from werkzeug.serving import run_simple
 
 from backend.config import ConfigError, Settings
-from backend.devtools.devhost import DevtoolsError, create_devhost_app
-from backend.devtools.static_origin import create_static_app
+from backend.devtools.devhost.app import DevtoolsError, create_devhost_app
+from backend.devtools.devhost.static_origin import create_static_app
 
 
 @click.command()

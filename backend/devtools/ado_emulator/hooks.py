@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 from flask import current_app, request
 
-from backend.devtools.ado_emulator_state import EmulatorError, EmulatorState, now_text
+from backend.devtools.ado_emulator.state import EmulatorError, EmulatorState, now_text
 
 
 def _base() -> str:

@@ -20,7 +20,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from backend.devtools.ado_emulator_state import EmulatorState
+from backend.devtools.ado_emulator.state import EmulatorState
 
 WIT_AREA_ID = "5264459e-e5e0-4bd8-b118-0985e68a4ec5"
 CORE_AREA_ID = "79134c72-4a58-4b42-976c-04e7115f32bf"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, current_app, jsonify
 
-from .emulator_state import MarketplaceState
+from backend.devtools.marketplace_emulator.state import MarketplaceState
 
 
 class EmulatorError(Exception):

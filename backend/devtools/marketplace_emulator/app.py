@@ -2,11 +2,11 @@
 Extension Management, built from the documented shapes (shared reference tfx-and-marketplace.md §4).
 
 It is a local emulator for tests, served over real HTTP on 127.0.0.1 with an ephemeral port. It speaks
-the location service (OPTIONS, see emulator_locations), the gallery routes tfx uses (lookup, create,
+the location service (OPTIONS, see locations.py), the gallery routes tfx uses (lookup, create,
 update, delete, share/unshare by account name), the Azure DevOps Server JSON upload (api-version
 3.1-preview.1), the Extension Management resource area and InstalledExtensionsByName, with Azure DevOps'
 error body and status codes, and a validation that takes a few status checks and can be told to fail.
-Two independent clients drive it: adoext (tests/publish) and tfx-cli 0.23.1 (test_tfx_client.py).
+Two independent clients drive it in tests/publish: adoext, and tfx-cli 0.23.1 (test_tfx_client.py).
 """
 
 from __future__ import annotations
@@ -20,9 +20,8 @@ from contextlib import contextmanager
 from flask import Blueprint, Flask, Response, jsonify, request
 from werkzeug.serving import make_server
 
-from .emulator_http import EmulatorError, error_response, require_organization, state
-from .emulator_locations import locations_bp
-from .emulator_state import (
+from backend.devtools.marketplace_emulator.locations import locations_bp
+from backend.devtools.marketplace_emulator.state import (
     Extension,
     Identity,
     MarketplaceState,
@@ -30,6 +29,12 @@ from .emulator_state import (
     Recorded,
     read_package,
     version_key,
+)
+from backend.devtools.marketplace_emulator.view_support import (
+    EmulatorError,
+    error_response,
+    require_organization,
+    state,
 )
 
 API_VERSION = re.compile(r"api-version=([0-9.]+(?:-preview(?:\.[0-9]+)?)?)")

@@ -54,7 +54,7 @@ def children(
     emulator = [
         python,
         "-m",
-        "backend.devtools.ado_emulator_control",
+        "backend.devtools.ado_emulator",
         "--port",
         str(port),
         "--organization",

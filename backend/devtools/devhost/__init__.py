@@ -1,0 +1,2 @@
+"""The local Azure DevOps host page: its Flask app (app.py), the static origin that serves the built
+extension like the Marketplace CDN (static_origin.py), and the process entry point (serve.py)."""
