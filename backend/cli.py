@@ -17,10 +17,12 @@ from typing import Any
 
 import click
 
-from backend import audit, errors, keys
-from backend.auth import bind_organization, find_organization
+from backend import errors
+from backend.audit import rows as audit_rows
+from backend.auth import intake_keys
+from backend.auth.org_ids import canonical_id, parse_org_id
+from backend.auth.organizations import bind_organization, find_organization
 from backend.config import DEFAULT_DATABASE, ConfigError, Settings
-from backend.org_ids import canonical_id, parse_org_id
 from backend.reports import service
 from backend.storage import Storage, StorageError, Tx, is_postgres_target, iter_migrations
 from backend.storage.configured import open_database, storage_for
@@ -260,7 +262,7 @@ def keys_create(
             )
         bind_organization(tx, org_id, org_name, tenant_id, verified=True)
         service.ensure_project(tx, org_id, project_id)
-        key, secret = keys.create_key(tx, org_id=org_id, project_id=project_id, name=name)
+        key, secret = intake_keys.create_key(tx, org_id=org_id, project_id=project_id, name=name)
     click.echo(secret)
     click.echo(f"key id {key.id}: store the key now, it cannot be shown again", err=True)
 
@@ -272,7 +274,7 @@ def keys_create(
 def keys_list(ctx: CliContext, org_id: str | None, project_id: str | None) -> None:
     """List keys (ids, scopes, names, state; never the keys themselves)."""
     with write(ctx) as tx:
-        rows = keys.list_keys(tx, org_id=org_id, project_id=project_id)
+        rows = intake_keys.list_keys(tx, org_id=org_id, project_id=project_id)
     for row in rows:
         state = f"revoked {row['revoked_at'][:19]}Z" if row["revoked_at"] else "active"
         click.echo(f"{row['id']}  {row['org_id']}  {row['project_id']}  {state:<28} {row['name']}")
@@ -286,7 +288,7 @@ def keys_list(ctx: CliContext, org_id: str | None, project_id: str | None) -> No
 def keys_revoke(ctx: CliContext, key_id: str) -> None:
     """Revoke a key by id; it fails from the next request on."""
     with write(ctx) as tx:
-        found = keys.revoke_key(tx, key_id)
+        found = intake_keys.revoke_key(tx, key_id)
     if not found:
         raise click.ClickException(f"no key with id {key_id!r}")
     click.echo(f"revoked {key_id}")
@@ -304,7 +306,7 @@ def audit_group() -> None:
 def audit_tail(ctx: CliContext, limit: int, org_id: str | None) -> None:
     """Print the newest audit rows as JSON lines, oldest first."""
     with write(ctx) as tx:
-        rows = audit.tail(tx, limit=limit, org_id=org_id)
+        rows = audit_rows.tail(tx, limit=limit, org_id=org_id)
     for row in rows:
         row["target"] = json.loads(row["target"])
         click.echo(json.dumps(row, sort_keys=True))

@@ -13,8 +13,8 @@ from typing import Any
 from backend import inputs, schemas
 from backend.api.intake import IDEMPOTENCY_KEY_PATTERN
 from backend.api.reports import MAX_CURSOR_LENGTH, MAX_PAGE, PROJECT_ID_PATTERN
-from backend.auth import ORG_ID_HEADER, ORG_NAME_HEADER, PROJECT_NAME_HEADER
-from backend.org_ids import ORG_ID_PATTERN
+from backend.auth.org_ids import ORG_ID_PATTERN
+from backend.auth.organizations import ORG_ID_HEADER, ORG_NAME_HEADER, PROJECT_NAME_HEADER
 
 JSON = "application/json"
 NO_NUL = r"^[^\x00]*$"  # backend/inputs.py refuses NUL (and lone surrogates) in every string

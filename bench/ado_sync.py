@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from backend.auth import bind_organization
+from backend.auth.organizations import bind_organization
 from backend.azdo import build_connector
 from backend.azdo.client import BATCH_LIMIT
 from backend.azdo.tasks import TaskContext, refresh_linked

@@ -59,7 +59,7 @@ class Result:
 
 def seed(storage: Storage) -> None:
     """Insert the reports through the service layer, in large transactions (about 5% distinct groups)."""
-    from backend.auth import bind_organization
+    from backend.auth.organizations import bind_organization
 
     start = datetime.now(UTC) - timedelta(days=30)
     with storage.transaction() as tx:

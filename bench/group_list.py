@@ -25,7 +25,7 @@ import httpx
 from werkzeug.serving import make_server
 
 from backend import create_app
-from backend.auth import ORG_ID_HEADER, ORG_NAME_HEADER, bind_organization
+from backend.auth.organizations import ORG_ID_HEADER, ORG_NAME_HEADER, bind_organization
 from backend.config import Settings
 from backend.devtools.tokens import mint_app_token
 from backend.reports import groups, service

@@ -29,7 +29,7 @@ from psycopg.conninfo import make_conninfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from backend.auth import bind_organization  # noqa: E402
+from backend.auth.organizations import bind_organization  # noqa: E402
 from backend.reports import service  # noqa: E402
 from backend.storage import Storage, open_storage  # noqa: E402
 

@@ -15,10 +15,10 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify, request
 
 from backend import errors, ratelimit, schemas
-from backend.auth import bearer_token
-from backend.keys import IntakeKey, verify_key
+from backend.app_state import get_settings, get_storage
+from backend.auth.intake_keys import IntakeKey, verify_key
+from backend.auth.tokens import bearer_token
 from backend.reports import queries, service
-from backend.state import get_settings, get_storage
 from backend.storage import ConstraintViolation, Tx, utcnow
 
 bp = Blueprint("intake", __name__, url_prefix="/api/v1/intake")

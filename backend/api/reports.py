@@ -9,11 +9,12 @@ from typing import Any
 from flask import Blueprint, g, request
 
 from backend import errors, inputs, schemas
-from backend.auth import PROJECT_NAME_HEADER, Identity, require_app_token
+from backend.app_state import get_storage
+from backend.auth.guards import Identity, require_app_token
+from backend.auth.organizations import PROJECT_NAME_HEADER
 from backend.azdo import linking
 from backend.azdo.directory import Reach
 from backend.reports import daily, queries, service
-from backend.state import get_storage
 from backend.storage import Tx
 
 bp = Blueprint("reports", __name__, url_prefix="/api/v1/projects/<pid>")

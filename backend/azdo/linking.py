@@ -13,13 +13,13 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from backend import errors
+from backend.app_state import get_storage
 from backend.azdo import get_azdo
 from backend.azdo.connector import OrganizationNotConfigured
 from backend.azdo.directory import Reach
 from backend.azdo.errors import AzureDevOpsError, AzureDevOpsNotFound
 from backend.azdo.models import WorkItem
 from backend.azdo.tasks import cache_work_item
-from backend.state import get_storage
 
 
 class WorkItemNotFound(errors.NotFound):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from backend.auth import bind_organization
+from backend.auth.organizations import bind_organization
 from backend.reports import service
 from backend.storage import Storage, Tx, format_time
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import jwt
 
-from backend.auth import APP_TOKEN_ALGORITHM, APP_TOKEN_ISSUER
+from backend.auth.tokens import APP_TOKEN_ALGORITHM, APP_TOKEN_ISSUER
 
 
 def mint_app_token(

@@ -11,8 +11,10 @@ import httpx
 import pytest
 from flask import Flask
 
-from backend import create_app, keys
-from backend.auth import bind_organization
+from backend import create_app
+from backend.app_state import get_storage
+from backend.auth import intake_keys
+from backend.auth.organizations import bind_organization
 from backend.azdo import build_connector
 from backend.azdo.auth import AzureDevOpsAuth
 from backend.azdo.client import AzureDevOpsClient
@@ -24,7 +26,6 @@ from backend.devtools.ado_emulator.app import create_emulator
 from backend.devtools.ado_emulator.server import EmulatorServer
 from backend.devtools.ado_emulator.state import EmulatorState
 from backend.reports import service
-from backend.state import get_storage
 
 from .support import ORG, ORG_ID, PROJECT_ID, PROJECT_NAME, TENANT_ID, ClientFactory, FakeClock
 
@@ -147,7 +148,7 @@ def intake_key(backend_app: Flask) -> str:
     with get_storage(backend_app).transaction() as tx:
         bind_organization(tx, ORG_ID, ORG, TENANT_ID, verified=True)  # as `keys create --tenant` does
         service.ensure_project(tx, ORG_ID, PROJECT_ID, PROJECT_NAME)
-        _, secret = keys.create_key(tx, org_id=ORG_ID, project_id=PROJECT_ID, name="support portal")
+        _, secret = intake_keys.create_key(tx, org_id=ORG_ID, project_id=PROJECT_ID, name="support portal")
     return secret
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 from flask import Flask
 
+from backend.app_state import get_storage
 from backend.azdo.worker import OutboxWorker
 from backend.config import Settings
 from backend.devtools.ado_emulator.app import create_emulator
@@ -18,7 +19,6 @@ from backend.devtools.ado_emulator.server import EmulatorServer
 from backend.devtools.ado_emulator.state import EmulatorState
 from backend.devtools.tokens import mint_app_token
 from backend.reports import service
-from backend.state import get_storage
 
 from .support import ORG, ORG_ID, PROJECT_ID, FakeClock, fault
 

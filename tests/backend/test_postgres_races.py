@@ -17,8 +17,8 @@ import psycopg
 import pytest
 
 from backend import errors
-from backend.api.hooks import _first_delivery
-from backend.auth import bind_organization
+from backend.auth.organizations import bind_organization
+from backend.azdo.hook_receiver import _first_delivery
 from backend.reports import service
 from backend.storage import Storage, Tx, open_storage
 

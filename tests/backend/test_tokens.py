@@ -21,7 +21,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from backend import errors
-from backend.auth import APP_TOKEN_ISSUER, AppTokenVerifier
+from backend.auth.tokens import APP_TOKEN_ISSUER, AppTokenVerifier
 from backend.config import Settings
 from backend.devtools.tokens import mint_app_token
 

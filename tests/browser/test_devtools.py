@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from backend.auth import verify_app_token
+from backend.auth.tokens import verify_app_token
 from backend.config import Settings
 from backend.devtools.devhost.app import (
     DevtoolsError,

@@ -32,11 +32,11 @@ import weakref
 from collections import deque
 from typing import Any
 
-from backend.audit import record_rows
+from backend.audit.rows import record_rows
 from backend.storage import Storage, StorageBusy, StorageError
 
 log = logging.getLogger("backend.audit")
-Row = tuple[Any, ...]  # the audit_log columns in backend.audit's order
+Row = tuple[Any, ...]  # the audit_log columns in backend.audit.rows' order
 BATCH_ROWS = 1000
 BATCH_WINDOW_SECONDS = 0.25
 IDLE_FLUSH_SECONDS = 0.5

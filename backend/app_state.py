@@ -1,19 +1,20 @@
-"""Per-app state kept in `app.extensions["report_bridge"]`, and its accessors."""
+"""What the factory built for one app (settings, storage, the Azure DevOps transport), kept in
+`app.extensions["report_bridge"]`, and its accessors for code inside a request or app context.
+
+Features that keep per-app objects of their own (the audit writer, the token verifier and the
+organization cache) keep them under their own key, as Flask extensions do: this module sits below
+every feature and imports none.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 import httpx
 from flask import Flask, current_app
 
 from backend.config import Settings
 from backend.storage import Storage
-
-if TYPE_CHECKING:
-    from backend.audit_writer import AuditWriter
-    from backend.auth import AppTokenVerifier
 
 EXTENSION_KEY = "report_bridge"
 
@@ -25,10 +26,6 @@ class AppState:
     settings: Settings
     storage: Storage
     azdo_transport: httpx.BaseTransport | None = None
-    token_verifier: AppTokenVerifier | None = None
-    audit_writer: AuditWriter | None = None  # None: audit rows are written on the request path
-    # org id -> (tenant id, name): a binding never changes once made, so every worker may remember it.
-    org_bindings: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def this_app() -> Flask:

@@ -1,4 +1,4 @@
-"""Extension app tokens (SDK.getAppToken()), organization binding, and the request guards.
+"""Extension app tokens (SDK.getAppToken()): reading the Authorization header and verifying the token.
 
 Verification checks everything Microsoft's samples skip: HS256 pinned, issuer, audience (when
 configured), exp/nbf with at most 60 s leeway, required nameid/tid/exp, a length cap, and every
@@ -10,31 +10,20 @@ from __future__ import annotations
 import functools
 import logging
 import time
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import wraps
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 import jwt
-from flask import g, request
 
 from backend import errors
+from backend.auth.org_ids import canonical_id
 from backend.config import Settings
-from backend.org_ids import canonical_id, parse_org_id
-from backend.state import AppState, get_state
-from backend.storage import Tx, utcnow
 
 APP_TOKEN_ISSUER = "app.vstoken.visualstudio.com"
 APP_TOKEN_ALGORITHM = "HS256"
-ORG_ID_HEADER = "X-Report-Bridge-Org-Id"
-ORG_NAME_HEADER = "X-Report-Bridge-Org-Name"
-PROJECT_NAME_HEADER = "X-Report-Bridge-Project-Name"
-_ORG_ID_KEY, _ORG_NAME_KEY = "HTTP_X_REPORT_BRIDGE_ORG_ID", "HTTP_X_REPORT_BRIDGE_ORG_NAME"  # WSGI names
 MAX_CLAIM_LENGTH = 128
-MAX_CACHED_ORGS = 10_000
 
 log = logging.getLogger("backend.auth")
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 @dataclass(frozen=True)
@@ -45,16 +34,6 @@ class AppClaims:
     tenant_id: str
     audience: str | None
     key_index: int  # 0 = current extension key, 1.. = previous keys
-
-
-@dataclass(frozen=True)
-class Identity:
-    """A verified UI caller bound to one organization."""
-
-    user_id: str
-    tenant_id: str
-    org_id: str
-    org_name: str
 
 
 def bearer_token(header: str | None, missing: type[errors.AuthError] = errors.TokenMissing) -> str:
@@ -193,105 +172,3 @@ def _claims(payload: dict[str, Any], key_index: int) -> AppClaims:
     )
 
 
-def read_org_headers(environ: Mapping[str, Any]) -> tuple[str, str]:
-    """Return the canonical organization id and the display name the UI sent.
-
-    The id is checked against the tenant's binding by the caller; the name is display text only and
-    never chooses an Azure DevOps URL or credential (those follow the id, see backend/azdo/directory.py).
-    """
-    # Read from the WSGI environ: werkzeug's Headers view costs a few µs per lookup, on every UI call.
-    raw = (environ.get(_ORG_ID_KEY) or "").strip()
-    if not raw:
-        raise errors.OrgMissing()
-    org_id = parse_org_id(raw)
-    if org_id is None:
-        raise errors.BadRequest(f"{ORG_ID_HEADER} is not a valid organization id.")
-    org_name = (environ.get(_ORG_NAME_KEY) or "").strip()[:256]
-    return org_id, org_name
-
-
-def find_organization(tx: Tx, org_id: str) -> dict[str, Any] | None:
-    """Return an organization row, or None."""
-    return tx.query_one("SELECT id, name, tenant_id FROM organizations WHERE id = :id", {"id": org_id})
-
-
-def bind_organization(
-    tx: Tx, org_id: str, org_name: str, tenant_id: str | None, *, verified: bool = False
-) -> dict[str, Any]:
-    """Create an organization, or bind it to a tenant; refuse a different tenant later.
-
-    An app token (`verified=False`) may create an organization it is the first to name, but never
-    claim an existing one that has no tenant: such rows were made by another path (an operator's
-    `keys create`, older versions), and their data belongs to whoever the operator says. Only a
-    verified source (`verified=True`: the operator, through the CLI) binds an unbound organization.
-    """
-    row = find_organization(tx, org_id)
-    now = utcnow()
-    if row is None:
-        # Two instances may see the organization first at once: the primary key picks one row, and
-        # the loser (its INSERT does nothing) goes on as a later caller would, against the winner's row.
-        created = tx.execute(
-            "INSERT INTO organizations (id, name, tenant_id, created_at, updated_at) "
-            "VALUES (:id, :name, :tid, :now, :now) ON CONFLICT (id) DO NOTHING",
-            {"id": org_id, "name": org_name, "tid": tenant_id, "now": now},
-        )
-        if created == 1:
-            return {"id": org_id, "name": org_name, "tenant_id": tenant_id}
-        row = find_organization(tx, org_id)
-        assert row is not None, "a conflicting organization row exists once the INSERT gave way"
-    if tenant_id is not None and row["tenant_id"] not in (None, tenant_id):
-        raise errors.OrgTenantMismatch()
-    if tenant_id is not None and row["tenant_id"] is None and not verified:
-        raise errors.OrgUnbound()
-    if (tenant_id is not None and row["tenant_id"] is None) or (org_name and org_name != row["name"]):
-        # COALESCE keeps a tenant another instance bound meanwhile; RETURNING tells us which one won.
-        bound = tx.query_one(
-            "UPDATE organizations SET tenant_id = COALESCE(tenant_id, :tid), name = :name, updated_at = :now "
-            "WHERE id = :id RETURNING tenant_id, name",
-            {"id": org_id, "tid": tenant_id, "name": org_name or row["name"], "now": now},
-        )
-        row = bound or row
-        if tenant_id is not None and row["tenant_id"] not in (None, tenant_id):
-            raise errors.OrgTenantMismatch()
-    return {"id": org_id, "name": org_name or row["name"], "tenant_id": row["tenant_id"] or tenant_id}
-
-
-def _bound_org_name(state: AppState, org_id: str, org_name: str, tenant_id: str) -> str:
-    """Bind or check the organization; return its name. Bindings never change, so they are cached."""
-    cached = state.org_bindings.get(org_id)
-    if cached is not None and cached[0] == tenant_id and (not org_name or org_name == cached[1]):
-        return cached[1]
-    if cached is not None and cached[0] != tenant_id:
-        raise errors.OrgTenantMismatch()
-    with state.storage.snapshot() as tx:
-        row = find_organization(tx, org_id)
-    if row is None or row["tenant_id"] != tenant_id or (org_name and org_name != row["name"]):
-        with state.storage.transaction() as tx:
-            row = bind_organization(tx, org_id, org_name, tenant_id)
-    if row["tenant_id"] != tenant_id:
-        raise errors.OrgTenantMismatch()
-    if len(state.org_bindings) > MAX_CACHED_ORGS:
-        state.org_bindings.clear()
-    state.org_bindings[org_id] = (tenant_id, row["name"])
-    name: str = row["name"]
-    return name
-
-
-def require_app_token(view: F) -> F:
-    """Guard a UI view: verify the app token, bind the organization, set `g.identity`."""
-    @wraps(view)
-    def guarded(*args: Any, **kwargs: Any) -> Any:
-        state = get_state()
-        # `g` and `request` are context-local proxies (about 1 µs per access): resolve each once.
-        context, environ = g._get_current_object(), request._get_current_object().environ  # type: ignore[attr-defined]
-        verifier = state.token_verifier or AppTokenVerifier(state.settings, cache_size=0)
-        claims = verifier.verify(bearer_token(environ.get("HTTP_AUTHORIZATION")))
-        actor = {"actor": "user", "user_id": claims.user_id, "tenant_id": claims.tenant_id}
-        context.actor = actor
-        org_id, org_name = read_org_headers(environ)
-        actor["org_id"] = org_id
-        name = _bound_org_name(state, org_id, org_name, claims.tenant_id)
-        context.identity = Identity(claims.user_id, claims.tenant_id, org_id, name)
-        return view(*args, **kwargs)
-
-    return cast(F, guarded)

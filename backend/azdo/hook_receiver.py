@@ -18,10 +18,10 @@ from typing import Any
 from flask import Blueprint, g, request
 
 from backend import errors, inputs
+from backend.app_state import get_settings, get_storage
+from backend.auth.org_ids import parse_org_id
 from backend.azdo.tasks import KIND_SYNC_WORK_ITEM
-from backend.org_ids import parse_org_id
 from backend.outbox import enqueue_outbox
-from backend.state import get_settings, get_storage
 from backend.storage import Tx, utcnow
 
 bp = Blueprint("hooks", __name__, url_prefix="/hooks")
