@@ -33,7 +33,7 @@ def create_app(
     settings.validate()
     logs.configure_logging(settings.log_level)
     if storage is None:
-        from backend.storage.configured import storage_for
+        from backend.database import storage_for
 
         storage = storage_for(settings)
     storage.upgrade()  # idempotent; `report-bridge db upgrade` does the same ahead of time

@@ -23,9 +23,9 @@ from backend.auth import intake_keys
 from backend.auth.org_ids import canonical_id, parse_org_id
 from backend.auth.organizations import bind_organization, find_organization
 from backend.config import DEFAULT_DATABASE, ConfigError, Settings
+from backend.database import open_database, storage_for
 from backend.reports import service
 from backend.storage import Storage, StorageError, Tx, is_postgres_target, iter_migrations
-from backend.storage.configured import open_database, storage_for
 
 
 @dataclass

@@ -23,8 +23,8 @@ from backend.app_state import get_storage
 from backend.audit.request_hook import audit_writer
 from backend.cli import cli
 from backend.config import Settings
+from backend.database import POSTGRES_SCOPE, EntraPassword, open_database
 from backend.storage import Storage, iter_migrations, open_storage
-from backend.storage.configured import POSTGRES_SCOPE, EntraPassword, open_database
 
 from .conftest import TENANT_A
 
@@ -133,7 +133,7 @@ def test_entra_tokens_are_the_password_and_a_connection_after_rotation_uses_the_
 
 
 def test_entra_connections_default_to_verified_tls() -> None:
-    from backend.storage.configured import with_tls_default
+    from backend.database import with_tls_default
 
     assert conninfo_to_dict(with_tls_default("postgresql://h/db"))["sslmode"] == "verify-full"
     assert conninfo_to_dict(with_tls_default("host=h dbname=db sslmode=require"))["sslmode"] == "require"

@@ -20,6 +20,8 @@ from typing import Protocol
 
 from azure.core.credentials import AccessToken
 
+from backend.azdo import credential_config
+from backend.azdo.auth import build_credential
 from backend.config import Settings
 from backend.storage import Storage, StorageError, is_postgres_target, open_storage
 from backend.storage.postgres import DEFAULT_POOL_SIZE, DEFAULT_POOL_TIMEOUT_S
@@ -75,9 +77,6 @@ def storage_for(settings: Settings, *, credential: TokenCredential | None = None
     password: Callable[[], str] | None = None
     if settings.database_auth == "entra":
         if credential is None:
-            from backend.azdo import credential_config
-            from backend.azdo.auth import build_credential
-
             credential = build_credential(replace(credential_config(settings), mode="entra"))
         password = EntraPassword(credential)
     return open_database(
