@@ -22,6 +22,7 @@ from backend.app_state import get_settings, get_storage
 from backend.auth.org_ids import parse_org_id
 from backend.azdo.tasks import KIND_SYNC_WORK_ITEM
 from backend.outbox import enqueue_outbox
+from backend.reports import linked_work, projects
 from backend.storage import Tx, utcnow
 
 bp = Blueprint("hooks", __name__, url_prefix="/hooks")
@@ -66,11 +67,14 @@ def receive() -> tuple[dict[str, Any], int]:
     event = _read_event()
     org_id, project_id, work_item_id = _source(event)
     with get_storage().transaction() as tx:
-        org_id, project_id = _known(tx, org_id, project_id)
+        known = projects.known_project(tx, org_id, project_id)
+        if known is None:
+            raise UnknownSource("The event's organization or project is not served here.")
+        org_id, project_id = known
         g.actor["org_id"] = org_id  # the stored id, not the event's spelling of it
         if not _first_delivery(tx, event, org_id, work_item_id):
             return {"status": "duplicate", "eventId": event["id"]}, 200
-        if not _is_linked(tx, org_id, work_item_id):
+        if not linked_work.is_linked(tx, org_id, work_item_id):
             return {"status": "ignored", "eventId": event["id"]}, 202
         enqueue_outbox(
             tx,
@@ -163,21 +167,6 @@ def _is_id(value: Any) -> bool:
     return isinstance(value, str) and 0 < len(value) <= MAX_ID_LENGTH
 
 
-def _known(tx: Tx, org_id: str, project_id: str) -> tuple[str, str]:
-    """Return the stored (organization id, project id); project GUIDs may differ in case between sources.
-
-    The organization id is already canonical, so it is compared exactly, like everywhere else.
-    """
-    row = tx.query_one(
-        "SELECT p.org_id, p.id FROM projects p JOIN organizations o ON o.id = p.org_id "
-        "WHERE p.org_id = :org AND lower(p.id) = lower(:project)",
-        {"org": org_id, "project": project_id},
-    )
-    if row is None:
-        raise UnknownSource("The event's organization or project is not served here.")
-    return str(row["org_id"]), str(row["id"])
-
-
 def _first_delivery(tx: Tx, event: dict[str, Any], org_id: str, work_item_id: int) -> bool:
     inserted = tx.execute(
         "INSERT INTO hook_events (event_id, org_id, event_type, work_item_id, received_at) "
@@ -185,11 +174,3 @@ def _first_delivery(tx: Tx, event: dict[str, Any], org_id: str, work_item_id: in
         {"id": event["id"], "org": org_id, "type": event["eventType"], "wid": work_item_id, "now": utcnow()},
     )
     return inserted == 1
-
-
-def _is_linked(tx: Tx, org_id: str, work_item_id: int) -> bool:
-    row = tx.query_one(
-        "SELECT 1 AS linked FROM report_groups WHERE org_id = :org AND work_item_id = :wid LIMIT 1",
-        {"org": org_id, "wid": work_item_id},
-    )
-    return row is not None

@@ -11,16 +11,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from backend.azdo import operations
+from backend.azdo import operations, work_item_cache
 from backend.azdo.client import AzureDevOpsClient
 from backend.azdo.connector import AzureDevOps
 from backend.azdo.errors import AzureDevOpsNotFound
 from backend.azdo.models import WorkItem
-from backend.reports import service
-from backend.storage import Storage, Tx, utcnow
+from backend.reports import linked_work, service
+from backend.storage import Storage, Tx
 
 KIND_SYNC_WORK_ITEM = "sync_work_item"
-DELETED_STATE = "Deleted"
 log = logging.getLogger("backend.azdo.tasks")
 HUB_LINK = "{org_url}/{project_id}/_apps/hub/{hub}?reportId={report_id}"
 
@@ -60,11 +59,7 @@ def create_bug(ctx: TaskContext, row: Row, payload: dict[str, Any]) -> None:
     """Create (or find the earlier) bug for a group and link the group to it."""
     org_id, group_id = row["org_id"], _text(payload, "groupId")
     with ctx.storage.snapshot() as tx:
-        group = tx.query_one(
-            "SELECT id, project_id, title, status, work_item_id FROM report_groups "
-            "WHERE id = :g AND org_id = :org",
-            {"g": group_id, "org": org_id},
-        )
+        group = linked_work.group_for_work(tx, org_id, group_id)
         wanted = group is not None and group["work_item_id"] is None and group["status"] != "dismissed"
         reports = _reports(tx, group_id) if wanted else []
     if group is None or not wanted:
@@ -82,7 +77,7 @@ def create_bug(ctx: TaskContext, row: Row, payload: dict[str, Any]) -> None:
     )
     item = operations.create_group_bug(client, group["project_id"], group_id, group["title"], reports, link)
     with ctx.storage.transaction() as tx:
-        cache_work_item(tx, org_id, item)
+        work_item_cache.store(tx, org_id, item)
         service.link_group_to_work_item(tx, org_id, group_id, item.id)
     log.info("group %s linked to bug %s", group_id, item.id)
 
@@ -91,10 +86,7 @@ def add_comment(ctx: TaskContext, row: Row, payload: dict[str, Any]) -> None:
     """Comment on the group's work item about a new report (once per report)."""
     org_id, group_id, report_id = row["org_id"], _text(payload, "groupId"), _text(payload, "reportId")
     with ctx.storage.snapshot() as tx:
-        group = tx.query_one(
-            "SELECT project_id, work_item_id FROM report_groups WHERE id = :g AND org_id = :org",
-            {"g": group_id, "org": org_id},
-        )
+        group = linked_work.group_for_work(tx, org_id, group_id)
         report = [r for r in _reports(tx, group_id) if r.id == report_id]
     if group is None or group["work_item_id"] is None or not report:
         return  # unlinked meanwhile: nobody to tell
@@ -112,57 +104,26 @@ def sync_work_item(ctx: TaskContext, row: Row, payload: dict[str, Any]) -> None:
         item = client.get_work_item(work_item_id)
     except AzureDevOpsNotFound:
         with ctx.storage.transaction() as tx:
-            tx.execute(
-                "UPDATE work_items SET state = :state, updated_at = :now "
-                "WHERE org_id = :org AND work_item_id = :id",
-                {"state": DELETED_STATE, "now": utcnow(), "org": org_id, "id": work_item_id},
-            )
+            work_item_cache.mark_deleted(tx, org_id, work_item_id)
         return
     with ctx.storage.transaction() as tx:
-        cache_work_item(tx, org_id, item)
+        work_item_cache.store(tx, org_id, item)
         follow_state(tx, org_id, item)
 
 
 def refresh_linked(ctx: TaskContext, org_id: str, *, only_uncached: bool = False) -> tuple[int, int]:
     """Re-read every work item this organization's groups link to (200 per call); return (asked, found)."""
     with ctx.storage.snapshot() as tx:
-        sql = (
-            "SELECT DISTINCT g.work_item_id AS id FROM report_groups g "
-            "WHERE g.org_id = :org AND g.work_item_id IS NOT NULL"
-        )
-        if only_uncached:
-            sql += (
-                " AND NOT EXISTS (SELECT 1 FROM work_items w "
-                "WHERE w.org_id = g.org_id AND w.work_item_id = g.work_item_id)"
-            )
-        ids = [int(r["id"]) for r in tx.query(sql, {"org": org_id})]
-        if not ids:
-            return 0, 0
+        ids = linked_work.linked_work_item_ids(tx, org_id, only_uncached=only_uncached)
+    if not ids:
+        return 0, 0
     client: AzureDevOpsClient = ctx.azdo.client_for(org_id)
     items = client.get_work_items(ids)
     with ctx.storage.transaction() as tx:
         for item in items:
-            cache_work_item(tx, org_id, item)
+            work_item_cache.store(tx, org_id, item)
             follow_state(tx, org_id, item)
     return len(ids), len(items)
-
-
-def cache_work_item(tx: Tx, org_id: str, item: WorkItem) -> None:
-    """Store a work item's title, state and URL for the Report JSON."""
-    tx.execute(
-        "INSERT INTO work_items (org_id, work_item_id, title, state, url, updated_at) "
-        "VALUES (:org, :id, :title, :state, :url, :now) ON CONFLICT (org_id, work_item_id) DO UPDATE SET "
-        "title = excluded.title, state = excluded.state, url = excluded.url, "
-        "updated_at = excluded.updated_at",
-        {
-            "org": org_id,
-            "id": item.id,
-            "title": item.title,
-            "state": item.state,
-            "url": item.url,
-            "now": utcnow(),
-        },
-    )
 
 
 def follow_state(tx: Tx, org_id: str, item: WorkItem) -> None:
@@ -174,11 +135,6 @@ def follow_state(tx: Tx, org_id: str, item: WorkItem) -> None:
 
 
 def _reports(tx: Tx, group_id: str) -> list[operations.ReportSummary]:
-    rows = tx.query(
-        "SELECT id, title, description, customer_id, customer_name, severity, created_at FROM reports "
-        "WHERE group_id = :g ORDER BY created_at DESC, id DESC LIMIT 100",
-        {"g": group_id},
-    )
     return [
         operations.ReportSummary(
             id=r["id"],
@@ -188,7 +144,7 @@ def _reports(tx: Tx, group_id: str) -> list[operations.ReportSummary]:
             severity=r["severity"],
             created_at=r["created_at"][:19] + "Z",
         )
-        for r in rows
+        for r in linked_work.newest_reports(tx, group_id)
     ]
 
 

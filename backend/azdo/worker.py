@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 
 from backend.azdo import tasks
 from backend.azdo.errors import AzureDevOpsError
+from backend.reports import linked_work
 from backend.storage import Row, StorageError, format_time
 
 log = logging.getLogger("backend.azdo.worker")
@@ -133,10 +134,7 @@ class OutboxWorker:
         now = self.clock()
         full = force or now - self._last_refresh >= self.policy.refresh_s
         with self.ctx.storage.snapshot() as tx:
-            orgs = [
-                r["org_id"]
-                for r in tx.query("SELECT DISTINCT org_id FROM report_groups WHERE work_item_id IS NOT NULL")
-            ]
+            orgs = linked_work.organizations_with_links(tx)
         for org_id in orgs:
             if self._held.get(org_id, 0.0) > now:
                 continue
