@@ -353,7 +353,8 @@ def projects_set_auto_bug(ctx: CliContext, org_id: str, project_id: str, state: 
 
 
 # Other features register here.
-from backend.azdo.cli import hooks, worker  # noqa: E402  (issue 5: Azure DevOps integration)
+from backend.azdo.cli import hooks  # noqa: E402  (issue 5: Azure DevOps integration)
+from backend.outbox.cli import worker  # noqa: E402
 
 cli.add_command(worker)
 cli.add_command(hooks)

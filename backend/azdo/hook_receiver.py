@@ -20,8 +20,7 @@ from flask import Blueprint, g, request
 from backend import errors, inputs
 from backend.app_state import get_settings, get_storage
 from backend.auth.org_ids import parse_org_id
-from backend.azdo.tasks import KIND_SYNC_WORK_ITEM
-from backend.outbox import enqueue_outbox
+from backend.outbox.queue import Kind, enqueue_outbox
 from backend.reports import linked_work, projects
 from backend.storage import Tx, utcnow
 
@@ -80,7 +79,7 @@ def receive() -> tuple[dict[str, Any], int]:
             tx,
             org_id=org_id,
             project_id=project_id,
-            kind=KIND_SYNC_WORK_ITEM,
+            kind=Kind.SYNC_WORK_ITEM,
             payload={"workItemId": work_item_id, "eventType": event["eventType"], "eventId": event["id"]},
         )
     return {"status": "accepted", "eventId": event["id"]}, 202

@@ -19,12 +19,12 @@ from backend.azdo import build_connector
 from backend.azdo.auth import AzureDevOpsAuth
 from backend.azdo.client import AzureDevOpsClient
 from backend.azdo.retry import GateRegistry, RetryPolicy
-from backend.azdo.tasks import TaskContext
-from backend.azdo.worker import OutboxWorker
 from backend.config import Settings
 from backend.devtools.ado_emulator.app import create_emulator
 from backend.devtools.ado_emulator.server import EmulatorServer
 from backend.devtools.ado_emulator.state import EmulatorState
+from backend.outbox.handlers import HandlerContext
+from backend.outbox.worker import OutboxWorker
 from backend.reports import service
 
 from .support import ORG, ORG_ID, PROJECT_ID, PROJECT_NAME, TENANT_ID, ClientFactory, FakeClock
@@ -158,5 +158,5 @@ def worker(backend_app: Flask, backend_settings: Settings, clock: FakeClock) -> 
     connector = build_connector(
         backend_settings, clock=clock.time, sleep=clock.sleep, timeout=httpx.Timeout(2.0, connect=1.0)
     )
-    ctx = TaskContext(get_storage(backend_app), connector, backend_settings.azdo_hub_id)
+    ctx = HandlerContext(get_storage(backend_app), connector, backend_settings.azdo_hub_id)
     return OutboxWorker(ctx, clock=clock.time, rng=random.Random(3))

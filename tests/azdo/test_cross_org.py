@@ -19,12 +19,12 @@ from flask import Flask
 from backend.app_state import get_storage
 from backend.auth import intake_keys
 from backend.auth.organizations import bind_organization
-from backend.azdo.worker import OutboxWorker
 from backend.config import Settings
 from backend.devtools.ado_emulator.app import create_emulator
 from backend.devtools.ado_emulator.server import EmulatorServer
 from backend.devtools.ado_emulator.state import EmulatorState
 from backend.devtools.tokens import mint_app_token
+from backend.outbox.worker import OutboxWorker
 from backend.reports import service
 
 from .support import ORG, PROJECT_NAME, stats

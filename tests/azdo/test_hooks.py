@@ -14,8 +14,8 @@ from backend.app_state import get_storage
 from backend.audit.request_hook import audit_writer
 from backend.azdo.client import AzureDevOpsClient
 from backend.azdo.hooks_install import HookTarget, install
-from backend.azdo.worker import OutboxWorker
 from backend.devtools.ado_emulator.state import EmulatorState
+from backend.outbox.worker import OutboxWorker
 from backend.reports import service
 
 from .support import ORG_ID, PROJECT_ID, ClientFactory, stats

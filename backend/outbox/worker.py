@@ -1,4 +1,4 @@
-"""The outbox worker: claims due rows with a lease, runs their task, retries with back-off.
+"""The outbox worker: claims due rows with a lease, runs their handler, retries with back-off.
 
 Safe with several workers on one database, on any number of machines: a row is claimed by one
 UPDATE (of a row picked `FOR UPDATE SKIP LOCKED` on PostgreSQL) that moves `next_attempt_at` to the
@@ -17,12 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from backend.azdo import tasks
 from backend.azdo.errors import AzureDevOpsError
+from backend.outbox import handlers
 from backend.reports import linked_work
 from backend.storage import Row, StorageError, format_time
 
-log = logging.getLogger("backend.azdo.worker")
+log = logging.getLogger("backend.outbox.worker")
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class WorkerPolicy:
 class OutboxWorker:
     """Process the outbox until stopped."""
 
-    ctx: tasks.TaskContext
+    ctx: handlers.HandlerContext
     policy: WorkerPolicy = field(default_factory=WorkerPolicy)
     clock: Callable[[], float] = time.time
     rng: random.Random = field(default_factory=random.Random)
@@ -75,10 +75,10 @@ class OutboxWorker:
         """Run one claimed row; return its new status (done, pending or failed)."""
         try:
             payload = json.loads(row["payload"])
-            tasks.run(self.ctx, row, payload if isinstance(payload, dict) else {})
+            handlers.run(self.ctx, row, payload if isinstance(payload, dict) else {})
         except AzureDevOpsError as exc:
             return self._after_failure(row, exc, retry=exc.retryable)
-        except (tasks.TaskFailed, ValueError) as exc:
+        except (handlers.HandlerFailed, ValueError) as exc:
             return self._after_failure(row, exc, retry=False)
         except Exception as exc:  # a bug or a storage hiccup: keep the work, try later
             log.exception("outbox row %s (%s) crashed", row["id"], row["kind"])
@@ -99,7 +99,7 @@ class OutboxWorker:
         self._finish(row, "failed", message, row["next_attempt_at"])
         log.error("outbox row %s (%s) failed for good: %s", row["id"], row["kind"], message)
         try:
-            tasks.give_up(self.ctx, row, json.loads(row["payload"]))
+            handlers.give_up(self.ctx, row, json.loads(row["payload"]))
         except (ValueError, TypeError):
             pass
         return "failed"
@@ -139,8 +139,8 @@ class OutboxWorker:
             if self._held.get(org_id, 0.0) > now:
                 continue
             try:
-                tasks.refresh_linked(self.ctx, org_id, only_uncached=not full)
-            except (AzureDevOpsError, tasks.TaskFailed) as exc:
+                handlers.refresh_linked(self.ctx, org_id, only_uncached=not full)
+            except (AzureDevOpsError, handlers.HandlerFailed) as exc:
                 log.warning("refreshing linked work items of %s failed: %s", org_id, exc)
                 self._held[org_id] = now + self.policy.retry_base_s * 6
         if full:

@@ -1,8 +1,5 @@
-"""Outbox tasks of the Azure DevOps integration: each reads storage, calls Azure DevOps, writes back.
-
-Kinds: "create_bug" {groupId}, "add_comment" {groupId, reportId} (queued by the report service),
-"sync_work_item" {workItemId, eventType} (queued by the service-hook receiver).
-"""
+"""The outbox's handlers, one per Kind (backend/outbox/queue.py): each reads storage, calls Azure
+DevOps, and writes the result back through the reports."""
 
 from __future__ import annotations
 
@@ -16,46 +13,47 @@ from backend.azdo.client import AzureDevOpsClient
 from backend.azdo.connector import AzureDevOps
 from backend.azdo.errors import AzureDevOpsNotFound
 from backend.azdo.models import WorkItem
+from backend.outbox.queue import Kind
 from backend.reports import linked_work, service
 from backend.storage import Storage, Tx
 
-KIND_SYNC_WORK_ITEM = "sync_work_item"
-log = logging.getLogger("backend.azdo.tasks")
+log = logging.getLogger("backend.outbox.handlers")
 HUB_LINK = "{org_url}/{project_id}/_apps/hub/{hub}?reportId={report_id}"
 
 
 @dataclass(frozen=True)
-class TaskContext:
-    """What every task needs."""
+class HandlerContext:
+    """What every handler needs."""
 
     storage: Storage
     azdo: AzureDevOps
     hub_contribution: str = "report-bridge.report-bridge.customer-reports"
 
 
-class TaskFailed(Exception):
-    """The task can never succeed (bad payload, unknown kind); the row is marked failed."""
+class HandlerFailed(Exception):
+    """The work can never succeed (bad payload, unknown kind); the row is marked failed."""
 
 
 Row = dict[str, Any]
 
 
-def run(ctx: TaskContext, row: Row, payload: dict[str, Any]) -> None:
-    """Run one outbox row's task; raise AzureDevOpsError or TaskFailed on failure."""
-    handler = HANDLERS.get(str(row["kind"]))
-    if handler is None:
-        raise TaskFailed(f"unknown outbox kind {row['kind']!r}")
-    handler(ctx, row, payload)
+def run(ctx: HandlerContext, row: Row, payload: dict[str, Any]) -> None:
+    """Run one outbox row's handler; raise AzureDevOpsError or HandlerFailed on failure."""
+    try:
+        kind = Kind(row["kind"])
+    except ValueError:
+        raise HandlerFailed(f"unknown outbox kind {row['kind']!r}") from None
+    HANDLERS[kind](ctx, row, payload)
 
 
-def give_up(ctx: TaskContext, row: Row, payload: dict[str, Any]) -> None:
-    """Undo the visible "in progress" marker of a task that failed for good."""
-    if row["kind"] == "create_bug" and payload.get("groupId"):
+def give_up(ctx: HandlerContext, row: Row, payload: dict[str, Any]) -> None:
+    """Undo the visible "in progress" marker of work that failed for good."""
+    if row["kind"] == Kind.CREATE_BUG and payload.get("groupId"):
         with ctx.storage.transaction() as tx:
             service.clear_bug_pending(tx, row["org_id"], str(payload["groupId"]))
 
 
-def create_bug(ctx: TaskContext, row: Row, payload: dict[str, Any]) -> None:
+def create_bug(ctx: HandlerContext, row: Row, payload: dict[str, Any]) -> None:
     """Create (or find the earlier) bug for a group and link the group to it."""
     org_id, group_id = row["org_id"], _text(payload, "groupId")
     with ctx.storage.snapshot() as tx:
@@ -82,7 +80,7 @@ def create_bug(ctx: TaskContext, row: Row, payload: dict[str, Any]) -> None:
     log.info("group %s linked to bug %s", group_id, item.id)
 
 
-def add_comment(ctx: TaskContext, row: Row, payload: dict[str, Any]) -> None:
+def add_comment(ctx: HandlerContext, row: Row, payload: dict[str, Any]) -> None:
     """Comment on the group's work item about a new report (once per report)."""
     org_id, group_id, report_id = row["org_id"], _text(payload, "groupId"), _text(payload, "reportId")
     with ctx.storage.snapshot() as tx:
@@ -94,11 +92,11 @@ def add_comment(ctx: TaskContext, row: Row, payload: dict[str, Any]) -> None:
     operations.comment_once(client, group["project_id"], int(group["work_item_id"]), report[0])
 
 
-def sync_work_item(ctx: TaskContext, row: Row, payload: dict[str, Any]) -> None:
+def sync_work_item(ctx: HandlerContext, row: Row, payload: dict[str, Any]) -> None:
     """Re-read a work item a service hook told us about, and let its groups follow its state."""
     org_id, work_item_id = row["org_id"], int(payload.get("workItemId") or 0)
     if work_item_id <= 0:
-        raise TaskFailed("sync_work_item needs a positive workItemId")
+        raise HandlerFailed("sync_work_item needs a positive workItemId")
     client = ctx.azdo.client_for(org_id)
     try:
         item = client.get_work_item(work_item_id)
@@ -111,7 +109,7 @@ def sync_work_item(ctx: TaskContext, row: Row, payload: dict[str, Any]) -> None:
         follow_state(tx, org_id, item)
 
 
-def refresh_linked(ctx: TaskContext, org_id: str, *, only_uncached: bool = False) -> tuple[int, int]:
+def refresh_linked(ctx: HandlerContext, org_id: str, *, only_uncached: bool = False) -> tuple[int, int]:
     """Re-read every work item this organization's groups link to (200 per call); return (asked, found)."""
     with ctx.storage.snapshot() as tx:
         ids = linked_work.linked_work_item_ids(tx, org_id, only_uncached=only_uncached)
@@ -151,13 +149,13 @@ def _reports(tx: Tx, group_id: str) -> list[operations.ReportSummary]:
 def _text(payload: dict[str, Any], key: str) -> str:
     value = payload.get(key)
     if not isinstance(value, str) or not value:
-        raise TaskFailed(f"outbox payload lacks {key}")
+        raise HandlerFailed(f"outbox payload lacks {key}")
     return value
 
 
-Handler = Callable[[TaskContext, Row, dict[str, Any]], None]
-HANDLERS: dict[str, Handler] = {
-    "create_bug": create_bug,
-    "add_comment": add_comment,
-    KIND_SYNC_WORK_ITEM: sync_work_item,
+Handler = Callable[[HandlerContext, Row, dict[str, Any]], None]
+HANDLERS: dict[Kind, Handler] = {
+    Kind.CREATE_BUG: create_bug,
+    Kind.ADD_COMMENT: add_comment,
+    Kind.SYNC_WORK_ITEM: sync_work_item,
 }
