@@ -25,6 +25,7 @@ from backend.auth.organizations import bind_organization, find_organization
 from backend.config import DEFAULT_DATABASE, ConfigError, Settings
 from backend.database import open_database, storage_for
 from backend.reports import service
+from backend.reports.projects import list_projects
 from backend.storage import Storage, StorageError, Tx, is_postgres_target, iter_migrations
 
 
@@ -323,12 +324,7 @@ def projects() -> None:
 def projects_list(ctx: CliContext, org_id: str | None) -> None:
     """List known projects with their organization, tenant binding and auto-bug flag."""
     with write(ctx) as tx:
-        rows = tx.query(
-            "SELECT p.org_id, o.name AS org_name, o.tenant_id, p.id, p.name, p.auto_create_bug "
-            "FROM projects p JOIN organizations o ON o.id = p.org_id "
-            "WHERE (:org IS NULL OR p.org_id = :org) ORDER BY p.org_id, p.id",
-            {"org": org_id},
-        )
+        rows = list_projects(tx, org_id)
     for row in rows:
         auto = "auto-bug on" if row["auto_create_bug"] else "auto-bug off"
         tenant = row["tenant_id"] or "unbound"

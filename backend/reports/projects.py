@@ -1,4 +1,4 @@
-"""Project reads: a project's stored name, and the stored spelling of a project id another source sent."""
+"""Project reads: the project list, a project's stored name, and the stored spelling of a project id."""
 
 from __future__ import annotations
 
@@ -27,3 +27,13 @@ def known_project(tx: Tx, org_id: str, project_id: str) -> tuple[str, str] | Non
         {"org": org_id, "project": project_id},
     )
     return None if row is None else (str(row["org_id"]), str(row["id"]))
+
+
+def list_projects(tx: Tx, org_id: str | None = None) -> list[dict[str, Any]]:
+    """Return every project (of one organization, if given) with its organization's name and tenant."""
+    return tx.query(
+        "SELECT p.org_id, o.name AS org_name, o.tenant_id, p.id, p.name, p.auto_create_bug "
+        "FROM projects p JOIN organizations o ON o.id = p.org_id "
+        "WHERE (:org IS NULL OR p.org_id = :org) ORDER BY p.org_id, p.id",
+        {"org": org_id},
+    )
