@@ -4,10 +4,11 @@ a function except the documented lazy loading, and production start-up never rea
 
 from __future__ import annotations
 
-import ast
 import subprocess
 import sys
 from pathlib import Path
+
+from tests import import_rules
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SOURCE = REPO_ROOT / "backend"
@@ -27,19 +28,7 @@ LAZY = {
 
 def function_level_imports(path: Path) -> set[str]:
     """Return the backend modules `path` imports inside a function."""
-    found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
-        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            continue
-        for inner in ast.walk(node):
-            if isinstance(inner, ast.ImportFrom) and inner.level == 0 and inner.module:
-                names = [inner.module]
-            elif isinstance(inner, ast.Import):
-                names = [alias.name for alias in inner.names]
-            else:
-                continue
-            found |= {name for name in names if name.split(".")[0] == "backend"}
-    return found
+    return {name for name, _ in import_rules.function_level_imports(path, "backend")}
 
 
 def test_no_function_level_imports_of_the_backend_outside_the_documented_lazy_loading() -> None:
@@ -57,6 +46,8 @@ def test_production_start_up_never_imports_devtools(tmp_path: Path) -> None:
     program = """
 import sys
 from pathlib import Path
+
+from tests import import_rules
 
 import click
 
