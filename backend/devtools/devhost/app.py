@@ -1,6 +1,6 @@
 """Local Azure DevOps host page (local emulator): frames the extension's contributions like Azure DevOps.
 
-The page itself (extension/host/) answers the SDK's cross-frame protocol in the browser; this Flask app
+The page itself (page/) answers the SDK's cross-frame protocol in the browser; this Flask app
 serves it, describes the organization, project, user, extension and contributions it should present,
 and mints app tokens with the development extension key, as Azure DevOps does with the real key.
 It only builds for development settings: a production configuration cannot turn it on.
@@ -26,7 +26,7 @@ from backend.devtools.tokens import mint_app_token
 from backend.storage import Storage
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
-DEFAULT_HOST_DIR = REPO_ROOT / "extension" / "host"
+DEFAULT_HOST_DIR = Path(__file__).resolve().parent / "page"
 DEFAULT_CONTRIBUTIONS_DIR = REPO_ROOT / "manifest" / "contributions"
 DEFAULT_ENV_FILE = REPO_ROOT / "manifest" / "env" / "dev.json"
 DEFAULT_PUBLISHER = "report-bridge-dev"
