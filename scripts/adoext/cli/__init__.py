@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import click
+from adocommon.usage import usage_errors_in_one_line
 
 from adoext import __version__
 from adoext.cli import commands
@@ -25,12 +24,12 @@ class LazyGroup(click.Group):
         self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
     ) -> click.Context:
         """Parse the group's own options; a usage error becomes one line."""
-        with _usage_errors_in_one_line():
+        with usage_errors_in_one_line(CommandLineError):
             return super().make_context(info_name, args, parent, **extra)
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the subcommand (its parsing included); a usage error becomes one line."""
-        with _usage_errors_in_one_line():
+        with usage_errors_in_one_line(CommandLineError):
             return super().invoke(ctx)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
@@ -55,17 +54,6 @@ class LazyGroup(click.Group):
         with formatter.section("Commands"):
             for name, summary in rows:
                 formatter.write(f"{'':{formatter.current_indent}}{name:<{width}}  {summary}\n")
-
-
-@contextmanager
-def _usage_errors_in_one_line() -> Iterator[None]:
-    """Re-raise Click's usage errors as CommandLineError (the bare-command help passes through)."""
-    try:
-        yield
-    except click.exceptions.NoArgsIsHelpError:
-        raise
-    except click.UsageError as exc:
-        raise CommandLineError.from_usage(exc) from exc
 
 
 COMPLETION_HELP = """Shell completion (Click's): add to ~/.bashrc
