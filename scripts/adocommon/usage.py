@@ -3,14 +3,15 @@
 Click prints a usage block above a usage error; our rule is one line on stderr and a non-zero exit (2 for
 usage), ending in where to read the help. Each side raises its own error class from its one hierarchy
 (adoext's CommandLineError; the backend uses `OneLineUsageError`), so this module only formats the message
-and catches Click's error where the group parses and invokes its commands.
+and catches Click's error where a group parses and invokes its commands (`OneLineUsageGroup`, the base
+of both top-level groups).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import IO, Any
+from typing import IO, Any, ClassVar
 
 import click
 
@@ -47,3 +48,24 @@ def usage_errors_in_one_line(
         raise
     except click.UsageError as exc:
         raise raise_as(one_line_usage(exc)) from exc
+
+
+class OneLineUsageGroup(click.Group):
+    """A group whose own parsing and every subcommand's report usage errors in one line.
+
+    `usage_error` is the side's own class for them: adoext's CommandLineError, the backend's default.
+    """
+
+    usage_error: ClassVar[type[click.ClickException]] = OneLineUsageError
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        """Parse the group's own options; a usage error becomes one line."""
+        with usage_errors_in_one_line(self.usage_error):
+            return super().make_context(info_name, args, parent, **extra)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the subcommand (its parsing included); a usage error becomes one line."""
+        with usage_errors_in_one_line(self.usage_error):
+            return super().invoke(ctx)

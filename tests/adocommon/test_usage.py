@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
-from adocommon.usage import OneLineUsageError, usage_errors_in_one_line
+from adocommon.usage import OneLineUsageError, OneLineUsageGroup
 from click.testing import CliRunner
 
 
@@ -16,16 +14,8 @@ class ToolError(click.ClickException):
 
 
 def make_cli(raise_as: type[click.ClickException] = OneLineUsageError) -> click.Group:
-    class Group(click.Group):
-        def make_context(
-            self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
-        ) -> click.Context:
-            with usage_errors_in_one_line(raise_as):
-                return super().make_context(info_name, args, parent, **extra)
-
-        def invoke(self, ctx: click.Context) -> Any:
-            with usage_errors_in_one_line(raise_as):
-                return super().invoke(ctx)
+    class Group(OneLineUsageGroup):
+        usage_error = raise_as
 
     @click.group("tool", cls=Group, no_args_is_help=True)
     def tool() -> None:
