@@ -17,14 +17,26 @@ from backend.storage import Tx, public_time
 
 STATUSES = ("new", "linked", "dismissed", "resolved")
 
-_SELECT = (
-    "SELECT r.id, r.group_id, r.project_id, r.title, r.description, r.customer_id, r.customer_name, "
+REPORT_COLUMNS = (
+    "r.id, r.group_id, r.project_id, r.title, r.description, r.customer_id, r.customer_name, "
     "r.source, r.external_id, r.severity, r.link, r.status, r.created_at, r.updated_at, "
     "g.work_item_id, g.bug_pending, g.report_count, g.customer_count, "
-    "w.title AS wi_title, w.state AS wi_state, w.url AS wi_url "
-    "FROM reports r JOIN report_groups g ON g.id = r.group_id "
-    "LEFT JOIN work_items w ON w.org_id = g.org_id AND w.work_item_id = g.work_item_id "
+    "w.title AS wi_title, w.state AS wi_state, w.url AS wi_url"
 )
+
+
+def report_rows(reports: str = "reports", groups: str = "report_groups") -> str:
+    """FROM clause of REPORT_COLUMNS: reports `r`, their groups `g`, the groups' cached work items `w`.
+
+    Intake names its own just-written rows here (WITH ... RETURNING on PostgreSQL) instead of tables.
+    """
+    return (
+        f"FROM {reports} r JOIN {groups} g ON g.id = r.group_id "
+        "LEFT JOIN work_items w ON w.org_id = g.org_id AND w.work_item_id = g.work_item_id "
+    )
+
+
+_SELECT = f"SELECT {REPORT_COLUMNS} {report_rows()}"
 
 
 def work_item_url(web_base: str, project_id: str, work_item_id: int) -> str:
