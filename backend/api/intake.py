@@ -16,6 +16,7 @@ from flask import Blueprint, Response, g, jsonify, request
 
 from backend import errors, ratelimit, schemas
 from backend.auth import bearer_token
+from backend.azdo.linking import stored_web_base
 from backend.keys import IntakeKey, verify_key
 from backend.reports import queries, service
 from backend.state import get_settings, get_storage
@@ -77,7 +78,7 @@ def _create_once(body: dict[str, Any], idem: str | None, digest: str) -> tuple[R
             service.create_report(tx, org_id=key.org_id, project_id=key.project_id, data=body,
                                   key_id=key.id, report_id=report_id)
         g.audit_target = {"projectId": key.project_id, "reportId": report_id}
-        report = queries.get_report(tx, key.org_id, key.project_id, report_id)
+        report = _report(tx, key, report_id)
     return jsonify(report), status
 
 
@@ -124,7 +125,12 @@ def _replay(tx: Tx, key: IntakeKey, idem: str | None, digest: str) -> tuple[dict
     if row["request_hash"] != digest:
         raise errors.IdempotencyConflict()
     g.audit_target = {"projectId": key.project_id, "reportId": row["report_id"], "replayed": True}
-    return queries.get_report(tx, key.org_id, key.project_id, row["report_id"]), int(row["status_code"])
+    return _report(tx, key, row["report_id"]), int(row["status_code"])
+
+
+def _report(tx: Tx, key: IntakeKey, report_id: str) -> dict[str, Any]:
+    """The Report, its work item URL built as every UI route builds it."""
+    return queries.get_report(tx, key.org_id, key.project_id, report_id, stored_web_base(tx, key.org_id))
 
 
 @bp.get("/reports/<rid>")
@@ -133,4 +139,4 @@ def get_report(rid: str) -> dict[str, Any]:
     with get_storage().snapshot() as tx:
         key = _authenticate(tx)
         g.audit_target = {"projectId": key.project_id}
-        return queries.get_report(tx, key.org_id, key.project_id, rid)
+        return _report(tx, key, rid)

@@ -192,7 +192,8 @@ def impact(pid: str, wid: str) -> dict[str, Any]:
     org_id, project_id = project_scope(pid)
     days = _period_arg()
     with get_storage().snapshot() as tx:
-        return queries.work_item_impact(tx, org_id, project_id, work_item_id, days=days)
+        return queries.work_item_impact(tx, org_id, project_id, work_item_id, web_base=caller_web_base(),
+                                        days=days)
 
 
 @bp.get("/dashboard")
