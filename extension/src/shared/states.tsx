@@ -12,6 +12,34 @@ export function mount(element: React.ReactElement): void {
   ReactDOM.render(element, document.getElementById("root"));
 }
 
+/** A promise whose outcome can also be read synchronously once it has settled. */
+export class Pending<T> {
+  outcome?: { value: T } | { error: unknown };
+
+  constructor(readonly promise: Promise<T>) {
+    promise.then((value) => (this.outcome = { value }), (error: unknown) => (this.outcome = { error }));
+  }
+}
+
+/**
+ * Mount `element()` once `pending` has settled, or after `delayMs` when it has not by then: a page whose
+ * data comes quickly renders once, with its data (the host shows the frame loading until the page
+ * reports it loaded), and a slow one shows its own loading state from `delayMs` on.
+ */
+export function mountWhenSettled(pending: Pending<unknown>, delayMs: number, element: () => React.ReactElement): void {
+  let mounted = false;
+  const go = () => {
+    if (!mounted) mount(element());
+    mounted = true;
+  };
+  const timer = window.setTimeout(go, delayMs);
+  const settled = () => {
+    window.clearTimeout(timer);
+    go();
+  };
+  pending.promise.then(settled, settled); // after Pending's own reactions: `outcome` is set by then
+}
+
 /** A spinner with a label, shown while data is on its way. */
 export function Loading(props: { label: string }): React.ReactElement {
   return (
