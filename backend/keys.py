@@ -51,21 +51,32 @@ def create_key(tx: Tx, *, org_id: str, project_id: str, name: str) -> tuple[Inta
     return IntakeKey(key_id, org_id, project_id, name), f"{KEY_PREFIX}{key_id}_{secret}"
 
 
-def verify_key(tx: Tx, presented: str) -> IntakeKey:
-    """Return the key a caller presented, or raise KeyInvalid (unknown, wrong secret, or revoked)."""
+KEY_COLUMNS = "id, org_id, project_id, name, salt, secret_hash, revoked_at"  # what key_from_row checks
+
+
+def split_key(presented: str) -> tuple[str, str]:
+    """Return the (id, secret) of a presented key string, or raise KeyInvalid when it is not one."""
     match = _KEY.match(presented)
     if match is None:
         raise errors.KeyInvalid()
     key_id, secret = match.groups()
-    row = tx.query_one(
-        "SELECT id, org_id, project_id, name, salt, secret_hash, revoked_at FROM intake_keys WHERE id = :id",
-        {"id": key_id},
-    )
+    return key_id, secret
+
+
+def key_from_row(row: dict[str, Any] | None, secret: str) -> IntakeKey:
+    """Return the key a row of KEY_COLUMNS stands for if `secret` is its secret; else raise KeyInvalid."""
     if row is None or not hmac.compare_digest(_hash(row["salt"], secret), row["secret_hash"]):
         raise errors.KeyInvalid()
     if row["revoked_at"] is not None:
         raise errors.KeyInvalid("The API key has been revoked.")
     return IntakeKey(row["id"], row["org_id"], row["project_id"], row["name"])
+
+
+def verify_key(tx: Tx, presented: str) -> IntakeKey:
+    """Return the key a caller presented, or raise KeyInvalid (unknown, wrong secret, or revoked)."""
+    key_id, secret = split_key(presented)
+    row = tx.query_one(f"SELECT {KEY_COLUMNS} FROM intake_keys WHERE id = :id", {"id": key_id})
+    return key_from_row(row, secret)
 
 
 def list_keys(tx: Tx, *, org_id: str | None = None, project_id: str | None = None) -> list[dict[str, Any]]:

@@ -10,13 +10,15 @@ from backend.storage import Tx, utcnow
 KIND_CREATE_BUG = "create_bug"
 KIND_ADD_COMMENT = "add_comment"
 
+_COLUMNS = "org_id, project_id, kind, payload, status, attempts, next_attempt_at, created_at, updated_at"
+
 
 def enqueue_outbox(tx: Tx, *, org_id: str, project_id: str, kind: str, payload: dict[str, Any]) -> int:
     """Queue one piece of work in the caller's transaction; return its id."""
     now = utcnow()
     return tx.insert(
-        "INSERT INTO outbox (org_id, project_id, kind, payload, status, attempts, next_attempt_at, "
-        "created_at, updated_at) VALUES (:org, :project, :kind, :payload, 'pending', 0, :now, :now, :now)",
+        f"INSERT INTO outbox ({_COLUMNS}) "
+        "VALUES (:org, :project, :kind, :payload, 'pending', 0, :now, :now, :now)",
         {
             "org": org_id,
             "project": project_id,
@@ -24,4 +26,16 @@ def enqueue_outbox(tx: Tx, *, org_id: str, project_id: str, kind: str, payload: 
             "payload": json.dumps(payload, sort_keys=True, separators=(",", ":")),
             "now": now,
         },
+    )
+
+
+def enqueue_from(rows: str, *, kind: str, payload: str) -> str:
+    """SQL queuing one piece of work per row of `rows` (a FROM clause), for a statement that makes the
+    change and queues its work at once (a data-modifying WITH on PostgreSQL).
+
+    `payload` is a SQL expression for the JSON object's text; the statement binds :org, :project, :now.
+    """
+    return (
+        f"INSERT INTO outbox ({_COLUMNS}) "
+        f"SELECT :org, :project, '{kind}', {payload}, 'pending', 0, :now, :now, :now FROM {rows}"
     )

@@ -4,17 +4,74 @@ The count lives in `intake_rate_limits` (0251), updated inside the request's wri
 every gunicorn worker and every instance on the same database shares it; a process-local counter
 would multiply the limit by the number of workers. A fixed window lets a client burst up to twice
 the limit across a window edge; that is the documented trade for one row and one statement per
-request.
+request. A key's older windows are deleted when it opens a new one, so the table holds about one row
+per active key.
+
+`admit` is the intake's first statement: on PostgreSQL one round trip reads the key, counts the
+request, forgets old windows and takes the request's transaction locks (see its docstring).
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 from backend import errors
+from backend.keys import KEY_COLUMNS, IntakeKey, key_from_row, split_key, verify_key
 from backend.storage import Tx
 
 WINDOW_SECONDS = 60  # the limit is REPORT_BRIDGE_INTAKE_RATE_LIMIT requests per key per window
+
+_COUNT = (
+    "INSERT INTO intake_rate_limits (key_id, window_start, requests) VALUES (:key, :window, 1) "
+    "ON CONFLICT (key_id, window_start) DO UPDATE SET requests = intake_rate_limits.requests + 1 "
+    "RETURNING requests"
+)
+_FORGET = "DELETE FROM intake_rate_limits WHERE key_id = :key AND window_start < :window"
+
+# The key, its count and its locks in one statement. A wrong secret is only found in Python
+# afterwards (the hash is ours, not SQL's): its count and locks go with the rollback of KeyInvalid.
+_ADMIT_POSTGRESQL = (
+    f"WITH presented AS (SELECT {KEY_COLUMNS} FROM intake_keys WHERE id = :key), "
+    "counted AS (INSERT INTO intake_rate_limits (key_id, window_start, requests) "
+    "SELECT id, :window, 1 FROM presented WHERE :limited "
+    "ON CONFLICT (key_id, window_start) DO UPDATE SET requests = intake_rate_limits.requests + 1 "
+    "RETURNING requests), "
+    f"forgotten AS ({_FORGET} AND EXISTS (SELECT 1 FROM counted WHERE requests = 1)), "
+    # Locks in one order (sorted ids), so two requests never each hold the lock the other waits for.
+    "locked AS (SELECT pg_advisory_xact_lock(lock) FROM (SELECT DISTINCT "
+    "hashtextextended(org_id || ' ' || project_id || ' ' || wanted_name, 0) AS lock "
+    "FROM presented, unnest(CAST(:names AS text[])) AS wanted_name) AS wanted ORDER BY lock) "
+    "SELECT presented.*, (SELECT requests FROM counted) AS requests, "
+    "(SELECT count(*) FROM locked) AS locks FROM presented"
+)
+
+
+def admit(
+    tx: Tx, dialect: str, presented: str, per_minute: int, *, lock_names: Sequence[str] = (),
+    now: float | None = None,
+) -> IntakeKey:
+    """Verify an intake key and count its request; raise KeyInvalid (401) or RateLimited (429).
+
+    `lock_names` (in the key's project) are locked until the transaction ends on PostgreSQL: a
+    concurrent request that names the same thing waits here, before its next statement takes its
+    snapshot, so that statement sees whatever the first request stored under the name. SQLite needs
+    no locks: its writers take turns anyway.
+    """
+    moment = time.time() if now is None else now
+    if dialect != "postgresql":
+        key = verify_key(tx, presented)
+        count_request(tx, key.id, per_minute, moment)
+        return key
+    key_id, secret = split_key(presented)
+    window = _window(moment)
+    row = tx.query_one(_ADMIT_POSTGRESQL, {
+        "key": key_id, "window": window, "limited": per_minute > 0, "names": list(lock_names),
+    })
+    key = key_from_row(row, secret)
+    if row is not None and row["requests"] is not None:
+        _refuse_past_limit(int(row["requests"]), per_minute, window, moment)
+    return key
 
 
 def count_request(tx: Tx, key_id: str, per_minute: int, now: float | None = None) -> None:
@@ -22,19 +79,19 @@ def count_request(tx: Tx, key_id: str, per_minute: int, now: float | None = None
     if per_minute <= 0:  # 0 turns the limit off
         return
     moment = time.time() if now is None else now
-    window = int(moment) - int(moment) % WINDOW_SECONDS
-    row = tx.query_one(
-        "INSERT INTO intake_rate_limits (key_id, window_start, requests) VALUES (:key, :window, 1) "
-        "ON CONFLICT (key_id, window_start) DO UPDATE SET requests = intake_rate_limits.requests + 1 "
-        "RETURNING requests",
-        {"key": key_id, "window": window},
-    )
+    window = _window(moment)
+    row = tx.query_one(_COUNT, {"key": key_id, "window": window})
     requests = int(row["requests"]) if row else 1
     if requests == 1:  # first request of a new window: forget the key's older windows
-        tx.execute(
-            "DELETE FROM intake_rate_limits WHERE key_id = :key AND window_start < :window",
-            {"key": key_id, "window": window},
-        )
+        tx.execute(_FORGET, {"key": key_id, "window": window})
+    _refuse_past_limit(requests, per_minute, window, moment)
+
+
+def _window(moment: float) -> int:
+    return int(moment) - int(moment) % WINDOW_SECONDS
+
+
+def _refuse_past_limit(requests: int, per_minute: int, window: int, moment: float) -> None:
     if requests > per_minute:
         retry_after = max(1, int(window + WINDOW_SECONDS - moment + 0.999))
         raise errors.RateLimited(retry_after)

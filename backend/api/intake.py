@@ -7,20 +7,20 @@ that report (200) instead of a duplicate. POSTs are rate-limited per key (backen
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from typing import Any
 
 from flask import Blueprint, Response, g, jsonify, request
+from werkzeug.exceptions import HTTPException
 
 from backend import errors, ratelimit, schemas
 from backend.auth import bearer_token
 from backend.azdo.linking import stored_web_base
-from backend.keys import IntakeKey, verify_key
-from backend.reports import queries, service
+from backend.keys import IntakeKey, split_key, verify_key
+from backend.reports import intake as report_intake
+from backend.reports import queries
 from backend.state import get_settings, get_storage
-from backend.storage import ConstraintViolation, Tx, utcnow
+from backend.storage import Tx
 
 bp = Blueprint("intake", __name__, url_prefix="/api/v1/intake")
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -31,8 +31,12 @@ _IDEMPOTENCY_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
 def _authenticate(tx: Tx) -> IntakeKey:
     """Verify the caller's key inside `tx` (so a revocation is seen at once) and record the actor."""
     key = verify_key(tx, bearer_token(request.headers.get("Authorization"), errors.KeyMissing))
-    g.actor = {"actor": "key", "key_id": key.id, "org_id": key.org_id}
+    _record_actor(key)
     return key
+
+
+def _record_actor(key: IntakeKey) -> None:
+    g.actor = {"actor": "key", "key_id": key.id, "org_id": key.org_id}
 
 
 def _idempotency_key() -> str | None:
@@ -44,93 +48,46 @@ def _idempotency_key() -> str | None:
     return value
 
 
+def _read_request() -> tuple[dict[str, Any], str | None] | HTTPException | errors.AppError:
+    """The validated body and Idempotency-Key, or the error to answer with once the key is verified."""
+    try:
+        return schemas.json_body(schemas.INTAKE_REPORT), _idempotency_key()
+    except (errors.AppError, HTTPException) as refused:  # 400, 413, 415
+        return refused
+
+
 @bp.post("/reports")
 def create_report() -> tuple[Response, int]:
-    """Accept one customer report; a retry (same Idempotency-Key, or same source and externalId) gets it."""
-    storage = get_storage()
-    with storage.snapshot() as tx:
-        _authenticate(tx)  # 401 before 400: never tell an anonymous caller what a valid body looks like
-    body = schemas.json_body(schemas.INTAKE_REPORT)
-    idem = _idempotency_key()
-    digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
-    try:
-        return _create_once(body, idem, digest)
-    except ConstraintViolation:
-        # Another instance stored the same externalId (or key) between our check and insert; the
-        # second attempt finds that row. SQLite's single writer never gets here; PostgreSQL can.
-        return _create_once(body, idem, digest)
+    """Accept one customer report; a retry (same Idempotency-Key, or same source and externalId) gets it.
 
-
-def _create_once(body: dict[str, Any], idem: str | None, digest: str) -> tuple[Response, int]:
-    with get_storage().transaction() as tx:
-        key = _authenticate(tx)
-        ratelimit.count_request(tx, key.id, get_settings().intake_rate_limit)
-        existing = _same_external_id(tx, key, body)
-        report_id, status = (existing, 200) if existing is not None else (service.new_id("r"), 201)
-        replay = _replay(tx, key, idem, digest)
-        if replay is None and idem is not None and not _claim(tx, key, idem, digest, report_id, status):
-            replay = _replay(tx, key, idem, digest)  # another instance won the key meanwhile
-        if replay is not None:
-            response = jsonify(replay[0])
-            response.headers["Idempotent-Replayed"] = "true"
-            return response, replay[1]
-        if existing is None:
-            service.create_report(tx, org_id=key.org_id, project_id=key.project_id, data=body,
-                                  key_id=key.id, report_id=report_id)
-        g.audit_target = {"projectId": key.project_id, "reportId": report_id}
-        report = _report(tx, key, report_id)
-    return jsonify(report), status
-
-
-def _same_external_id(tx: Tx, key: IntakeKey, body: dict[str, Any]) -> str | None:
-    """Return the id of the project's report with this body's source and externalId, if any."""
-    if body.get("externalId") is None:
-        return None
-    row = tx.query_one(
-        "SELECT id FROM reports WHERE org_id = :org AND project_id = :project AND source = :source "
-        "AND external_id = :external",
-        {"org": key.org_id, "project": key.project_id, "source": body.get("source") or "",
-         "external": body["externalId"]},
-    )
-    return None if row is None else str(row["id"])
-
-
-def _claim(tx: Tx, key: IntakeKey, idem: str, digest: str, report_id: str, status: int) -> bool:
-    """Take the Idempotency-Key for the answer about to be given; False if another request has it.
-
-    The primary key decides between concurrent requests on any instance: PostgreSQL makes the second
-    INSERT wait for the first transaction and then do nothing, and its next statement sees the winner.
+    One transaction: the key's statement (verify, count, lock this report's names; backend.ratelimit)
+    and the report's (backend.reports.intake). The body is read first, so the key's statement can
+    lock what it names, but judged only after the key: an anonymous caller never learns what a valid
+    body looks like (401 before 400).
     """
-    inserted = tx.execute(
-        "INSERT INTO idempotency_keys (key_id, idem_key, org_id, request_hash, status_code, "
-        "report_id, created_at) VALUES (:key, :idem, :org, :hash, :status, :rid, :now) "
-        "ON CONFLICT (key_id, idem_key) DO NOTHING",
-        {"key": key.id, "idem": idem, "org": key.org_id, "hash": digest, "status": status, "rid": report_id,
-         "now": utcnow()},
-    )
-    return inserted == 1
+    presented = bearer_token(request.headers.get("Authorization"), errors.KeyMissing)
+    read = _read_request()
+    storage = get_storage()
+    with storage.transaction() as tx:
+        names = report_intake.lock_names(split_key(presented)[0], *read) if isinstance(read, tuple) else []
+        key = ratelimit.admit(tx, storage.dialect, presented, get_settings().intake_rate_limit,
+                              lock_names=names)
+        _record_actor(key)
+        if not isinstance(read, tuple):
+            raise read
+        body, idem = read
+        stored = report_intake.store(tx, storage.dialect, key, body, idem, _web_base(tx, key))
+    g.audit_target = {"projectId": key.project_id, "reportId": stored.report["id"]}
+    response = jsonify(stored.report)
+    if stored.replayed:
+        g.audit_target["replayed"] = True
+        response.headers["Idempotent-Replayed"] = "true"
+    return response, stored.status
 
 
-def _replay(tx: Tx, key: IntakeKey, idem: str | None, digest: str) -> tuple[dict[str, Any], int] | None:
-    """Return the report (and status) a previous call with this Idempotency-Key answered, if any."""
-    if idem is None:
-        return None
-    row = tx.query_one(
-        "SELECT request_hash, report_id, status_code FROM idempotency_keys "
-        "WHERE key_id = :key AND idem_key = :idem",
-        {"key": key.id, "idem": idem},
-    )
-    if row is None:
-        return None
-    if row["request_hash"] != digest:
-        raise errors.IdempotencyConflict()
-    g.audit_target = {"projectId": key.project_id, "reportId": row["report_id"], "replayed": True}
-    return _report(tx, key, row["report_id"]), int(row["status_code"])
-
-
-def _report(tx: Tx, key: IntakeKey, report_id: str) -> dict[str, Any]:
-    """The Report, its work item URL built as every UI route builds it."""
-    return queries.get_report(tx, key.org_id, key.project_id, report_id, stored_web_base(tx, key.org_id))
+def _web_base(tx: Tx, key: IntakeKey) -> queries.WebBase:
+    """Work item URLs as every UI route builds them; the organization's name is read only when needed."""
+    return lambda: stored_web_base(tx, key.org_id)
 
 
 @bp.get("/reports/<rid>")
@@ -139,4 +96,4 @@ def get_report(rid: str) -> dict[str, Any]:
     with get_storage().snapshot() as tx:
         key = _authenticate(tx)
         g.audit_target = {"projectId": key.project_id}
-        return _report(tx, key, rid)
+        return queries.get_report(tx, key.org_id, key.project_id, rid, _web_base(tx, key))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,15 +17,30 @@ from backend.reports.daily import DEFAULT_PERIOD, daily_counts
 from backend.storage import Tx, public_time
 
 STATUSES = ("new", "linked", "dismissed", "resolved")
+# The organization's Azure DevOps web URL (backend.azdo.linking.web_base), asked for only when a work item
+# needs its URL: an intake answer without one costs no statement to learn the organization's name.
+WebBase = Callable[[], str]
 
-_SELECT = (
-    "SELECT r.id, r.group_id, r.project_id, r.title, r.description, r.customer_id, r.customer_name, "
+REPORT_COLUMNS = (
+    "r.id, r.group_id, r.project_id, r.title, r.description, r.customer_id, r.customer_name, "
     "r.source, r.external_id, r.severity, r.link, r.status, r.created_at, r.updated_at, "
     "g.work_item_id, g.bug_pending, g.report_count, g.customer_count, "
-    "w.title AS wi_title, w.state AS wi_state "
-    "FROM reports r JOIN report_groups g ON g.id = r.group_id "
-    "LEFT JOIN work_items w ON w.org_id = g.org_id AND w.work_item_id = g.work_item_id "
+    "w.title AS wi_title, w.state AS wi_state"
 )
+
+
+def report_rows(reports: str = "reports", groups: str = "report_groups") -> str:
+    """FROM clause of REPORT_COLUMNS: reports `r`, their groups `g`, the groups' cached work items `w`.
+
+    Intake names its own just-written rows here (WITH ... RETURNING on PostgreSQL) instead of tables.
+    """
+    return (
+        f"FROM {reports} r JOIN {groups} g ON g.id = r.group_id "
+        "LEFT JOIN work_items w ON w.org_id = g.org_id AND w.work_item_id = g.work_item_id "
+    )
+
+
+_SELECT = f"SELECT {REPORT_COLUMNS} {report_rows()}"
 
 
 def work_item_url(web_base: str, project_id: str, work_item_id: int) -> str:
@@ -32,20 +48,19 @@ def work_item_url(web_base: str, project_id: str, work_item_id: int) -> str:
     return f"{web_base}/{project_id}/_workitems/edit/{work_item_id}"
 
 
-def work_item_json(row: dict[str, Any], web_base: str) -> dict[str, Any] | None:
+def work_item_json(row: dict[str, Any], web_base: WebBase) -> dict[str, Any] | None:
     """The Report's and Group's workItem: the cached title and state, the URL from `web_base`.
 
-    `web_base` is the organization's Azure DevOps web URL (backend.azdo.linking.web_base: the one the
-    integration calls, or https://dev.azure.com/<org>). Every route passes one, so the same work item
-    has the same URL in every answer; the URL REST gave when it was cached is not used.
+    Every route passes one (the configured URL the integration calls, or https://dev.azure.com/<org>),
+    so a work item has the same URL in every answer; the URL REST gave when it was cached is not used.
     """
     if row["work_item_id"] is None:
         return None
-    url = work_item_url(web_base, row["project_id"], row["work_item_id"])
+    url = work_item_url(web_base(), row["project_id"], row["work_item_id"])
     return {"id": row["work_item_id"], "title": row["wi_title"], "state": row["wi_state"], "url": url}
 
 
-def report_json(row: dict[str, Any], web_base: str) -> dict[str, Any]:
+def report_json(row: dict[str, Any], web_base: WebBase) -> dict[str, Any]:
     """Render one joined report row as the API's Report object."""
     work_item = work_item_json(row, web_base)
     return {
@@ -60,7 +75,9 @@ def report_json(row: dict[str, Any], web_base: str) -> dict[str, Any]:
     }
 
 
-def get_report(tx: Tx, org_id: str, project_id: str | None, report_id: str, web_base: str) -> dict[str, Any]:
+def get_report(
+    tx: Tx, org_id: str, project_id: str | None, report_id: str, web_base: WebBase
+) -> dict[str, Any]:
     """Return one Report in this organization (and project, when given), or raise NotFound."""
     row = tx.query_one(
         _SELECT + "WHERE r.id = :rid AND r.org_id = :org AND (:project IS NULL OR r.project_id = :project)",
@@ -143,7 +160,7 @@ def list_query(
 
 def list_reports(
     tx: Tx, org_id: str, project_id: str, *, q: str | None, status: str | None, limit: int,
-    cursor: str | None, web_base: str, group_id: str | None = None,
+    cursor: str | None, web_base: WebBase, group_id: str | None = None,
 ) -> dict[str, Any]:
     """Return one page of a project's reports (of one group, when given), newest first, with a cursor."""
     sql, params = list_query(
@@ -157,7 +174,7 @@ def list_reports(
 
 
 def work_item_impact(
-    tx: Tx, org_id: str, project_id: str, work_item_id: int, *, web_base: str, days: int = DEFAULT_PERIOD
+    tx: Tx, org_id: str, project_id: str, work_item_id: int, *, web_base: WebBase, days: int = DEFAULT_PERIOD
 ) -> dict[str, Any]:
     """Summarize the reports linked (through their groups) to one work item, with its last `days` days."""
     params = {"org": org_id, "project": project_id, "wid": work_item_id}

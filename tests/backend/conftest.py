@@ -23,6 +23,8 @@ from backend.reports import service
 from backend.state import get_state, get_storage
 from backend.storage import Storage
 
+from .races import pg, pg_url  # noqa: F401 (fixtures of the PostgreSQL race tests)
+
 AUDIENCE = "560de67c-a2e8-408a-86ae-be7ea6bd0b7a"
 
 

@@ -127,3 +127,17 @@ def test_the_default_limit_is_documented() -> None:
     readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     [row] = [line for line in readme.splitlines() if line.startswith("| `REPORT_BRIDGE_INTAKE_RATE_LIMIT`")]
     assert row.split(" | ")[1] == f"`{DEFAULT_INTAKE_RATE_LIMIT}`"
+
+
+def test_admitting_a_request_in_a_new_window_forgets_the_old_ones(
+    storage: Storage, make_key: Callable[..., str]
+) -> None:
+    """The route's path (one statement on PostgreSQL, three on SQLite) keeps the table small too."""
+    key, start = make_key(), 1_800_000_000.0
+    for moment in (start + 1, start + 2, start + 61):
+        with storage.transaction() as tx:
+            admitted = ratelimit.admit(tx, storage.dialect, key, 5, now=moment)
+    with storage.snapshot() as tx:
+        rows = tx.query("SELECT window_start, requests FROM intake_rate_limits WHERE key_id = :key",
+                        {"key": admitted.id})
+    assert rows == [{"window_start": int(start) + 60, "requests": 1}]
