@@ -6,9 +6,9 @@
 // and a failed first load retries everything the first load does (page info, /me, the page).
 //
 // Speed (bench/ui_load.py, README "Where the hub's time to data goes"): the first load is requested
-// before React renders anything, and the page renders once, with its data, unless that takes longer
-// than LOADING_DELAY_MS. Rendering the empty frame first ran cold React and azure-devops-ui code in the
-// task that sent the SDK handshake, and the host (same main thread) heard the handshake only after it.
+// before React renders anything, and the page's frame (tabs, filters, a spinner) renders while those
+// requests are on their way. Rendered at once, as before, its cold React and azure-devops-ui code ran in
+// the task that sent the SDK handshake, and the host (same main thread) heard the handshake only after.
 import { Button } from "azure-devops-ui/Button";
 import { MessageCard, MessageCardSeverity } from "azure-devops-ui/MessageCard";
 import { Tab, TabBar, TabSize } from "azure-devops-ui/Tabs";
@@ -17,7 +17,7 @@ import * as React from "react";
 import "./customer-reports.css";
 import { Group, GroupPage, Me, Report, ReportPage } from "../shared/model";
 import { BackendError, backendFetch, describeError, PageInfo, reportFailed, reportLoaded, resizeToContent, startSdk } from "../shared/sdk";
-import { Empty, ErrorState, Loading, mountWhenSettled, Pending } from "../shared/states";
+import { Empty, ErrorState, Loading, mountWhileWaiting, Pending } from "../shared/states";
 import { Triageable, TriageActions } from "./cells";
 import { Filters, LinkForm, Pager } from "./controls";
 import { Expansion, GroupsTable } from "./group-table";
@@ -27,7 +27,6 @@ import {
 } from "./page-reads";
 import { ReportsTable } from "./table";
 
-const LOADING_DELAY_MS = 250;
 const BUG_POLL_MS = 1500;
 const BUG_POLL_SLOW_MS = 10000; // after a minute the worker may be down: keep asking, less often
 const BUG_POLL_FAST = 40;
@@ -330,5 +329,7 @@ function linkedLabel(report: Report): string {
 }
 
 void startSdk();
-const first = new Pending(readFirstLoad(FIRST_QUERY));
-mountWhenSettled(first, LOADING_DELAY_MS, () => <CustomerReportsHub first={first} />);
+let requested = (): void => undefined;
+const waiting = new Promise<void>((resolve) => (requested = resolve)); // the first page is on its way
+const first = new Pending(readFirstLoad(FIRST_QUERY, undefined, () => requested()));
+mountWhileWaiting(first, waiting, () => <CustomerReportsHub first={first} />);

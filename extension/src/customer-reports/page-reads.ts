@@ -7,7 +7,7 @@ import type { IHostNavigationService } from "azure-devops-extension-api/Common";
 import * as SDK from "azure-devops-extension-sdk";
 
 import { GroupPage, GroupSort, Me, Report, ReportPage } from "../shared/model";
-import { BackendError, backendFetch, callOptional, fetchMe, loadPageInfo, PageInfo } from "../shared/sdk";
+import { BackendError, backendFetch, callOptional, fetchMe, loadPageInfo, PageInfo, tokenAtHand } from "../shared/sdk";
 import { Expansion } from "./group-table";
 
 export const PAGE_SIZE = 10;
@@ -53,15 +53,17 @@ export const FIRST_QUERY: PageQuery = { view: "groups", sort: "newest", query: "
 
 /**
  * Page info, /me and the first page, all requested as soon as the SDK handshake allows; the deep link is
- * asked of the host at the same time, so a load without one waits for nothing extra.
+ * asked of the host at the same time, so a load without one waits for nothing extra. `requested` is
+ * called once those backend calls are on their way (the page renders its frame meanwhile).
  */
-export async function readFirstLoad(query: PageQuery, known?: PageInfo): Promise<FirstLoad> {
+export async function readFirstLoad(query: PageQuery, known?: PageInfo, requested?: () => void): Promise<FirstLoad> {
   const info = known ?? (await loadPageInfo());
   const linkedId = query.linkedReportId !== undefined || query.cursors.length > 1
     ? Promise.resolve(query.linkedReportId)
     : linkedReportId();
   const me = fetchMe(info);
   const plain = readPage(info, { ...query, linkedReportId: undefined });
+  if (requested) void tokenAtHand().then(requested);
   const reportId = await linkedId;
   if (reportId) plain.catch(() => undefined); // not shown: the linked report's problem is
   const page = reportId ? await readPage(info, { ...query, linkedReportId: reportId }) : await plain;

@@ -22,22 +22,20 @@ export class Pending<T> {
 }
 
 /**
- * Mount `element()` once `pending` has settled, or after `delayMs` when it has not by then: a page whose
- * data comes quickly renders once, with its data (the host shows the frame loading until the page
- * reports it loaded), and a slow one shows its own loading state from `delayMs` on.
+ * Mount `element()` once the page is only waiting for the network (`waiting` resolved: its requests are
+ * on their way), or once `pending` has settled, whichever is first. Rendering the page's frame (cold
+ * React and azure-devops-ui code, the costliest step of a load) then overlaps the wait for the data
+ * instead of delaying the SDK handshake or following the data.
  */
-export function mountWhenSettled(pending: Pending<unknown>, delayMs: number, element: () => React.ReactElement): void {
+export function mountWhileWaiting(pending: Pending<unknown>, waiting: Promise<unknown>, element: () => React.ReactElement): void {
   let mounted = false;
   const go = () => {
     if (!mounted) mount(element());
     mounted = true;
   };
-  const timer = window.setTimeout(go, delayMs);
-  const settled = () => {
-    window.clearTimeout(timer);
-    go();
-  };
-  pending.promise.then(settled, settled); // after Pending's own reactions: `outcome` is set by then
+  // A task of its own: the fetch() calls the requests' microtasks make have run by then.
+  void waiting.then(() => window.setTimeout(go, 0));
+  pending.promise.then(go, go); // after Pending's own reactions: `outcome` is set by then
 }
 
 /** A spinner with a label, shown while data is on its way. */
