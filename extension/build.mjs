@@ -20,6 +20,19 @@ async function contributionIds() {
   return ids;
 }
 
+// azure-devops-ui imports polyfills for browsers older than the build's targets (Promise, Object.assign,
+// String methods, IntersectionObserver: CommonImports.js). Every target has them natively, so the polyfills
+// would only be parsed and then skip themselves; leaving them out saves about 18 KB of script to parse
+// on every load (bench/ui_load.py).
+const LEGACY_POLYFILLS = /^(es6-promise\/auto|es6-object-assign\/auto|es6-string-polyfills|intersection-observer)$/;
+const withoutLegacyPolyfills = {
+  name: "without-legacy-polyfills",
+  setup(build) {
+    build.onResolve({ filter: LEGACY_POLYFILLS }, (args) => ({ path: args.path, namespace: "legacy-polyfill" }));
+    build.onLoad({ filter: /.*/, namespace: "legacy-polyfill" }, () => ({ contents: "", loader: "js" }));
+  },
+};
+
 async function bundle(id) {
   const outdir = join(OUT, id);
   await build({
@@ -37,6 +50,7 @@ async function bundle(id) {
     define: { "process.env.NODE_ENV": '"production"' },
     logLevel: "warning",
     metafile: false,
+    plugins: [withoutLegacyPolyfills],
   });
   await writeFile(join(outdir, `${id}.html`), page(id, await contributionName(id)));
 }

@@ -46,7 +46,7 @@ def list_groups(pid: str) -> dict[str, Any]:
     sort = _sort()
     args = page_args()
     with get_storage().snapshot() as tx:
-        return groups.list_groups(tx, org_id, project_id, web_base=caller_web_base(), sort=sort, **args)
+        return groups.list_groups(tx, org_id, project_id, web_base=caller_web_base, sort=sort, **args)
 
 
 @bp.get("/groups/<gid>")
@@ -55,7 +55,7 @@ def get_group(pid: str, gid: str) -> dict[str, Any]:
     """Return one group."""
     org_id, project_id = project_scope(pid)
     with get_storage().snapshot() as tx:
-        return groups.get_group(tx, org_id, project_id, gid, caller_web_base())
+        return groups.get_group(tx, org_id, project_id, gid, caller_web_base)
 
 
 @bp.get("/groups/<gid>/reports")
@@ -66,7 +66,7 @@ def group_reports(pid: str, gid: str) -> dict[str, Any]:
     args = {**page_args(), "q": None, "status": None}
     with get_storage().snapshot() as tx:
         groups.group_row(tx, org_id, project_id, gid)  # an unknown group is a 404, not an empty page
-        return queries.list_reports(tx, org_id, project_id, web_base=caller_web_base(), group_id=gid, **args)
+        return queries.list_reports(tx, org_id, project_id, web_base=caller_web_base, group_id=gid, **args)
 
 
 def _act(pid: str, gid: str, action: Action) -> dict[str, Any]:
@@ -78,7 +78,7 @@ def _act_in(org_id: str, project_id: str, gid: str, action: Action) -> dict[str,
     g.audit_target = {**(g.get("audit_target") or {}), "groupId": gid}
     with get_storage().transaction() as tx:
         action(tx, groups.group_row(tx, org_id, project_id, gid))
-        return groups.get_group(tx, org_id, project_id, gid, caller_web_base())
+        return groups.get_group(tx, org_id, project_id, gid, caller_web_base)
 
 
 @bp.post("/groups/<gid>/link")

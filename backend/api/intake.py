@@ -17,6 +17,7 @@ from backend import errors, ratelimit, schemas
 from backend.app_state import get_settings, get_storage
 from backend.auth.intake_keys import IntakeKey, split_key, verify_key
 from backend.auth.tokens import bearer_token
+from backend.azdo.linking import stored_web_base
 from backend.reports import intake as report_intake
 from backend.reports import queries
 from backend.storage import Tx
@@ -75,7 +76,7 @@ def create_report() -> tuple[Response, int]:
         if not isinstance(read, tuple):
             raise read
         body, idem = read
-        stored = report_intake.store(tx, storage.dialect, key, body, idem)
+        stored = report_intake.store(tx, storage.dialect, key, body, idem, _web_base(tx, key))
     g.audit_target = {"projectId": key.project_id, "reportId": stored.report["id"]}
     response = jsonify(stored.report)
     if stored.replayed:
@@ -84,10 +85,15 @@ def create_report() -> tuple[Response, int]:
     return response, stored.status
 
 
+def _web_base(tx: Tx, key: IntakeKey) -> queries.WebBase:
+    """Work item URLs as every UI route builds them; the organization's name is read only when needed."""
+    return lambda: stored_web_base(tx, key.org_id)
+
+
 @bp.get("/reports/<rid>")
 def get_report(rid: str) -> dict[str, Any]:
     """Return one report the caller's project owns (status included)."""
     with get_storage().snapshot() as tx:
         key = _authenticate(tx)
         g.audit_target = {"projectId": key.project_id}
-        return queries.get_report(tx, key.org_id, key.project_id, rid)
+        return queries.get_report(tx, key.org_id, key.project_id, rid, _web_base(tx, key))

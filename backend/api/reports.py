@@ -78,7 +78,7 @@ def list_reports(pid: str) -> dict[str, Any]:
     org_id, project_id = project_scope(pid)
     args = page_args()
     with get_storage().snapshot() as tx:
-        return queries.list_reports(tx, org_id, project_id, web_base=caller_web_base(), **args)
+        return queries.list_reports(tx, org_id, project_id, web_base=caller_web_base, **args)
 
 
 @bp.get("/reports/<rid>")
@@ -87,7 +87,7 @@ def get_report(pid: str, rid: str) -> dict[str, Any]:
     """Return one report."""
     org_id, project_id = project_scope(pid)
     with get_storage().snapshot() as tx:
-        return queries.get_report(tx, org_id, project_id, rid, caller_web_base())
+        return queries.get_report(tx, org_id, project_id, rid, caller_web_base)
 
 
 def _act(pid: str, rid: str, action: Action) -> dict[str, Any]:
@@ -101,7 +101,7 @@ def _act_in(org_id: str, project_id: str, rid: str, action: Action) -> dict[str,
         group = service.group_of_report(tx, org_id, project_id, rid)
         g.audit_target = {**(g.get("audit_target") or {}), "groupId": group["id"]}
         action(tx, group)
-        return queries.get_report(tx, org_id, project_id, rid, caller_web_base())
+        return queries.get_report(tx, org_id, project_id, rid, caller_web_base)
 
 
 def check_link_target(org_id: str, project_id: str, work_item_id: int) -> None:
@@ -191,7 +191,8 @@ def impact(pid: str, wid: str) -> dict[str, Any]:
     org_id, project_id = project_scope(pid)
     days = _period_arg()
     with get_storage().snapshot() as tx:
-        return queries.work_item_impact(tx, org_id, project_id, work_item_id, days=days)
+        return queries.work_item_impact(tx, org_id, project_id, work_item_id, web_base=caller_web_base,
+                                        days=days)
 
 
 @bp.get("/dashboard")

@@ -5,7 +5,7 @@ out as the API's one error shape — 404 work_item_not_found, 409 organization_n
 with the Azure DevOps error code. `reach(org_id)` says what the backend knows about the caller's
 organization (backend/azdo/directory.py): only its id, never the name the browser sent, picks the
 Azure DevOps URL and credential. `web_base(org_id, org_name)` is where the organization's work item
-pages are, for every link the UI shows.
+pages are, for every link any route answers (`stored_web_base` for callers without a browser).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from backend.azdo.connector import OrganizationNotConfigured
 from backend.azdo.directory import Reach
 from backend.azdo.errors import AzureDevOpsError, AzureDevOpsNotFound
 from backend.azdo.models import WorkItem
+from backend.storage import Tx
 
 
 class WorkItemNotFound(errors.NotFound):
@@ -53,6 +54,15 @@ def web_base(org_id: str, org_name: str) -> str:
     if binding.reach is Reach.BOUND and binding.url is not None:
         return binding.url.rstrip("/")
     return f"https://dev.azure.com/{quote(org_name or 'unknown')}"
+
+
+def stored_web_base(tx: Tx, org_id: str) -> str:
+    """web_base for a caller that sends no organization name (an intake key): the stored one.
+
+    A UI caller's name is the stored one too (auth binds it), so intake and UI answer the same URL.
+    """
+    row = tx.query_one("SELECT name FROM organizations WHERE id = :id", {"id": org_id})
+    return web_base(org_id, row["name"] if row else "")
 
 
 def check_work_item(org_id: str, project_id: str, work_item_id: int) -> WorkItem:

@@ -16,7 +16,14 @@ from __future__ import annotations
 from typing import Any
 
 from backend import errors, inputs
-from backend.reports.queries import like_pattern, pack_cursor, report_matches, unpack_cursor, work_item_json
+from backend.reports.queries import (
+    WebBase,
+    like_pattern,
+    pack_cursor,
+    report_matches,
+    unpack_cursor,
+    work_item_json,
+)
 from backend.storage import Tx, public_time
 
 SORTS: dict[str, tuple[str, ...]] = {
@@ -39,7 +46,7 @@ _SEARCH = (
 )
 
 
-def group_json(row: dict[str, Any], web_base: str) -> dict[str, Any]:
+def group_json(row: dict[str, Any], web_base: WebBase) -> dict[str, Any]:
     """Render one report_groups row (joined with its cached work item) as the API's Group object."""
     return {
         "id": row["id"], "projectId": row["project_id"], "title": row["title"], "status": row["status"],
@@ -52,7 +59,7 @@ def group_json(row: dict[str, Any], web_base: str) -> dict[str, Any]:
     }
 
 
-def get_group(tx: Tx, org_id: str, project_id: str, group_id: str, web_base: str) -> dict[str, Any]:
+def get_group(tx: Tx, org_id: str, project_id: str, group_id: str, web_base: WebBase) -> dict[str, Any]:
     """Return one Group of this organization's project, or raise NotFound."""
     row = tx.query_one(
         _SELECT + "WHERE g.id = :gid AND g.org_id = :org AND g.project_id = :project",
@@ -114,7 +121,7 @@ def list_query(
 
 
 def list_groups(
-    tx: Tx, org_id: str, project_id: str, *, web_base: str, q: str | None, status: str | None, sort: str,
+    tx: Tx, org_id: str, project_id: str, *, web_base: WebBase, q: str | None, status: str | None, sort: str,
     limit: int, cursor: str | None,
 ) -> dict[str, Any]:
     """Return one page of a project's report groups in the given order, with the next page's cursor."""

@@ -57,14 +57,18 @@ def request_hash(body: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
-def store(tx: Tx, dialect: str, key: IntakeKey, body: dict[str, Any], idem: str | None) -> Stored:
+def store(
+    tx: Tx, dialect: str, key: IntakeKey, body: dict[str, Any], idem: str | None, web_base: queries.WebBase
+) -> Stored:
     """Store (or find) the report of one intake call in `tx`; raise IdempotencyConflict (409)."""
     if dialect == "postgresql":
-        return _store_in_one_statement(tx, key, body, idem)
-    return _store_step_by_step(tx, key, body, idem)
+        return _store_in_one_statement(tx, key, body, idem, web_base)
+    return _store_step_by_step(tx, key, body, idem, web_base)
 
 
-def _store_step_by_step(tx: Tx, key: IntakeKey, body: dict[str, Any], idem: str | None) -> Stored:
+def _store_step_by_step(
+    tx: Tx, key: IntakeKey, body: dict[str, Any], idem: str | None, web_base: queries.WebBase
+) -> Stored:
     digest = request_hash(body)
     if idem is not None:
         prior = tx.query_one(
@@ -73,7 +77,7 @@ def _store_step_by_step(tx: Tx, key: IntakeKey, body: dict[str, Any], idem: str 
         )
         if prior is not None:
             _refuse_other_body(prior["request_hash"], digest)
-            report = queries.get_report(tx, key.org_id, key.project_id, prior["report_id"])
+            report = queries.get_report(tx, key.org_id, key.project_id, prior["report_id"], web_base)
             return Stored(report, int(prior["status_code"]), replayed=True)
     report_id, status = _same_external_id(tx, key, body), 200
     if report_id is None:
@@ -87,7 +91,8 @@ def _store_step_by_step(tx: Tx, key: IntakeKey, body: dict[str, Any], idem: str 
             {"key": key.id, "idem": idem, "org": key.org_id, "hash": digest, "status": status,
              "rid": report_id, "now": utcnow()},
         )
-    return Stored(queries.get_report(tx, key.org_id, key.project_id, report_id), status, replayed=False)
+    report = queries.get_report(tx, key.org_id, key.project_id, report_id, web_base)
+    return Stored(report, status, replayed=False)
 
 
 def _same_external_id(tx: Tx, key: IntakeKey, body: dict[str, Any]) -> str | None:
@@ -182,7 +187,9 @@ SELECT {queries.REPORT_COLUMNS}, a.status_code, a.request_hash, a.replayed
 """
 
 
-def _store_in_one_statement(tx: Tx, key: IntakeKey, body: dict[str, Any], idem: str | None) -> Stored:
+def _store_in_one_statement(
+    tx: Tx, key: IntakeKey, body: dict[str, Any], idem: str | None, web_base: queries.WebBase
+) -> Stored:
     digest = request_hash(body)
     severity = body.get("severity") or "medium"
     params = {
@@ -200,4 +207,4 @@ def _store_in_one_statement(tx: Tx, key: IntakeKey, body: dict[str, Any], idem: 
         raise StorageError("intake found neither a group nor an answer twice")
     if row["replayed"]:
         _refuse_other_body(row["request_hash"], digest)
-    return Stored(queries.report_json(row), int(row["status_code"]), replayed=bool(row["replayed"]))
+    return Stored(queries.report_json(row, web_base), int(row["status_code"]), replayed=bool(row["replayed"]))

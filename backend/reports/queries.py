@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,12 +17,15 @@ from backend.reports.daily import DEFAULT_PERIOD, daily_counts
 from backend.storage import Tx, public_time
 
 STATUSES = ("new", "linked", "dismissed", "resolved")
+# The organization's Azure DevOps web URL (backend.azdo.linking.web_base), asked for only when a work item
+# needs its URL: an intake answer without one costs no statement to learn the organization's name.
+WebBase = Callable[[], str]
 
 REPORT_COLUMNS = (
     "r.id, r.group_id, r.project_id, r.title, r.description, r.customer_id, r.customer_name, "
     "r.source, r.external_id, r.severity, r.link, r.status, r.created_at, r.updated_at, "
     "g.work_item_id, g.bug_pending, g.report_count, g.customer_count, "
-    "w.title AS wi_title, w.state AS wi_state, w.url AS wi_url"
+    "w.title AS wi_title, w.state AS wi_state"
 )
 
 
@@ -44,21 +48,19 @@ def work_item_url(web_base: str, project_id: str, work_item_id: int) -> str:
     return f"{web_base}/{project_id}/_workitems/edit/{work_item_id}"
 
 
-def work_item_json(row: dict[str, Any], web_base: str | None) -> dict[str, Any] | None:
+def work_item_json(row: dict[str, Any], web_base: WebBase) -> dict[str, Any] | None:
     """The Report's and Group's workItem: the cached title and state, the URL from `web_base`.
 
-    `web_base` is the organization's Azure DevOps web URL (the one the integration calls, or
-    https://dev.azure.com/<org>); without one (intake callers) the URL cached from REST is kept.
+    Every route passes one (the configured URL the integration calls, or https://dev.azure.com/<org>),
+    so a work item has the same URL in every answer; the URL REST gave when it was cached is not used.
     """
     if row["work_item_id"] is None:
         return None
-    url = row.get("wi_url")
-    if web_base is not None:
-        url = work_item_url(web_base, row["project_id"], row["work_item_id"])
+    url = work_item_url(web_base(), row["project_id"], row["work_item_id"])
     return {"id": row["work_item_id"], "title": row["wi_title"], "state": row["wi_state"], "url": url}
 
 
-def report_json(row: dict[str, Any], web_base: str | None = None) -> dict[str, Any]:
+def report_json(row: dict[str, Any], web_base: WebBase) -> dict[str, Any]:
     """Render one joined report row as the API's Report object."""
     work_item = work_item_json(row, web_base)
     return {
@@ -74,7 +76,7 @@ def report_json(row: dict[str, Any], web_base: str | None = None) -> dict[str, A
 
 
 def get_report(
-    tx: Tx, org_id: str, project_id: str | None, report_id: str, web_base: str | None = None
+    tx: Tx, org_id: str, project_id: str | None, report_id: str, web_base: WebBase
 ) -> dict[str, Any]:
     """Return one Report in this organization (and project, when given), or raise NotFound."""
     row = tx.query_one(
@@ -158,7 +160,7 @@ def list_query(
 
 def list_reports(
     tx: Tx, org_id: str, project_id: str, *, q: str | None, status: str | None, limit: int,
-    cursor: str | None, web_base: str | None = None, group_id: str | None = None,
+    cursor: str | None, web_base: WebBase, group_id: str | None = None,
 ) -> dict[str, Any]:
     """Return one page of a project's reports (of one group, when given), newest first, with a cursor."""
     sql, params = list_query(
@@ -172,7 +174,7 @@ def list_reports(
 
 
 def work_item_impact(
-    tx: Tx, org_id: str, project_id: str, work_item_id: int, days: int = DEFAULT_PERIOD
+    tx: Tx, org_id: str, project_id: str, work_item_id: int, *, web_base: WebBase, days: int = DEFAULT_PERIOD
 ) -> dict[str, Any]:
     """Summarize the reports linked (through their groups) to one work item, with its last `days` days."""
     params = {"org": org_id, "project": project_id, "wid": work_item_id}
@@ -196,7 +198,7 @@ def work_item_impact(
     assert totals is not None and span is not None
     return {
         "workItemId": work_item_id,
-        "reports": [report_json(row) for row in rows],
+        "reports": [report_json(row, web_base) for row in rows],
         "customersAffected": totals["customers"],
         "reportCount": span["reports"],
         "firstReportedAt": public_time(span["first_at"]),

@@ -1,23 +1,32 @@
 // Hub "Customer reports" (Boards): one row per problem (report group) by default, its reports one click
-// (or Enter) away, a per-report view one tab away; search, status filter, sort, paging and triage.
+// (or Enter) away, a per-report view one tab away; search, status filter, sort, paging and triage; a
+// deep link (?reportId=) opens on that report's problem (page-reads.ts).
 //
 // Every action re-reads the page it changed (so a row that left the status filter leaves the view),
 // and a failed first load retries everything the first load does (page info, /me, the page).
+//
+// Speed (bench/ui_load.py, README "Where the hub's time to data goes"): the first load is requested
+// before React renders anything, and the page's frame (tabs, filters, a spinner) renders while those
+// requests are on their way. Rendered at once, as before, its cold React and azure-devops-ui code ran in
+// the task that sent the SDK handshake, and the host (same main thread) heard the handshake only after.
+import { Button } from "azure-devops-ui/Button";
 import { MessageCard, MessageCardSeverity } from "azure-devops-ui/MessageCard";
 import { Tab, TabBar, TabSize } from "azure-devops-ui/Tabs";
 import * as React from "react";
 
 import "./customer-reports.css";
-import { Group, GroupPage, GroupSort, Me, Report, ReportPage } from "../shared/model";
-import { BackendError, backendFetch, describeError, fetchMe, loadPageInfo, PageInfo, reportFailed, reportLoaded, resizeToContent, startSdk } from "../shared/sdk";
-import { Empty, ErrorState, Loading, mount } from "../shared/states";
+import { Group, GroupPage, Me, Report, ReportPage } from "../shared/model";
+import { BackendError, backendFetch, describeError, PageInfo, reportFailed, reportLoaded, resizeToContent, startSdk } from "../shared/sdk";
+import { Empty, ErrorState, Loading, mountWhileWaiting, Pending } from "../shared/states";
 import { Triageable, TriageActions } from "./cells";
 import { Filters, LinkForm, Pager } from "./controls";
 import { Expansion, GroupsTable } from "./group-table";
+import {
+  FIRST_QUERY, FirstLoad, forgetLinkedReport, Linked, linkedFirst, PageQuery, PageRead, readFirstLoad,
+  readGroupReports, readPage, View,
+} from "./page-reads";
 import { ReportsTable } from "./table";
 
-const PAGE_SIZE = 10;
-const EXPANDED_PAGE = 20;
 const BUG_POLL_MS = 1500;
 const BUG_POLL_SLOW_MS = 10000; // after a minute the worker may be down: keep asking, less often
 const BUG_POLL_FAST = 40;
@@ -26,38 +35,62 @@ export const CREATE_BUG_UNAVAILABLE =
   "Creating bugs needs an Azure DevOps connection for this organization. Ask your Report Bridge administrator to configure one.";
 const NOT_CONFIGURED = "azure_devops_not_configured";
 const BUG_PENDING = "bug_pending";
-// The page can arrive before /me: Create bug stays off until the backend has said it can create bugs.
+// Until /me has answered, Create bug stays off: the backend has not said yet that it can create bugs.
 const CREATE_BUG_CHECKING = "Checking whether this organization can create bugs…";
 
-type View = "groups" | "reports";
-
-interface State {
+interface State extends PageQuery {
   info?: PageInfo;
   loadError?: string;
   loading: boolean;
-  view: View;
-  sort: GroupSort;
   search: string;
-  query: string;
-  status: string;
-  cursors: Array<string | null>;
   groups?: GroupPage;
   reports?: ReportPage;
   expanded: Record<string, Expansion>;
+  linked?: Linked;
   actionError?: string;
   linking?: Triageable;
   createBugDisabledReason?: string;
 }
 
-class CustomerReportsHub extends React.Component<{}, State> {
-  private pollTimers = new Map<string, number>();
-  state: State = {
-    loading: true, view: "groups", sort: "newest", search: "", query: "", status: "", cursors: [null],
-    expanded: {}, createBugDisabledReason: CREATE_BUG_CHECKING,
+const INITIAL: State = {
+  ...FIRST_QUERY, loading: true, search: "", expanded: {}, createBugDisabledReason: CREATE_BUG_CHECKING,
+};
+
+/** The state a page read leaves: what it read, and nothing stale from the page before. */
+function shown(page: PageRead): Partial<State> {
+  return {
+    groups: undefined, reports: undefined, linked: undefined, ...page, expanded: page.expanded ?? {},
+    loading: false, loadError: undefined,
   };
+}
+
+/** The state a finished first load leaves. */
+function firstLoaded(first: FirstLoad): Partial<State> {
+  return { info: first.info, createBugDisabledReason: createBugReason(first.me), ...shown(first.page) };
+}
+
+interface Props {
+  first: Pending<FirstLoad>;
+}
+
+class CustomerReportsHub extends React.Component<Props, State> {
+  private pollTimers = new Map<string, number>();
+
+  constructor(props: Props) {
+    super(props);
+    const outcome = props.first.outcome;
+    this.state = {
+      ...INITIAL,
+      ...(outcome && "value" in outcome ? firstLoaded(outcome.value) : {}),
+      ...(outcome && "error" in outcome ? { loading: false, loadError: describeError(outcome.error) } : {}),
+    };
+  }
 
   componentDidMount(): void {
-    void this.load();
+    const outcome = this.props.first.outcome;
+    if (outcome === undefined) void this.finishLoad(this.props.first.promise);
+    else if ("value" in outcome) void this.loaded();
+    else reportFailed(outcome.error);
   }
 
   componentWillUnmount(): void {
@@ -68,47 +101,38 @@ class CustomerReportsHub extends React.Component<{}, State> {
     resizeToContent();
   }
 
-  /** The first load, and every "Try again" after a failed one: page info, /me and the page, together. */
-  private load = async (): Promise<void> => {
+  /** Every "Try again" after a failed load: page info, /me and the page, as the first load read them. */
+  private load = (): void => {
     this.setState({ loading: true, loadError: undefined, createBugDisabledReason: CREATE_BUG_CHECKING });
+    void this.finishLoad(readFirstLoad(this.state, this.state.info));
+  };
+
+  private async finishLoad(load: Promise<FirstLoad>): Promise<void> {
     try {
-      const info = this.state.info ?? (await loadPageInfo());
-      this.setState({ info });
-      // /me usually answers before the first page: applied on its own, it re-renders the page without
-      // the table instead of the table a second time (React 16 renders each setState here at once).
-      const me = fetchMe(info).then((answer) => this.setState({ createBugDisabledReason: createBugReason(answer) }));
-      await Promise.all([me, this.fetchPage(info, this.state)]);
-      await reportLoaded();
+      this.setState(firstLoaded(await load) as State);
+      await this.loaded();
     } catch (error) {
       this.setState({ loading: false, loadError: describeError(error) });
       reportFailed(error);
     }
-  };
+  }
 
-  private async fetchPage(info: PageInfo, s: Pick<State, "view" | "sort" | "query" | "status" | "cursors">): Promise<void> {
-    const params = new URLSearchParams({ limit: String(PAGE_SIZE) });
-    if (s.query) params.set("q", s.query);
-    if (s.status) params.set("status", s.status);
-    const cursor = s.cursors[s.cursors.length - 1];
-    if (cursor) params.set("cursor", cursor);
-    const { view, sort, query, status, cursors } = s;
-    if (view === "groups") {
-      params.set("sort", sort);
-      const groups = await backendFetch<GroupPage>(info, `/groups?${params.toString()}`);
-      this.setState({ groups, view, sort, query, status, cursors, loading: false, loadError: undefined });
-      groups.items.filter((g) => g.bugPending).forEach((g) => this.pollBug(g.id, 0));
-    } else {
-      const reports = await backendFetch<ReportPage>(info, `/reports?${params.toString()}`);
-      this.setState({ reports, view, query, status, cursors, loading: false, loadError: undefined });
-      reports.items.filter((r) => r.bugPending).forEach((r) => this.pollBug(r.groupId, 0));
-    }
+  /** The data is on screen: tell the host, and follow the bugs being created. */
+  private async loaded(): Promise<void> {
+    this.followPendingBugs();
+    await reportLoaded();
+  }
+
+  private followPendingBugs(): void {
+    const pending = [...(this.state.groups?.items ?? []), ...(this.state.reports?.items ?? [])];
+    pending.forEach((item) => item.bugPending && this.pollBug("groupId" in item ? item.groupId : item.id, 0));
   }
 
   /** Show another page, filter, order or view; `reset` starts again from the first page. */
   private navigate = async (change: Partial<State>, reset = true): Promise<void> => {
     this.setState({ actionError: undefined });
-    if (reset) this.setState({ expanded: {} });
-    await this.reread({ ...change, ...(reset ? { cursors: [null] } : {}) });
+    if (this.state.linkedReportId) void forgetLinkedReport(); // the user moved on from the linked report
+    await this.reread({ linkedReportId: undefined, ...change, ...(reset ? { cursors: [null] } : {}) });
   };
 
   /** Read the page `change` describes (the current one when empty); errors stay as they are. */
@@ -118,7 +142,11 @@ class CustomerReportsHub extends React.Component<{}, State> {
     const next = { ...this.state, ...change };
     this.setState({ loading: true });
     try {
-      await this.fetchPage(info, next);
+      const page = await readPage(info, next);
+      const { expanded } = this.state;
+      // The same page again (after an action) keeps its open groups; their reports are re-read.
+      const keep = Object.keys(change).length === 0 && !page.expanded;
+      this.setState({ ...shown(page), ...(keep ? { expanded } : {}) } as State, () => this.followPendingBugs());
     } catch (error) {
       this.setState({ loading: false, loadError: describeError(error) });
       reportFailed(error);
@@ -196,16 +224,15 @@ class CustomerReportsHub extends React.Component<{}, State> {
   private async readReports(groupId: string, cursor: string | null): Promise<void> {
     const { info } = this.state;
     if (!info) return;
-    const params = new URLSearchParams({ limit: String(EXPANDED_PAGE) });
-    if (cursor) params.set("cursor", cursor);
     const update = (change: (e: Expansion) => Expansion) => this.setState((s) => {
       const current = s.expanded[groupId];
       return current ? { expanded: { ...s.expanded, [groupId]: change(current) } } : null;
     });
     update((e) => ({ ...e, loading: true, error: undefined }));
     try {
-      const page = await backendFetch<ReportPage>(info, `/groups/${encodeURIComponent(groupId)}/reports?${params.toString()}`);
-      update((e) => ({ reports: cursor ? [...e.reports, ...page.items] : page.items, nextCursor: page.nextCursor, loading: false }));
+      const page = await readGroupReports(info, groupId, cursor);
+      const linked = this.state.linked?.report;
+      update((e) => ({ ...page, reports: linkedFirst(cursor ? [...e.reports, ...page.reports] : page.reports, linked?.groupId === groupId ? linked : null) }));
     } catch (error) {
       update((e) => ({ ...e, loading: false, error: describeError(error) }));
     }
@@ -238,16 +265,36 @@ class CustomerReportsHub extends React.Component<{}, State> {
           <LinkForm target={s.linking} onLink={this.link} onCancel={() => this.setState({ linking: undefined })}
             onInvalid={(message) => this.setState({ actionError: message })} />
         )}
+        {s.linked?.report && (
+          <MessageCard severity={MessageCardSeverity.Info} buttonProps={[{ text: "Show all problems", onClick: this.showAll }]}>
+            <span data-testid="linked-report">
+              Showing the problem of the report you followed a link to ({linkedLabel(s.linked.report)}).
+            </span>
+          </MessageCard>
+        )}
         {this.renderBody()}
       </div>
     );
   }
+
+  private showAll = (): void => void this.navigate({});
 
   private renderBody(): React.ReactElement {
     const s = this.state;
     if (s.loadError) return <ErrorState message={s.loadError} onRetry={() => void this.load()} />;
     const page = s.view === "groups" ? s.groups : s.reports;
     if (!page) return <Loading label="Loading customer reports…" />;
+    if (s.linked && !s.linked.report) {
+      return (
+        <div className="rb-row" data-state="not-found" data-testid="linked-report-missing">
+          <span>
+            No report “{s.linked.reportId}” in this project. The link may belong to another project or
+            organization, or the report was deleted.
+          </span>
+          <Button text="Show all problems" onClick={this.showAll} />
+        </div>
+      );
+    }
     const filtered = !!(s.query || s.status);
     return (
       <div className="rb-stack">
@@ -256,14 +303,15 @@ class CustomerReportsHub extends React.Component<{}, State> {
         ) : s.view === "groups" && s.groups ? (
           <GroupsTable groups={s.groups.items} expanded={s.expanded} actions={this.actions}
             createBugDisabledReason={s.createBugDisabledReason} toggle={this.toggle}
+            currentReportId={s.linked?.report?.id}
             more={(g) => void this.readReports(g.id, s.expanded[g.id]?.nextCursor ?? null)} />
         ) : (
           <ReportsTable items={(s.reports?.items ?? []) as Report[]} actions={this.actions}
             createBugDisabledReason={s.createBugDisabledReason} />
         )}
-        <Pager page={s.cursors.length} loading={s.loading} hasNext={!!page.nextCursor}
+        {!s.linked && <Pager page={s.cursors.length} loading={s.loading} hasNext={!!page.nextCursor}
           previous={() => void this.navigate({ cursors: s.cursors.slice(0, -1) }, false)}
-          next={() => void this.navigate({ cursors: [...s.cursors, page.nextCursor] }, false)} />
+          next={() => void this.navigate({ cursors: [...s.cursors, page.nextCursor] }, false)} />}
       </div>
     );
   }
@@ -274,5 +322,14 @@ function createBugReason(me: Me): string | undefined {
   return me.capabilities?.createBug === true ? undefined : CREATE_BUG_UNAVAILABLE;
 }
 
+/** Who sent the linked report, and its ticket. */
+function linkedLabel(report: Report): string {
+  const who = report.customerName || report.customerId;
+  return report.externalId ? `${who}, ${report.externalId}` : who;
+}
+
 void startSdk();
-mount(<CustomerReportsHub />);
+let requested = (): void => undefined;
+const waiting = new Promise<void>((resolve) => (requested = resolve)); // the first page is on its way
+const first = new Pending(readFirstLoad(FIRST_QUERY, undefined, () => requested()));
+mountWhileWaiting(first, waiting, () => <CustomerReportsHub first={first} />);

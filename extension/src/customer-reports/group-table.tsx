@@ -22,6 +22,7 @@ interface Props {
   expanded: Record<string, Expansion>;
   actions: TriageActions;
   createBugDisabledReason?: string;
+  currentReportId?: string; // the report a deep link named: highlighted and focused
   toggle(group: Group): void;
   more(group: Group): void;
 }
@@ -107,19 +108,19 @@ function reportsRow(columnCount: number, props: Props): RowRenderer {
     return (
       <TableRow<Row> key={`reports-${group.id}`} index={index} details={details} className="rb-reports-row">
         <td colSpan={columnCount} className="bolt-table-cell bolt-list-cell" data-reports-of={group.id}>
-          <ReportList group={group} expansion={expansion} more={() => props.more(group)} />
+          <ReportList group={group} expansion={expansion} current={props.currentReportId} more={() => props.more(group)} />
         </td>
       </TableRow>
     );
   };
 }
 
-function ReportList(p: { group: Group; expansion: Expansion; more(): void }): React.ReactElement {
+function ReportList(p: { group: Group; expansion: Expansion; current?: string; more(): void }): React.ReactElement {
   const { expansion } = p;
   return (
     <div className="rb-report-list">
       <ul aria-label={`Reports of “${p.group.title}”`}>
-        {expansion.reports.map((r) => <ReportLine key={r.id} report={r} />)}
+        {expansion.reports.map((r) => <ReportLine key={r.id} report={r} current={r.id === p.current} />)}
       </ul>
       {expansion.loading && <span className="rb-row"><Spinner size={SpinnerSize.xSmall} /> Loading reports…</span>}
       {expansion.error && <span className="rb-error" role="alert">{expansion.error}</span>}
@@ -130,10 +131,16 @@ function ReportList(p: { group: Group; expansion: Expansion; more(): void }): Re
   );
 }
 
-function ReportLine(p: { report: Report }): React.ReactElement {
+function ReportLine(p: { report: Report; current: boolean }): React.ReactElement {
   const r = p.report;
+  const ref = React.useRef<HTMLLIElement>(null);
+  const { current } = p;
+  React.useEffect(() => {
+    if (current) ref.current?.focus(); // the user came for this report: start there
+  }, [current]);
   return (
-    <li data-report-id={r.id}>
+    <li data-report-id={r.id} ref={ref} className={current ? "rb-report-current" : undefined}
+      aria-current={current ? "true" : undefined} tabIndex={current ? -1 : undefined}>
       <div className="rb-row rb-report-head">
         <strong data-testid="report-customer">{r.customerName || r.customerId}</strong>
         {r.source && <span className="rb-muted">{r.source}</span>}

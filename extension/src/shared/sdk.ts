@@ -122,6 +122,14 @@ function appToken(rejected?: Promise<string>): Promise<string> {
   return cachedToken;
 }
 
+/**
+ * Resolves once the app token is at hand: backend calls made before then have been sent by the time
+ * this resolves (they wait on the same token, and were first in line). Never rejects.
+ */
+export function tokenAtHand(): Promise<void> {
+  return appToken().then(() => undefined, () => undefined);
+}
+
 /** Call a project route of the backend as the current user (`path` is relative to the project). */
 export function backendFetch<T>(
   info: PageInfo,

@@ -12,6 +12,32 @@ export function mount(element: React.ReactElement): void {
   ReactDOM.render(element, document.getElementById("root"));
 }
 
+/** A promise whose outcome can also be read synchronously once it has settled. */
+export class Pending<T> {
+  outcome?: { value: T } | { error: unknown };
+
+  constructor(readonly promise: Promise<T>) {
+    promise.then((value) => (this.outcome = { value }), (error: unknown) => (this.outcome = { error }));
+  }
+}
+
+/**
+ * Mount `element()` once the page is only waiting for the network (`waiting` resolved: its requests are
+ * on their way), or once `pending` has settled, whichever is first. Rendering the page's frame (cold
+ * React and azure-devops-ui code, the costliest step of a load) then overlaps the wait for the data
+ * instead of delaying the SDK handshake or following the data.
+ */
+export function mountWhileWaiting(pending: Pending<unknown>, waiting: Promise<unknown>, element: () => React.ReactElement): void {
+  let mounted = false;
+  const go = () => {
+    if (!mounted) mount(element());
+    mounted = true;
+  };
+  // A task of its own: the fetch() calls the requests' microtasks make have run by then.
+  void waiting.then(() => window.setTimeout(go, 0));
+  pending.promise.then(go, go); // after Pending's own reactions: `outcome` is set by then
+}
+
 /** A spinner with a label, shown while data is on its way. */
 export function Loading(props: { label: string }): React.ReactElement {
   return (

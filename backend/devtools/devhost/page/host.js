@@ -8,6 +8,7 @@ import { WorkItemForm } from "./workitems.js";
 
 const FORM_SERVICE = "ms.vss-work-web.work-item-form";
 const FORM_NAVIGATION_SERVICE = "ms.vss-work-web.work-item-form-navigation-service";
+const HOST_NAVIGATION_SERVICE = "ms.vss-features.host-navigation-service";
 
 window.hostEvents = events;
 window.hostTrace = trace;
@@ -37,6 +38,17 @@ function services(id) {
       },
       openNewWorkItem: async () => {
         throw new Error("Creating work items is not available in the local host.");
+      },
+    };
+  }
+  if (id === HOST_NAVIGATION_SERVICE) {
+    // The host page's query string, as Azure DevOps gives a hub its page URL's (?reportId= deep links).
+    return {
+      getQueryParams: async () => Object.fromEntries(new URLSearchParams(location.search)),
+      setQueryParams: async (params) => {
+        const query = new URLSearchParams(location.search);
+        Object.entries(params).forEach(([k, v]) => (v ? query.set(k, v) : query.delete(k))); // empty removes
+        history.replaceState(null, "", `${location.pathname}${query.size ? `?${query}` : ""}${location.hash}`);
       },
     };
   }
