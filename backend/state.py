@@ -29,6 +29,9 @@ class AppState:
     audit_writer: AuditWriter | None = None  # None: audit rows are written on the request path
     # org id -> (tenant id, name): a binding never changes once made, so every worker may remember it.
     org_bindings: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # (org id, project id) -> name: a project row, once stored, stays; remembering it spares a list
+    # its lookup (a round trip on PostgreSQL). A new name from the caller is still written.
+    known_projects: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 def this_app() -> Flask:

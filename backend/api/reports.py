@@ -13,7 +13,7 @@ from backend.auth import PROJECT_NAME_HEADER, Identity, require_app_token
 from backend.azdo import linking
 from backend.azdo.directory import Reach
 from backend.reports import daily, queries, service
-from backend.state import get_storage
+from backend.state import get_state, get_storage
 from backend.storage import Tx
 
 bp = Blueprint("reports", __name__, url_prefix="/api/v1/projects/<pid>")
@@ -22,6 +22,7 @@ _PROJECT_ID = re.compile(PROJECT_ID_PATTERN)
 MAX_PAGE = 100
 MAX_CURSOR_LENGTH = 512  # an encoded cursor is under 150 characters
 DEFAULT_PAGE = 25
+MAX_KNOWN_PROJECTS = 10_000  # per worker; past it the memory starts again
 Action = Callable[[Tx, dict[str, Any]], None]  # changes one report group inside a transaction
 
 
@@ -31,6 +32,9 @@ def project_scope(pid: str) -> tuple[str, str]:
         raise inputs.invalid_parameter("pid", "is not a valid project id", "path parameter")
     identity: Identity = g.identity
     name = (request.headers.get(PROJECT_NAME_HEADER) or "").strip()[:256]
+    known, scope = get_state().known_projects, (identity.org_id, pid)
+    if scope in known and (not name or name == known[scope]):
+        return scope
     storage = get_storage()
     with storage.snapshot() as tx:
         row = tx.query_one(
@@ -39,7 +43,10 @@ def project_scope(pid: str) -> tuple[str, str]:
     if row is None or (name and name != row["name"]):
         with storage.transaction() as tx:
             service.ensure_project(tx, identity.org_id, pid, name)
-    return identity.org_id, pid
+    if len(known) > MAX_KNOWN_PROJECTS:
+        known.clear()
+    known[scope] = name or (row["name"] if row else "")
+    return scope
 
 
 def caller_web_base() -> str:
