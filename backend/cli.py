@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 import click
+from adocommon.usage import OneLineUsageGroup
 
 from backend import audit, errors, keys
 from backend.auth import bind_organization, find_organization
@@ -85,46 +85,6 @@ def tenant_id_option(ctx: click.Context, param: click.Parameter, value: str | No
     return canonical_id(value) if value and value.strip() else None
 
 
-class UsageErrorInOneLine(click.UsageError):
-    """Click's usage error without the usage block: its message, then where to read the help."""
-
-    @classmethod
-    def from_usage(cls, error: click.UsageError) -> UsageErrorInOneLine:
-        message = " ".join(error.format_message().split())  # a Choice lists its values one per line
-        if error.ctx is not None:
-            stop = "" if message.endswith((".", "?", ")")) else "."
-            message += f"{stop} See '{error.ctx.command_path} --help'."
-        return cls(message)  # no ctx: Click prints no usage block above it
-
-    def show(self, file: Any = None) -> None:
-        click.echo(f"Error: {self.format_message()}", file=file, err=True)
-
-
-@contextmanager
-def _usage_errors_in_one_line() -> Iterator[None]:
-    try:
-        yield
-    except click.exceptions.NoArgsIsHelpError:
-        raise
-    except UsageErrorInOneLine:
-        raise
-    except click.UsageError as exc:
-        raise UsageErrorInOneLine.from_usage(exc) from exc
-
-
-class OneLineErrorsGroup(click.Group):
-    """The top-level group: parsing of it and of every subcommand reports usage errors in one line."""
-
-    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
-                     **extra: Any) -> click.Context:
-        with _usage_errors_in_one_line():
-            return super().make_context(info_name, args, parent, **extra)
-
-    def invoke(self, ctx: click.Context) -> Any:
-        with _usage_errors_in_one_line():
-            return super().invoke(ctx)
-
-
 @contextmanager
 def write(ctx: CliContext) -> Iterator[Tx]:
     """Open the database and a write transaction, with friendly errors."""
@@ -132,7 +92,7 @@ def write(ctx: CliContext) -> Iterator[Tx]:
         yield tx
 
 
-@click.group(cls=OneLineErrorsGroup)
+@click.group(cls=OneLineUsageGroup)  # usage errors in one line, exit 2, like adoext's
 @click.option(
     "--database",
     envvar="REPORT_BRIDGE_DATABASE",

@@ -1,30 +1,22 @@
-"""Authenticate calls to Azure DevOps: Microsoft Entra tokens via azure-identity, or a PAT."""
+"""Authenticate calls to Azure DevOps: Microsoft Entra tokens via azure-identity, or a PAT.
+
+The Basic/Bearer headers and the token kept until five minutes before expiry are adocommon.credentials,
+shared with adoext and with the PostgreSQL password (backend/storage/configured.py); this module picks
+the azure-identity credential the settings ask for and words the backend's error.
+"""
 
 from __future__ import annotations
 
-import base64
-import threading
 import time
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
 
-import httpx
-from azure.core.credentials import AccessToken
-from azure.core.exceptions import ClientAuthenticationError
+from adocommon.credentials import AZURE_DEVOPS_SCOPE, EntraToken, HeaderAuth, TokenCredential, pat_header
 
 from backend.azdo.errors import AzureDevOpsAuthFailed
 
-# The Azure DevOps application id; the resource URI form is rejected for service principals.
-AZURE_DEVOPS_SCOPE = "499b84ac-1321-427f-aa17-267ca6975798/.default"
-# Entra tokens live about an hour; refresh early so a token never expires mid-request.
-TOKEN_REFRESH_MARGIN_S = 300.0
-
-
-class TokenCredential(Protocol):
-    """What we need from an azure-identity credential."""
-
-    def get_token(self, *scopes: str) -> AccessToken: ...
+# Ask Azure DevOps for a 401 instead of a sign-in page when a credential is not accepted.
+NO_REDIRECT = {"X-TFS-FedAuthRedirect": "Suppress"}
 
 
 @dataclass(frozen=True)
@@ -54,12 +46,12 @@ def build_credential(config: CredentialConfig) -> TokenCredential:
     return DefaultAzureCredential()
 
 
-def pat_header(pat: str) -> str:
-    """Return the Basic header value Azure DevOps expects for a PAT (empty user name)."""
-    return "Basic " + base64.b64encode(f":{pat}".encode()).decode("ascii")
+def no_entra_token(first_line: str) -> AzureDevOpsAuthFailed:
+    """The backend's error for a credential that gives no token (no managed identity on this host ...)."""
+    return AzureDevOpsAuthFailed(f"no Microsoft Entra token for Azure DevOps: {first_line}")
 
 
-class AzureDevOpsAuth(httpx.Auth):
+class AzureDevOpsAuth(HeaderAuth):
     """Add Azure DevOps credentials and the no-redirect header to every request."""
 
     def __init__(
@@ -69,13 +61,14 @@ class AzureDevOpsAuth(httpx.Auth):
         pat: str | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        if (credential is None) == (pat is None):
+        if pat is not None and credential is None:
+            header = pat_header(pat)
+            super().__init__(lambda: header, NO_REDIRECT)
+        elif credential is not None and pat is None:
+            token = EntraToken(credential, AZURE_DEVOPS_SCOPE, clock=clock, failure=no_entra_token)
+            super().__init__(lambda: f"Bearer {token()}", NO_REDIRECT)
+        else:
             raise ValueError("give exactly one of credential or pat")
-        self._credential = credential
-        self._pat = pat
-        self._clock = clock
-        self._token: AccessToken | None = None
-        self._lock = threading.Lock()
 
     @classmethod
     def from_config(
@@ -87,29 +80,3 @@ class AzureDevOpsAuth(httpx.Auth):
                 raise ValueError("PAT mode needs a personal access token")
             return cls(pat=config.pat, clock=clock)
         return cls(credential=build_credential(config), clock=clock)
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        """Set Authorization and ask Azure DevOps for a 401 instead of a sign-in page."""
-        request.headers["Authorization"] = self._authorization()
-        request.headers["X-TFS-FedAuthRedirect"] = "Suppress"
-        yield request
-
-    def _authorization(self) -> str:
-        if self._pat is not None:
-            return pat_header(self._pat)
-        return "Bearer " + self._current_token()
-
-    def _current_token(self) -> str:
-        assert self._credential is not None
-        with self._lock:  # several worker threads share one cached token
-            token = self._token
-            if token is None or token.expires_on - self._clock() < TOKEN_REFRESH_MARGIN_S:
-                try:
-                    token = self._credential.get_token(AZURE_DEVOPS_SCOPE)
-                except ClientAuthenticationError as exc:
-                    first_line = (str(exc).splitlines() or [type(exc).__name__])[0]
-                    raise AzureDevOpsAuthFailed(
-                        f"no Microsoft Entra token for Azure DevOps: {first_line}"
-                    ) from exc
-                self._token = token
-            return token.token

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+from adocommon.retry import RETRYABLE_STATUSES, never_reached_server, retry_after_seconds
 
 from backend.azdo.errors import (
     AzureDevOpsAuthFailed,
@@ -17,7 +18,7 @@ from backend.azdo.errors import (
     AzureDevOpsUnavailable,
 )
 from backend.azdo.models import WorkItem
-from backend.azdo.retry import REFUSED_STATUSES, RETRYABLE_STATUSES, OrgGate, RetryPolicy, pacing_delay
+from backend.azdo.retry import OrgGate, RetryPolicy, pacing_delay
 
 API_VERSION = "7.1"
 COMMENTS_API_VERSION = "7.1-preview.4"  # the comments API is only published as a preview
@@ -145,32 +146,44 @@ class AzureDevOpsClient:
     ) -> dict[str, Any]:
         """Send one REST call with retries, and return its JSON object.
 
-        A call that is not idempotent is retried only when Azure DevOps explicitly refused it
-        (429/503); after a timeout or another 5xx it may have been applied, so the caller decides.
+        A call that is not idempotent is retried only when Azure DevOps explicitly refused it (429/503)
+        or the connection never opened; after a timeout or another 5xx it may have been applied, so the
+        caller decides (adocommon.retry.may_resend).
         """
         query = {**(params or {}), "api-version": api_version}
         headers = {"Accept": "application/json"}
         if json is not None:
             headers["Content-Type"] = content_type
         request = self._http.build_request(method, path, params=query, json=json, headers=headers)
-        for attempt in range(self._policy.max_attempts):
-            response = self._send(request)
+        tries = 0
+        while True:
+            tries += 1
+            response, never_sent = self._send(request)
             if response is not None and response.status_code not in RETRYABLE_STATUSES:
                 self._gate.hold(pacing_delay(response, self._gate.clock(), self._policy.max_delay_s))
                 return _json_body(response)
-            if not idempotent and (response is None or response.status_code not in REFUSED_STATUSES):
-                break
-            if attempt + 1 < self._policy.max_attempts:
-                self._gate.hold(self._policy.delay(attempt, response, self._rng))
-        raise _unavailable(response)
+            wait = self._policy.wait_before_retry(
+                tries,
+                None if response is None else response.status_code,
+                replay_safe=idempotent,
+                never_sent=never_sent,
+                retry_after_s=None if response is None else self._retry_after(response),
+                draw=self._rng.random,
+            )
+            if wait is None:
+                raise _unavailable(response)
+            self._gate.hold(wait)
 
-    def _send(self, request: httpx.Request) -> httpx.Response | None:
-        """Send once; None means a timeout or connection failure worth retrying."""
+    def _send(self, request: httpx.Request) -> tuple[httpx.Response | None, bool]:
+        """Send once; (None, never sent?) after a timeout or connection failure, both worth retrying."""
         with self._gate.slot():
             try:
-                return self._http.send(request)
-            except httpx.TransportError:
-                return None
+                return self._http.send(request), False
+            except httpx.TransportError as exc:
+                return None, never_reached_server(exc)
+
+    def _retry_after(self, response: httpx.Response) -> float | None:
+        return retry_after_seconds(response.headers.get("Retry-After"), self._gate.clock)
 
     def _item(self, data: dict[str, Any], project: str | None) -> WorkItem:
         base = f"{self.web_base}/{quote(project)}" if project else self.web_base

@@ -1,8 +1,15 @@
-"""Back-off and pacing for Azure DevOps calls: Retry-After, X-RateLimit-*, a per-organization limit."""
+"""Retries and pacing for Azure DevOps calls: the shared retry rule, X-RateLimit-*, a per-organization limit.
+
+Which answers may be resent, Retry-After and the back-off are adocommon.retry, shared with adoext's
+Marketplace transport. What only the backend needs is here: it is a server whose worker threads call
+many organizations at once under one identity, so a wait is not slept by the one caller but held on that
+organization's gate (every thread pauses for it), a low X-RateLimit budget is spread over the time until
+its reset, and a Retry-After beyond the cap is cut to it rather than given up on (the outbox keeps the
+work either way). adoext is one command making sequential calls; it needs none of that.
+"""
 
 from __future__ import annotations
 
-import random
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -10,47 +17,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import httpx
+from adocommon.retry import RetryPolicy as RetryPolicy
+from adocommon.retry import retry_after_seconds
 
-RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
-# Answers that say the request was not processed, so even a create is safe to send again.
-REFUSED_STATUSES = frozenset({429, 503})
 # Below this share of the TSTU budget we spread the rest over the time until the reset.
 LOW_BUDGET_SHARE = 0.1
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How often and how long to wait before retrying a failed call."""
-
-    max_attempts: int = 6  # including the first try
-    base_delay_s: float = 1.0  # doubled per attempt: 1, 2, 4 ...
-    max_delay_s: float = 60.0  # cap for any single wait, Retry-After included
-    jitter_s: float = 1.0
-
-    def delay(self, attempt: int, response: httpx.Response | None, rng: random.Random) -> float:
-        """Return how long to wait before try number `attempt + 1` (attempt counts from 0)."""
-        advised = retry_after_seconds(response) if response is not None else None
-        if advised is not None:
-            return min(advised, self.max_delay_s)
-        backoff: float = self.base_delay_s * 2.0**attempt + rng.uniform(0, self.jitter_s)
-        return min(backoff, self.max_delay_s)
-
-
-def retry_after_seconds(response: httpx.Response) -> float | None:
-    """Read Retry-After (seconds form, as Azure DevOps sends it); None when absent or unusable."""
-    value = response.headers.get("Retry-After")
-    if value is None:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        return None
-    return max(seconds, 0.0)
-
-
 def pacing_delay(response: httpx.Response, now: float, cap: float) -> float:
     """Return how long to hold the next call to this organization after a served response."""
-    advised = retry_after_seconds(response)
+    advised = retry_after_seconds(response.headers.get("Retry-After"), lambda: now)
     if advised is not None:  # a 200 can carry Retry-After: the request was delayed, not failed
         return min(advised, cap)
     try:

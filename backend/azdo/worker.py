@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from adocommon.retry import Backoff
+
 from backend.azdo import tasks
 from backend.azdo.errors import AzureDevOpsError
 from backend.storage import Row, StorageError, format_time
@@ -88,8 +90,10 @@ class OutboxWorker:
     def _after_failure(self, row: Row, exc: Exception, *, retry: bool) -> str:
         message = f"{type(exc).__name__}: {exc}"[:500]
         if retry and row["attempts"] < self.policy.max_attempts:
-            delay = min(self.policy.retry_base_s * 2 ** (row["attempts"] - 1), self.policy.retry_max_s)
-            delay *= 0.5 + self.rng.random() / 2  # jitter so a recovered service is not hit all at once
+            # Spread over half the wait, so rows that failed together do not hit a recovered service at once.
+            backoff = Backoff(base_delay_s=self.policy.retry_base_s, max_delay_s=self.policy.retry_max_s,
+                              jitter_s=0.0, spread=0.5)
+            delay = backoff.delay(row["attempts"] - 1, self.rng.random)
             if isinstance(exc, AzureDevOpsError):
                 self._held[row["org_id"]] = self.clock() + delay
             self._finish(row, "pending", message, self._now(delay))

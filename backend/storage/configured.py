@@ -4,21 +4,20 @@
 without it the SQLite file `REPORT_BRIDGE_DATABASE` is used. With `REPORT_BRIDGE_DATABASE_AUTH=entra`
 each new PostgreSQL connection's password is a Microsoft Entra access token for Azure Database for
 PostgreSQL, from the same azure-identity credential chain as the Azure DevOps connection. Tokens
-are cached and renewed five minutes before they expire; connections default to TLS with the server's
+are cached and renewed five minutes before they expire (adocommon.credentials.EntraToken, the same cache
+the Azure DevOps client and adoext use); connections default to TLS with the server's
 name checked (`sslmode=verify-full`, `sslrootcert=system`) unless the URL says otherwise.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Protocol
 
-from azure.core.credentials import AccessToken
+from adocommon.credentials import EntraToken, TokenCredential
 
 from backend.config import Settings
 from backend.storage import Storage, StorageError, is_postgres_target, open_storage
@@ -26,39 +25,22 @@ from backend.storage.postgres import DEFAULT_POOL_SIZE, DEFAULT_POOL_TIMEOUT_S
 
 log = logging.getLogger("backend.storage")
 POSTGRES_SCOPE = "https://ossrdbms-aad.database.windows.net/.default"
-TOKEN_REFRESH_MARGIN_S = 300.0
 
 
-class TokenCredential(Protocol):
-    """What we need from an azure-identity credential."""
+def no_postgres_token(first_line: str) -> StorageError:
+    """Log and return the storage error for a credential that gives no token."""
+    log.error("no Microsoft Entra token for PostgreSQL: %s", first_line)
+    return StorageError(f"no Microsoft Entra token for PostgreSQL: {first_line}")
 
-    def get_token(self, *scopes: str) -> AccessToken: ...
 
+class EntraPassword(EntraToken):
+    """A password source for new connections: the current Entra token, renewed before it expires.
 
-class EntraPassword:
-    """A password source for new connections: the current Entra token, renewed before it expires."""
+    The pool opens connections from several threads; EntraToken holds one token for all of them.
+    """
 
     def __init__(self, credential: TokenCredential, *, clock: Callable[[], float] = time.time) -> None:
-        self._credential = credential
-        self._clock = clock
-        self._token: AccessToken | None = None
-        self._lock = threading.Lock()  # the pool opens connections from several threads
-
-    def __call__(self) -> str:
-        """Return a token valid for at least the refresh margin."""
-        from azure.core.exceptions import ClientAuthenticationError
-
-        with self._lock:
-            token = self._token
-            if token is None or token.expires_on - self._clock() < TOKEN_REFRESH_MARGIN_S:
-                try:
-                    token = self._credential.get_token(POSTGRES_SCOPE)
-                except ClientAuthenticationError as exc:
-                    first_line = (str(exc).splitlines() or [type(exc).__name__])[0]
-                    log.error("no Microsoft Entra token for PostgreSQL: %s", first_line)
-                    raise StorageError(f"no Microsoft Entra token for PostgreSQL: {first_line}") from exc
-                self._token = token
-            return token.token
+        super().__init__(credential, POSTGRES_SCOPE, clock=clock, failure=no_postgres_token)
 
 
 def with_tls_default(conninfo: str) -> str:

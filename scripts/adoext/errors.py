@@ -29,18 +29,10 @@ class ToolError(click.ClickException):
 
 
 class CommandLineError(ToolError):
-    """Bad options or arguments: Click's usage error as one line ending in where to find help."""
+    """Bad options or arguments: Click's usage error as one line ending in where to find help
+    (adocommon.usage.one_line_usage, shared with the backend's command line)."""
 
     exit_code = 2
-
-    @classmethod
-    def from_usage(cls, error: click.UsageError) -> CommandLineError:
-        """Keep Click's message (with its 'Did you mean' suggestions); drop the usage block above it."""
-        message = " ".join(error.format_message().split())  # Choice lists its values one per line
-        if error.ctx is not None:
-            stop = "" if message.endswith((".", "?", ")")) else "."
-            message += f"{stop} See '{error.ctx.command_path} --help'."
-        return cls(message)
 
 
 class ManifestError(ToolError):

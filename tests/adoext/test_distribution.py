@@ -30,6 +30,8 @@ from tests.adoext.conftest import REPO_ROOT, Ext, read_parts
 SCRIPTS = REPO_ROOT / "scripts"
 # What packaging and publishing need, and nothing else (no Flask, no backend).
 DECLARED = {"click", "httpx", "json5", "jinja2", "azure-identity", "python-magic"}
+# adoext and adocommon, the leaf it shares with the backend (retry rule, credentials, usage errors).
+PACKAGES = ("adoext", "adocommon")
 
 
 def test_help_lists_every_command_on_one_line_each() -> None:
@@ -56,7 +58,8 @@ def build_wheel(work: Path) -> Path:
     It builds from a copy: setuptools writes build/ and *.egg-info next to the sources it builds.
     """
     source, out = work / "src", work / "dist"
-    shutil.copytree(SCRIPTS / "adoext", source / "adoext", ignore=shutil.ignore_patterns("__pycache__"))
+    for package in PACKAGES:
+        shutil.copytree(SCRIPTS / package, source / package, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy2(SCRIPTS / "pyproject.toml", source / "pyproject.toml")
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
@@ -97,9 +100,12 @@ def test_wheel_installs_alone_in_a_fresh_venv_and_packages(
     wheel = build_wheel(tmp_path / "build")
     names, metadata, entry_points = wheel_metadata(wheel)
     assert metadata["Name"] == "adoext" and metadata["Version"] == __version__
-    assert {n.split("/")[0] for n in names} == {"adoext", f"adoext-{__version__}.dist-info"}
-    source = SCRIPTS / "adoext"
-    modules = {"adoext/" + path.relative_to(source).as_posix() for path in source.rglob("*.py")}
+    assert {n.split("/")[0] for n in names} == {*PACKAGES, f"adoext-{__version__}.dist-info"}
+    modules = {
+        f"{package}/{path.relative_to(SCRIPTS / package).as_posix()}"
+        for package in PACKAGES
+        for path in (SCRIPTS / package).rglob("*.py")
+    }
     assert "adoext/cli/__init__.py" in names and modules <= set(names), "every sub-package is in the wheel"
     required = {requirement_name(spec) for spec in metadata.get_all("Requires-Dist") or []}
     assert required == DECLARED
@@ -122,13 +128,17 @@ def test_wheel_installs_alone_in_a_fresh_venv_and_packages(
                               timeout=120, check=False)
 
     # The fresh venv holds the wheel's adoext and its dependencies, not this checkout or the backend.
-    where = run(str(python), "-c", "import adoext, importlib.util as u; "
-                "print(adoext.__file__); print(u.find_spec('flask') is None)")
-    location, no_flask = where.stdout.split()
-    assert Path(location).is_relative_to(venv) and no_flask == "True", where.stderr
+    where = run(str(python), "-c", "import adoext, adocommon, importlib.util as u; "
+                "print(adoext.__file__); print(adocommon.__file__); print(u.find_spec('flask') is None)")
+    location, shared, no_flask = where.stdout.split()
+    assert Path(location).is_relative_to(venv) and Path(shared).is_relative_to(venv), where.stderr
+    assert no_flask == "True", where.stderr
 
     version = run(str(adoext), "--version")
     assert (version.returncode, version.stdout) == (0, f"adoext, version {__version__}\n")
+    misuse = run(str(adoext), "package", "--no-such-option")  # one line, by adocommon.usage
+    assert misuse.returncode == 2 and misuse.stderr.count("\n") == 1, misuse.stderr
+    assert misuse.stderr.endswith("See 'adoext package --help'.\n"), misuse.stderr
 
     ext = make_ext()
     packaged = run(str(adoext), "package", "--root", ".", "--output-path", "out/sample.vsix", cwd=ext.root)

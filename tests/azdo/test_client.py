@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import math
+import random
 
 import httpx
 import pytest
@@ -11,7 +12,9 @@ from azure.core.credentials import AccessToken
 from azure.core.exceptions import ClientAuthenticationError
 
 from backend.azdo.auth import AzureDevOpsAuth
+from backend.azdo.client import AzureDevOpsClient
 from backend.azdo.errors import AzureDevOpsAuthFailed, AzureDevOpsNotFound, AzureDevOpsUnavailable
+from backend.azdo.retry import GateRegistry
 from backend.devtools.ado_emulator_state import EmulatorState
 
 from .support import PROJECT_ID, PROJECT_NAME, ClientFactory, FakeClock, fault, stats
@@ -184,3 +187,21 @@ def test_wiql_finds_items_by_tag_and_comments_round_trip(make_client: ClientFact
     assert client.query_ids(PROJECT_NAME, query) == [item.id]
     client.add_comment(PROJECT_NAME, item.id, "Another customer reported this.")
     assert client.list_comment_texts(PROJECT_NAME, item.id) == ["Another customer reported this."]
+
+
+def test_a_create_whose_connection_never_opened_is_sent_again(clock: FakeClock) -> None:
+    # A refused connection cannot have reached Azure DevOps, so even a create is safe to resend
+    # (adocommon.retry.may_resend); a read timeout after sending is not (the test above).
+    sent: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request.method)
+        if len(sent) == 1:
+            raise httpx.ConnectError("connection refused", request=request)
+        return httpx.Response(200, json={"id": 7, "fields": {"System.Title": "Crash on save"}})
+
+    gates = GateRegistry(clock=clock.time, sleep=clock.sleep)
+    http = httpx.Client(transport=httpx.MockTransport(handler), base_url="https://dev.azure.com/fabrikam/")
+    client = AzureDevOpsClient(http, gate=gates.gate("fabrikam"), rng=random.Random(5))
+    assert client.create_work_item(PROJECT_NAME, "Bug", TITLE_PATCH).id == 7
+    assert sent == ["POST", "POST"] and len(clock.sleeps) == 1 and 1 <= clock.sleeps[0] <= 2

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 import threading
+from datetime import UTC, datetime
+from email.utils import format_datetime
 
 import httpx
 
@@ -68,3 +70,8 @@ def test_retry_after_wins_over_rate_limit_headers() -> None:
         }
     )
     assert pacing_delay(both, NOW, 60) == 3.0
+
+
+def test_retry_after_as_an_http_date_is_read_too() -> None:
+    at = format_datetime(datetime.fromtimestamp(NOW + 8, UTC), usegmt=True)
+    assert pacing_delay(response(**{"Retry-After": at}), NOW, 60) == 8.0

@@ -3,35 +3,23 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
 
 import click
+from adocommon.usage import OneLineUsageGroup
 
 from adoext import __version__
 from adoext.cli import commands
 from adoext.errors import CommandLineError
 
 
-class LazyGroup(click.Group):
+class LazyGroup(OneLineUsageGroup):
     """A group that imports only the module of the command being run (startup time is the product).
 
-    It also turns Click's usage errors (unknown option, bad value, unknown command) into one line,
-    like every other adoext error; only the bare `adoext` still prints the help.
+    Its base turns Click's usage errors (unknown option, bad value, unknown command) into one line, a
+    CommandLineError like every other adoext error; only the bare `adoext` still prints the help.
     """
 
-    def make_context(
-        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
-    ) -> click.Context:
-        """Parse the group's own options; a usage error becomes one line."""
-        with _usage_errors_in_one_line():
-            return super().make_context(info_name, args, parent, **extra)
-
-    def invoke(self, ctx: click.Context) -> Any:
-        """Run the subcommand (its parsing included); a usage error becomes one line."""
-        with _usage_errors_in_one_line():
-            return super().invoke(ctx)
+    usage_error = CommandLineError
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         """Return a registered command, else load it from its module."""
@@ -55,17 +43,6 @@ class LazyGroup(click.Group):
         with formatter.section("Commands"):
             for name, summary in rows:
                 formatter.write(f"{'':{formatter.current_indent}}{name:<{width}}  {summary}\n")
-
-
-@contextmanager
-def _usage_errors_in_one_line() -> Iterator[None]:
-    """Re-raise Click's usage errors as CommandLineError (the bare-command help passes through)."""
-    try:
-        yield
-    except click.exceptions.NoArgsIsHelpError:
-        raise
-    except click.UsageError as exc:
-        raise CommandLineError.from_usage(exc) from exc
 
 
 COMPLETION_HELP = """Shell completion (Click's): add to ~/.bashrc

@@ -3,47 +3,33 @@
 PATs are sent as ``Basic base64(":" + PAT)``, the form Azure DevOps documents ("any user name, the token
 as the password"); tfx's ``OAuth:`` user name carries no meaning and is only accepted for the same reason.
 Entra tokens come from azure-identity's DefaultAzureCredential for the Azure DevOps resource and are sent
-as ``Bearer``; they are refreshed before they expire, because validation polling can outlive one.
+as ``Bearer``; they are refreshed before they expire, because validation polling can outlive one. The
+headers and the token cache are adocommon.credentials, shared with the backend; this module chooses which
+one the command line asked for and words adoext's errors.
 """
 
 from __future__ import annotations
 
-import base64
 import time
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol, TextIO
+from typing import TextIO
 
 import httpx
+from adocommon import credentials
+from adocommon.credentials import AZURE_DEVOPS_SCOPE, EntraToken, TokenCredential
+from adocommon.credentials import BearerAuth as BearerAuth
+from adocommon.credentials import PatAuth as PatAuth
 
 from adoext.errors import MarketplaceAuthError, ToolError
 
-ADO_SCOPE = "499b84ac-1321-427f-aa17-267ca6975798/.default"
+ADO_SCOPE = AZURE_DEVOPS_SCOPE
 PAT_ENV_VARS = ("ADOEXT_PAT", "AZURE_DEVOPS_EXT_PAT")
-# Refresh this long before expiry so a token never dies mid-request.
-REFRESH_MARGIN_SECONDS = 300
 AUTH_KINDS = ("auto", "pat", "entra")
 TOKEN_ON_COMMAND_LINE_WARNING = (
     "Warning: --token puts the secret in your shell history and the process list; "
     f"prefer the {PAT_ENV_VARS[0]} environment variable or --token-stdin."
 )
-
-
-class AccessTokenLike(Protocol):
-    """What azure-identity's ``AccessToken`` offers."""
-
-    @property
-    def token(self) -> str: ...
-
-    @property
-    def expires_on(self) -> int: ...
-
-
-class TokenCredential(Protocol):
-    """Anything with azure-identity's ``get_token`` (DefaultAzureCredential, a test stub …)."""
-
-    def get_token(self, *scopes: str, **kwargs: Any) -> AccessTokenLike: ...
-
 
 CredentialFactory = Callable[[], TokenCredential]
 
@@ -56,66 +42,20 @@ def default_credential() -> TokenCredential:
     return credential
 
 
-class BearerAuth(httpx.Auth):
-    """Send an Entra access token obtained elsewhere (``az account get-access-token``) as Bearer."""
-
-    def __init__(self, token: str) -> None:
-        self._header = f"Bearer {token}"
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        """Attach the Bearer header."""
-        request.headers["Authorization"] = self._header
-        yield request
+def no_entra_token(first_line: str) -> MarketplaceAuthError:
+    """The one-line error for a credential that gives no token, with what to do about it."""
+    return MarketplaceAuthError(
+        f"Could not get a Microsoft Entra token for Azure DevOps ({first_line}). Sign in with `az login`, "
+        "or set up workload identity / a managed identity / "
+        "AZURE_CLIENT_ID, AZURE_TENANT_ID and a secret or certificate."
+    )
 
 
-class PatAuth(httpx.Auth):
-    """Send a personal access token as HTTP Basic with an empty user name."""
-
-    def __init__(self, pat: str) -> None:
-        self._header = "Basic " + base64.b64encode(f":{pat}".encode()).decode("ascii")
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        """Attach the Basic header."""
-        request.headers["Authorization"] = self._header
-        yield request
-
-
-class EntraAuth(httpx.Auth):
-    """Send a Microsoft Entra access token as Bearer, fetching a new one shortly before expiry."""
+class EntraAuth(credentials.EntraAuth):
+    """Send a Microsoft Entra token for Azure DevOps as Bearer, fetching a new one shortly before expiry."""
 
     def __init__(self, credential: TokenCredential, clock: Callable[[], float] = time.time) -> None:
-        self._credential = credential
-        self._clock = clock
-        self._token: AccessTokenLike | None = None
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        """Attach a fresh Bearer header."""
-        request.headers["Authorization"] = f"Bearer {self._current_token()}"
-        yield request
-
-    def _current_token(self) -> str:
-        if self._token is None or self._token.expires_on - self._clock() < REFRESH_MARGIN_SECONDS:
-            self._token = self._fetch()
-        return self._token.token
-
-    def _fetch(self) -> AccessTokenLike:
-        try:
-            return self._credential.get_token(ADO_SCOPE)
-        except Exception as exc:
-            # Imported here: azure.core costs ~70 ms at start-up, and --help should stay quick.
-            from azure.core.exceptions import ClientAuthenticationError
-
-            if not isinstance(exc, ClientAuthenticationError):
-                raise
-            # azure-identity explains every credential it tried over many lines; keep the first.
-            text = str(exc).strip()
-            first_line = text.splitlines()[0] if text else ""
-            raise MarketplaceAuthError(
-                "Could not get a Microsoft Entra token for Azure DevOps"
-                + (f" ({first_line})" if first_line else "")
-                + ". Sign in with `az login`, or set up workload identity / a managed identity / "
-                "AZURE_CLIENT_ID, AZURE_TENANT_ID and a secret or certificate."
-            ) from exc
+        super().__init__(EntraToken(credential, ADO_SCOPE, clock=clock, failure=no_entra_token))
 
 
 @dataclass(frozen=True)
