@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, g, request
 
 from backend import errors, inputs, schemas
-from backend.app_state import get_storage
+from backend.app_state import get_storage, this_app
 from backend.auth.guards import Identity, require_app_token
 from backend.auth.organizations import PROJECT_NAME_HEADER
 from backend.azdo import linking
@@ -23,6 +23,12 @@ _PROJECT_ID = re.compile(PROJECT_ID_PATTERN)
 MAX_PAGE = 100
 MAX_CURSOR_LENGTH = 512  # an encoded cursor is under 150 characters
 DEFAULT_PAGE = 25
+MAX_KNOWN_PROJECTS = 10_000  # per worker; past it the memory starts again
+# (org id, project id) -> name: a project row, once stored, stays; remembering it spares a list its
+# lookup (a round trip on PostgreSQL). A new name from the caller is still written. Kept per app, under
+# this feature's own key, as the other features keep their per-app objects.
+KNOWN_PROJECTS_KEY = "report_bridge.known_projects"
+bp.record_once(lambda setup: setup.app.extensions.setdefault(KNOWN_PROJECTS_KEY, {}))
 Action = Callable[[Tx, dict[str, Any]], None]  # changes one report group inside a transaction
 
 
@@ -32,13 +38,20 @@ def project_scope(pid: str) -> tuple[str, str]:
         raise inputs.invalid_parameter("pid", "is not a valid project id", "path parameter")
     identity: Identity = g.identity
     name = (request.headers.get(PROJECT_NAME_HEADER) or "").strip()[:256]
+    known: dict[tuple[str, str], str] = this_app().extensions[KNOWN_PROJECTS_KEY]
+    scope = (identity.org_id, pid)
+    if scope in known and (not name or name == known[scope]):
+        return scope
     storage = get_storage()
     with storage.snapshot() as tx:
         stored = projects.project_name(tx, identity.org_id, pid)
     if stored is None or (name and name != stored):
         with storage.transaction() as tx:
             service.ensure_project(tx, identity.org_id, pid, name)
-    return identity.org_id, pid
+    if len(known) > MAX_KNOWN_PROJECTS:
+        known.clear()
+    known[scope] = name or stored or ""
+    return scope
 
 
 def caller_web_base() -> str:

@@ -40,13 +40,12 @@ def enqueue_outbox(tx: Tx, *, org_id: str, project_id: str, kind: Kind, payload:
     )
 
 
-def enqueue_from(rows: str, *, kind: Kind, payload: str) -> str:
-    """SQL queuing one piece of work per row of `rows` (a FROM clause), for a statement that makes the
-    change and queues its work at once (a data-modifying WITH on PostgreSQL).
-
-    `payload` is a SQL expression for the JSON object's text; the statement binds :org, :project, :now.
+def enqueue_from(work: str) -> str:
+    """SQL queuing one piece of work per row of `work` (a FROM clause giving `kind` and `payload`, the
+    JSON object's text), for a statement that makes the change and queues its work at once (a
+    data-modifying WITH on PostgreSQL); the statement binds :org, :project and :now.
     """
     return (
         f"INSERT INTO outbox ({_COLUMNS}) "
-        f"SELECT :org, :project, '{kind.value}', {payload}, 'pending', 0, :now, :now, :now FROM {rows}"
+        f"SELECT :org, :project, kind, payload, 'pending', 0, :now, :now, :now FROM {work}"
     )

@@ -5,7 +5,8 @@ externalId (200), or, for a repeated Idempotency-Key, the first call's answer (r
 body differs). Each engine runs the same steps its own way:
 
 - PostgreSQL: one data-modifying statement (WITH ... INSERT ... RETURNING), its answer built from what
-  it wrote, so a report costs one round trip here. It runs after `lock_names` were locked by the
+  it wrote, so a new report costs one round trip here (a replay or an externalId answer reads the
+  earlier report with a second one, as it is now). It runs after `lock_names` were locked by the
   request's first statement (backend.ratelimit.admit): a concurrent request naming the same
   Idempotency-Key, externalId or group waited there for this one's commit, so every statement that
   could race starts with the winner's rows in its snapshot. The unique keys (idempotency_keys' primary
@@ -26,7 +27,7 @@ from backend import errors
 from backend.auth.intake_keys import IntakeKey
 from backend.outbox.queue import Kind, enqueue_from
 from backend.reports import queries, service
-from backend.storage import StorageError, Tx, utcnow
+from backend.storage import PreparedSQL, StorageError, Tx, utcnow
 
 
 @dataclass(frozen=True)
@@ -113,19 +114,23 @@ def _refuse_other_body(stored_hash: str, digest: str) -> None:
 
 
 _GROUP_COLUMNS = "id, org_id, status, work_item_id, bug_pending, report_count, customer_count"
-_QUEUE_BUG = enqueue_from(
-    "new_group WHERE bug_pending = 1", kind=Kind.CREATE_BUG, payload="jsonb_build_object('groupId', id)::text"
-)
-_QUEUE_COMMENT = enqueue_from(
-    "joined WHERE status = 'linked' AND work_item_id IS NOT NULL", kind=Kind.ADD_COMMENT,
-    payload="jsonb_build_object('groupId', id, 'reportId', :report_id)::text",
+# A new group's bug (auto-create on) and a linked group's comment: the work this report queues.
+_QUEUE_WORK = enqueue_from(
+    f"(SELECT '{Kind.CREATE_BUG.value}' AS kind, jsonb_build_object('groupId', id)::text AS payload "
+    "FROM new_group WHERE bug_pending = 1 "
+    f"UNION ALL SELECT '{Kind.ADD_COMMENT.value}', "
+    "jsonb_build_object('groupId', id, 'reportId', :report_id)::text "
+    "FROM joined WHERE status = 'linked' AND work_item_id IS NOT NULL) AS work"
 )
 
 # Read top to bottom: an earlier answer, else the report joins (or starts) its group, counts its
 # customer once, queues the group's work and claims the Idempotency-Key; then the Report as written.
 # Sub-statements share one snapshot and see each other only through RETURNING, so a group started
 # here is counted by its INSERT (1 report, 1 customer) and an existing one by the UPDATE, never both.
-_STORE_POSTGRESQL = f"""
+# Sent with its whitespace collapsed (no literal holds a space): psycopg caches how it parsed a
+# statement only up to 4,096 characters, and parsing this one anew cost more than a round trip
+# (a test keeps it under the limit).
+_STORE_POSTGRESQL = PreparedSQL(" ".join(f"""
 WITH prior AS (
     SELECT report_id AS id, status_code, request_hash, true AS replayed FROM idempotency_keys
     WHERE key_id = :key_id AND idem_key = :idem
@@ -170,8 +175,7 @@ WITH prior AS (
     RETURNING {_GROUP_COLUMNS}
 ), written_group AS (
     SELECT * FROM joined UNION ALL SELECT * FROM new_group
-), bug AS ({_QUEUE_BUG}
-), comment AS ({_QUEUE_COMMENT}
+), queued AS ({_QUEUE_WORK}
 ), claim AS (
     INSERT INTO idempotency_keys (key_id, idem_key, org_id, request_hash, status_code, report_id,
         created_at)
@@ -179,12 +183,11 @@ WITH prior AS (
     FROM (SELECT id, 201 AS status_code FROM report UNION ALL SELECT id, status_code FROM duplicate) AS answer
     WHERE :idem IS NOT NULL
 )
-SELECT {queries.REPORT_COLUMNS}, 201 AS status_code, NULL AS request_hash, false AS replayed
-{queries.report_rows("report", "written_group")}
-UNION ALL
-SELECT {queries.REPORT_COLUMNS}, a.status_code, a.request_hash, a.replayed
-{queries.report_rows()}JOIN answered a ON a.id = r.id
-"""
+SELECT a.id AS answer_id, a.status_code, a.request_hash, a.replayed, {queries.REPORT_COLUMNS}
+FROM (SELECT * FROM answered UNION ALL SELECT id, 201, NULL, false FROM report) AS a
+LEFT JOIN report r ON r.id = a.id LEFT JOIN written_group g ON g.id = r.group_id
+LEFT JOIN work_items w ON w.org_id = g.org_id AND w.work_item_id = g.work_item_id
+""".split()).replace("( ", "(").replace(" )", ")"))
 
 
 def _store_in_one_statement(
@@ -207,4 +210,8 @@ def _store_in_one_statement(
         raise StorageError("intake found neither a group nor an answer twice")
     if row["replayed"]:
         _refuse_other_body(row["request_hash"], digest)
-    return Stored(queries.report_json(row, web_base), int(row["status_code"]), replayed=bool(row["replayed"]))
+    if row["id"] is None:  # an earlier report answers (replay or externalId): read it as it is now
+        report = queries.get_report(tx, key.org_id, key.project_id, row["answer_id"], web_base)
+    else:
+        report = queries.report_json(row, web_base)
+    return Stored(report, int(row["status_code"]), replayed=bool(row["replayed"]))

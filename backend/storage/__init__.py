@@ -42,6 +42,19 @@ class ConstraintViolation(StorageError):
     """A statement broke a constraint (unique, foreign key, check): the engine's integrity error."""
 
 
+class PreparedSQL(str):
+    """SQL run on every request of a busy route, whose plan PostgreSQL should keep (a bench shows it).
+
+    Each of its parameters must have a type the statement implies (a column it is compared with or
+    stored in, or a CAST; never a bare `:x IS NULL`): PostgreSQL then binds it server-side, and psycopg
+    prepares it on a connection from its fifth run there, so it is planned once per connection rather
+    than on every call. Only a transaction's later statements gain: the first carries BEGIN in one
+    simple-protocol message instead, which saves a round trip. SQLite runs it as any other SQL.
+    """
+
+    __slots__ = ()
+
+
 class Tx(Protocol):
     """One open transaction (or read snapshot)."""
 

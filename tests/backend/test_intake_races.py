@@ -163,3 +163,12 @@ def test_one_external_id_posted_to_two_instances_at_once(
     with storage.snapshot() as tx:
         assert tx.query_one("SELECT count(*) AS n FROM reports") == {"n": rounds}
         assert tx.query_one("SELECT count(*) AS n FROM report_groups") == {"n": rounds}  # none left empty
+
+
+def test_the_report_statement_fits_psycopgs_parse_cache() -> None:
+    """Past this length psycopg parses the statement again on every call (a cost the bench showed)."""
+    from psycopg._queries import MAX_CACHED_STATEMENT_LENGTH
+
+    from backend.storage.postgres import to_pyformat
+
+    assert len(to_pyformat(intake._STORE_POSTGRESQL)) <= MAX_CACHED_STATEMENT_LENGTH

@@ -206,6 +206,14 @@ def test_project_name_header_is_stored(client: FlaskClient, ui_headers: Headers,
         assert tx.query_one("SELECT name FROM projects WHERE id = :id", {"id": TENANT_A.project_id}) == {
             "name": "Shop"
         }
+    # The worker now remembers the project (a list costs one statement), but not past a rename.
+    assert client.get(f"{BASE}/reports", headers=ui_headers()).status_code == 200
+    renamed = {**ui_headers(), "X-Report-Bridge-Project-Name": "Shop 2"}
+    assert client.get(f"{BASE}/reports", headers=renamed).status_code == 200
+    with storage.snapshot() as tx:
+        assert tx.query_one("SELECT name FROM projects WHERE id = :id", {"id": TENANT_A.project_id}) == {
+            "name": "Shop 2"
+        }
 
 
 def test_paging_is_stable_while_new_reports_arrive(
