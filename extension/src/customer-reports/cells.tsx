@@ -39,15 +39,21 @@ const SEVERITY_COLORS = {
   critical: { red: 168, green: 0, blue: 0 },
 };
 
-/** A cell with the data attributes the tests and the layout checks find it by. */
+/**
+ * A cell with the data attributes the tests and the layout checks find it by. SimpleTableCell is a pure
+ * function of its props (no state, no hooks; its <td> carries its own key): called, not mounted, it is
+ * the same markup without a component per cell (eight a row).
+ */
 export function cell<T>(render: (item: T) => React.ReactNode, key: (item: T) => string, attribute: string) {
-  return (rowIndex: number, columnIndex: number, column: ITableColumn<T>, item: T) => (
-    <SimpleTableCell key={`${column.id}-${rowIndex}`} columnIndex={columnIndex} tableColumn={column}>
+  return (_rowIndex: number, columnIndex: number, column: ITableColumn<T>, item: T) => SimpleTableCell({
+    columnIndex,
+    tableColumn: column,
+    children: (
       <div {...{ [attribute]: key(item) }} data-column={column.id} className="rb-cell">
         {render(item)}
       </div>
-    </SimpleTableCell>
-  );
+    ),
+  });
 }
 
 export function SeverityPill(props: { severity: Severity }): React.ReactElement {
