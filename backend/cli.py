@@ -1,4 +1,4 @@
-"""`report-bridge`: the operations CLI (serve, db, keys, audit, projects).
+"""`report-bridge`: the operations CLI (serve, db, keys, audit, projects, worker, hooks; dev loads lazily).
 
 Errors are one line on stderr and a non-zero exit (click.ClickException); never a traceback. A usage
 error (unknown option or command, bad value) is one line too, with exit 2, like adoext's.
@@ -6,6 +6,7 @@ error (unknown option or command, bad value) is one line too, with exit 2, like 
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 from collections.abc import Iterator
@@ -16,13 +17,16 @@ from pathlib import Path
 import click
 from adocommon.usage import OneLineUsageGroup
 
-from backend import audit, errors, keys
-from backend.auth import bind_organization, find_organization
+from backend import errors
+from backend.audit import rows as audit_rows
+from backend.auth import intake_keys
+from backend.auth.org_ids import canonical_id, parse_org_id
+from backend.auth.organizations import bind_organization, find_organization
 from backend.config import DEFAULT_DATABASE, ConfigError, Settings
-from backend.org_ids import canonical_id, parse_org_id
+from backend.database import open_database, storage_for
 from backend.reports import service
+from backend.reports.projects import list_projects
 from backend.storage import Storage, StorageError, Tx, is_postgres_target, iter_migrations
-from backend.storage.configured import open_database, storage_for
 
 
 @dataclass
@@ -85,6 +89,29 @@ def tenant_id_option(ctx: click.Context, param: click.Parameter, value: str | No
     return canonical_id(value) if value and value.strip() else None
 
 
+class ReportBridgeGroup(OneLineUsageGroup):
+    """The top-level group: usage errors in one line (exit 2, like adoext's), development commands lazily.
+
+    Development commands are loaded lazily (Click's documented pattern for lazily loaded subcommands):
+    `report-bridge dev` imports backend.devtools only when it runs or is listed in `--help`, so no
+    production command, nor the app served by gunicorn, ever imports the development wing.
+    """
+
+    # command name -> "module:attribute"
+    lazy_commands = {"dev": "backend.devtools.dev_command:dev"}  # issue 4: the local product
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.lazy_commands])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = self.lazy_commands.get(cmd_name)
+        if target is None:
+            return super().get_command(ctx, cmd_name)
+        module, _, attribute = target.partition(":")
+        command: click.Command = getattr(importlib.import_module(module), attribute)
+        return command
+
+
 @contextmanager
 def write(ctx: CliContext) -> Iterator[Tx]:
     """Open the database and a write transaction, with friendly errors."""
@@ -92,7 +119,7 @@ def write(ctx: CliContext) -> Iterator[Tx]:
         yield tx
 
 
-@click.group(cls=OneLineUsageGroup)  # usage errors in one line, exit 2, like adoext's
+@click.group(cls=ReportBridgeGroup)
 @click.option(
     "--database",
     envvar="REPORT_BRIDGE_DATABASE",
@@ -200,7 +227,7 @@ def keys_create(
             )
         bind_organization(tx, org_id, org_name, tenant_id, verified=True)
         service.ensure_project(tx, org_id, project_id)
-        key, secret = keys.create_key(tx, org_id=org_id, project_id=project_id, name=name)
+        key, secret = intake_keys.create_key(tx, org_id=org_id, project_id=project_id, name=name)
     click.echo(secret)
     click.echo(f"key id {key.id}: store the key now, it cannot be shown again", err=True)
 
@@ -212,7 +239,7 @@ def keys_create(
 def keys_list(ctx: CliContext, org_id: str | None, project_id: str | None) -> None:
     """List keys (ids, scopes, names, state; never the keys themselves)."""
     with write(ctx) as tx:
-        rows = keys.list_keys(tx, org_id=org_id, project_id=project_id)
+        rows = intake_keys.list_keys(tx, org_id=org_id, project_id=project_id)
     for row in rows:
         state = f"revoked {row['revoked_at'][:19]}Z" if row["revoked_at"] else "active"
         click.echo(f"{row['id']}  {row['org_id']}  {row['project_id']}  {state:<28} {row['name']}")
@@ -226,7 +253,7 @@ def keys_list(ctx: CliContext, org_id: str | None, project_id: str | None) -> No
 def keys_revoke(ctx: CliContext, key_id: str) -> None:
     """Revoke a key by id; it fails from the next request on."""
     with write(ctx) as tx:
-        found = keys.revoke_key(tx, key_id)
+        found = intake_keys.revoke_key(tx, key_id)
     if not found:
         raise click.ClickException(f"no key with id {key_id!r}")
     click.echo(f"revoked {key_id}")
@@ -244,7 +271,7 @@ def audit_group() -> None:
 def audit_tail(ctx: CliContext, limit: int, org_id: str | None) -> None:
     """Print the newest audit rows as JSON lines, oldest first."""
     with write(ctx) as tx:
-        rows = audit.tail(tx, limit=limit, org_id=org_id)
+        rows = audit_rows.tail(tx, limit=limit, org_id=org_id)
     for row in rows:
         row["target"] = json.loads(row["target"])
         click.echo(json.dumps(row, sort_keys=True))
@@ -261,12 +288,7 @@ def projects() -> None:
 def projects_list(ctx: CliContext, org_id: str | None) -> None:
     """List known projects with their organization, tenant binding and auto-bug flag."""
     with write(ctx) as tx:
-        rows = tx.query(
-            "SELECT p.org_id, o.name AS org_name, o.tenant_id, p.id, p.name, p.auto_create_bug "
-            "FROM projects p JOIN organizations o ON o.id = p.org_id "
-            "WHERE (:org IS NULL OR p.org_id = :org) ORDER BY p.org_id, p.id",
-            {"org": org_id},
-        )
+        rows = list_projects(tx, org_id)
     for row in rows:
         auto = "auto-bug on" if row["auto_create_bug"] else "auto-bug off"
         tenant = row["tenant_id"] or "unbound"
@@ -291,13 +313,11 @@ def projects_set_auto_bug(ctx: CliContext, org_id: str, project_id: str, state: 
 
 
 # Other features register here.
-from backend.azdo.cli import hooks, worker  # noqa: E402  (issue 5: Azure DevOps integration)
+from backend.azdo.cli import hooks  # noqa: E402  (issue 5: Azure DevOps integration)
+from backend.outbox.cli import worker  # noqa: E402
 
 cli.add_command(worker)
 cli.add_command(hooks)
-from backend.devtools.dev_cmd import dev  # noqa: E402  (issue 4: the local product)
-
-cli.add_command(dev)
 
 
 def main() -> None:

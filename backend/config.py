@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
 
+from backend.storage import is_postgres_target
+
 PREFIX = "REPORT_BRIDGE_"
 DEFAULT_DATABASE = Path("var/report-bridge.db")
 DEFAULT_MAX_BODY_BYTES = 64 * 1024
@@ -153,8 +155,6 @@ class Settings:
 
     def validate_database(self) -> None:
         """Reject a database setting no engine accepts (never echoing the URL: it may hold a password)."""
-        from backend.storage import is_postgres_target
-
         url = self.database_url
         if url is not None and not (url.startswith("sqlite:") or is_postgres_target(url)):
             raise ConfigError(

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 from flask import Flask, has_request_context, request
 
+from backend.http_hardening import HeaderMiddleware
+
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
 
@@ -76,8 +78,6 @@ def _new_request_id() -> str:
 
 def init_app(app: Flask) -> None:
     """Give every request an id (the caller's, when well-formed) and echo it in X-Request-Id."""
-    from backend.http import HeaderMiddleware
-
     # Echoed at the WSGI layer, so even a response no Flask hook saw carries the id. It is kept in the
     # WSGI environ (see current_request_id), not copied into `g` by a hook: that hook cost every request.
     app.wsgi_app = HeaderMiddleware.around(  # type: ignore[method-assign]

@@ -17,7 +17,7 @@ import time
 from collections.abc import Sequence
 
 from backend import errors
-from backend.keys import KEY_COLUMNS, IntakeKey, key_from_row, split_key, verify_key
+from backend.auth.intake_keys import KEY_COLUMNS, IntakeKey, key_from_row, split_key, verify_key
 from backend.storage import Tx
 
 WINDOW_SECONDS = 60  # the limit is REPORT_BRIDGE_INTAKE_RATE_LIMIT requests per key per window

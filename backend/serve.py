@@ -11,6 +11,7 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
 
+from backend import create_app
 from backend.config import Settings
 
 
@@ -83,7 +84,5 @@ def gunicorn_options(settings: Settings, *, bind: str | None, workers: int | Non
 
 def run(settings: Settings, *, bind: str | None = None, workers: int | None = None) -> None:
     """Serve until stopped."""
-    from backend import create_app
-
     options = gunicorn_options(settings, bind=bind, workers=workers)
     ReportBridgeServer(lambda: create_app(settings), options).run()

@@ -1,6 +1,6 @@
 """REST calls and wall time to refresh the state of 1,000 linked work items against the local emulator.
 
-The backend's real refresh path (`backend.azdo.tasks.refresh_linked`: work-items-batch, 200 ids a call)
+The backend's real refresh path (`backend.outbox.handlers.refresh_linked`: work-items-batch, 200 ids a call)
 runs over real HTTP against the local Azure DevOps emulator on an ephemeral 127.0.0.1 port; the
 emulator counts the requests. Seeding (items in the emulator, linked groups in SQLite) is not timed.
 Target: ceil(1000 / 200) = 5 calls.
@@ -19,14 +19,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from backend.auth import bind_organization
+from backend.auth.organizations import bind_organization
 from backend.azdo import build_connector
 from backend.azdo.client import BATCH_LIMIT
-from backend.azdo.tasks import TaskContext, refresh_linked
 from backend.config import Settings
-from backend.devtools.ado_emulator import create_emulator
-from backend.devtools.ado_emulator_control import EmulatorServer
-from backend.devtools.ado_emulator_state import EmulatorState
+from backend.devtools.ado_emulator.app import create_emulator
+from backend.devtools.ado_emulator.server import EmulatorServer
+from backend.devtools.ado_emulator.state import EmulatorState
+from backend.outbox.handlers import HandlerContext, refresh_linked
 from backend.reports import service
 from backend.storage import Storage, open_storage
 
@@ -81,14 +81,14 @@ def main() -> None:
                 azdo_auth_mode="pat",
                 azdo_pat=pat,
             )
-            ctx = TaskContext(storage, build_connector(settings))
+            ctx = HandlerContext(storage, build_connector(settings))
             report(state, ctx, args.items, args.runs)
         finally:
             storage.close()
             server.stop()
 
 
-def report(state: EmulatorState, ctx: TaskContext, items: int, runs: int) -> None:
+def report(state: EmulatorState, ctx: HandlerContext, items: int, runs: int) -> None:
     """Run the measured refreshes and print the figures."""
     calls, seconds = [], []
     for run in range(runs):

@@ -36,8 +36,8 @@ from typing import Any
 
 import httpx
 
-from backend.auth import mint_app_token
 from backend.config import Settings
+from backend.devtools.tokens import mint_app_token
 from backend.reports import service
 from backend.storage import Storage, format_time, open_storage
 
@@ -59,7 +59,7 @@ class Result:
 
 def seed(storage: Storage) -> None:
     """Insert the reports through the service layer, in large transactions (about 5% distinct groups)."""
-    from backend.auth import bind_organization
+    from backend.auth.organizations import bind_organization
 
     start = datetime.now(UTC) - timedelta(days=30)
     with storage.transaction() as tx:

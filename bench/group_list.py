@@ -25,8 +25,9 @@ import httpx
 from werkzeug.serving import make_server
 
 from backend import create_app
-from backend.auth import ORG_ID_HEADER, ORG_NAME_HEADER, bind_organization, mint_app_token
+from backend.auth.organizations import ORG_ID_HEADER, ORG_NAME_HEADER, bind_organization
 from backend.config import Settings
+from backend.devtools.tokens import mint_app_token
 from backend.reports import groups, service
 from backend.storage import Storage, open_storage
 

@@ -29,7 +29,7 @@ from psycopg.conninfo import make_conninfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from backend.auth import bind_organization  # noqa: E402
+from backend.auth.organizations import bind_organization  # noqa: E402
 from backend.reports import service  # noqa: E402
 from backend.storage import Storage, open_storage  # noqa: E402
 
@@ -70,7 +70,7 @@ def run_once(admin: str, workers: int, rows: int) -> float:
         "REPORT_BRIDGE_DATABASE_POOL_SIZE": "2",
     }
     children = [subprocess.Popen(
-        [sys.executable, "-m", "backend.devtools.ado_emulator_control", "--port", str(port),
+        [sys.executable, "-m", "backend.devtools.ado_emulator", "--port", str(port),
          "--organization", ORG, "--project", f"{PROJECT_ID}={PROJECT_NAME}"],
         env=env, stderr=subprocess.DEVNULL, start_new_session=True,
     )]

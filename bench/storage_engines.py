@@ -31,11 +31,13 @@ from flask.testing import FlaskClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from backend import create_app, keys  # noqa: E402
-from backend.auth import ORG_ID_HEADER, ORG_NAME_HEADER, bind_organization, mint_app_token  # noqa: E402
+from backend import create_app  # noqa: E402
+from backend.audit.request_hook import audit_writer
+from backend.auth import intake_keys  # noqa: E402
+from backend.auth.organizations import ORG_ID_HEADER, ORG_NAME_HEADER, bind_organization  # noqa: E402
 from backend.config import Settings  # noqa: E402
+from backend.devtools.tokens import mint_app_token  # noqa: E402
 from backend.reports import service  # noqa: E402
-from backend.state import get_state  # noqa: E402
 from backend.storage import Params, Row, Storage, Tx, open_storage  # noqa: E402
 
 ORG, TENANT, USER = "bench-org", "bench-tenant", "bench-user"
@@ -139,7 +141,7 @@ def build(name: str, target: Path | str, secret: str) -> Engine:
         bind_organization(tx, ORG, "bench", TENANT)
         for project in ("p-intake", "p-small", "p-big"):
             service.ensure_project(tx, ORG, project)
-        _, key = keys.create_key(tx, org_id=ORG, project_id="p-intake", name="bench")
+        _, key = intake_keys.create_key(tx, org_id=ORG, project_id="p-intake", name="bench")
     token = mint_app_token(secret, user_id=USER, tenant_id=TENANT, audience=None)
     ui = {"Authorization": f"Bearer {token}", ORG_ID_HEADER: ORG, ORG_NAME_HEADER: "bench"}
     seed(storage, "p-small", SMALL)
@@ -262,7 +264,7 @@ def main() -> None:
             big(engines[1], args.big, args.requests)
     finally:
         for engine in locals().get("engines", []):
-            writer = get_state(engine.app).audit_writer
+            writer = audit_writer(engine.app)
             if writer is not None:
                 writer.close()
             engine.storage.close()

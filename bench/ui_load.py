@@ -30,8 +30,8 @@ from werkzeug.serving import make_server
 
 from backend import create_app
 from backend.config import Settings
-from backend.devtools.devhost import HostIdentity, create_devhost_app
-from backend.devtools.static_origin import create_static_app
+from backend.devtools.devhost.app import HostIdentity, create_devhost_app
+from backend.devtools.devhost.static_origin import create_static_app
 from backend.storage import open_storage
 
 REPO = Path(__file__).resolve().parents[1]

@@ -20,10 +20,10 @@ from backend.api.reports import (
     project_scope,
     refuse_unreachable_bug,
 )
-from backend.auth import Identity, require_app_token
+from backend.app_state import get_storage
+from backend.auth.guards import Identity, require_app_token
 from backend.azdo import linking
 from backend.reports import groups, queries, service
-from backend.state import get_storage
 from backend.storage import Tx
 
 bp = Blueprint("groups", __name__, url_prefix="/api/v1/projects/<pid>")

@@ -14,12 +14,12 @@ from flask import Blueprint, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from backend import errors, ratelimit, schemas
-from backend.auth import bearer_token
+from backend.app_state import get_settings, get_storage
+from backend.auth.intake_keys import IntakeKey, split_key, verify_key
+from backend.auth.tokens import bearer_token
 from backend.azdo.linking import stored_web_base
-from backend.keys import IntakeKey, split_key, verify_key
 from backend.reports import intake as report_intake
 from backend.reports import queries
-from backend.state import get_settings, get_storage
 from backend.storage import Tx
 
 bp = Blueprint("intake", __name__, url_prefix="/api/v1/intake")

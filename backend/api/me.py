@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, g
 
-from backend.auth import Identity, require_app_token
+from backend.auth.guards import Identity, require_app_token
 from backend.azdo.linking import can_create_bugs
 
 bp = Blueprint("me", __name__, url_prefix="/api/v1")

@@ -7,8 +7,8 @@ from typing import Any
 from flask import Blueprint
 
 from backend import errors
-from backend.openapi import build_spec
-from backend.state import get_storage
+from backend.api.openapi import build_spec
+from backend.app_state import get_storage
 from backend.storage import StorageError
 
 bp = Blueprint("meta", __name__)

@@ -9,11 +9,12 @@ from typing import Any
 from flask import Blueprint, g, request
 
 from backend import errors, inputs, schemas
-from backend.auth import PROJECT_NAME_HEADER, Identity, require_app_token
+from backend.app_state import get_storage
+from backend.auth.guards import Identity, require_app_token
+from backend.auth.organizations import PROJECT_NAME_HEADER
 from backend.azdo import linking
 from backend.azdo.directory import Reach
-from backend.reports import daily, queries, service
-from backend.state import get_storage
+from backend.reports import daily, projects, queries, service
 from backend.storage import Tx
 
 bp = Blueprint("reports", __name__, url_prefix="/api/v1/projects/<pid>")
@@ -33,10 +34,8 @@ def project_scope(pid: str) -> tuple[str, str]:
     name = (request.headers.get(PROJECT_NAME_HEADER) or "").strip()[:256]
     storage = get_storage()
     with storage.snapshot() as tx:
-        row = tx.query_one(
-            "SELECT name FROM projects WHERE org_id = :org AND id = :id", {"org": identity.org_id, "id": pid}
-        )
-    if row is None or (name and name != row["name"]):
+        stored = projects.project_name(tx, identity.org_id, pid)
+    if stored is None or (name and name != stored):
         with storage.transaction() as tx:
             service.ensure_project(tx, identity.org_id, pid, name)
     return identity.org_id, pid

@@ -1,7 +1,7 @@
-"""Azure DevOps integration (issue 5): REST client, outbox tasks and worker, service hooks.
+"""Azure DevOps integration (issue 5): REST client, connector, service-hook receiver and installer.
 
 Wiring: `init_app(app)` builds one `AzureDevOps` connector from the settings (and the injected
-transport) and registers the service-hook blueprint; `get_azdo()` returns the connector.
+transport); `get_azdo()` returns the connector. The factory registers the receiver (hook_receiver.py).
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from collections.abc import Callable
 import httpx
 from flask import Flask
 
+from backend.app_state import this_app
 from backend.azdo.auth import CredentialConfig
 from backend.azdo.client import DEFAULT_TIMEOUT
 from backend.azdo.connector import AzureDevOps, ConnectorConfig
 from backend.config import Settings
-from backend.state import this_app
 
 EXTENSION_KEY = "report_bridge_azdo"
 
@@ -50,11 +50,8 @@ def build_connector(
 
 
 def init_app(app: Flask, settings: Settings, transport: httpx.BaseTransport | None = None) -> None:
-    """Attach the connector and the service-hook receiver to the app."""
-    from backend.api import hooks
-
+    """Attach the connector to the app (the factory registers the service-hook receiver's blueprint)."""
     app.extensions[EXTENSION_KEY] = build_connector(settings, transport)
-    app.register_blueprint(hooks.bp)
 
 
 def get_azdo(app: Flask | None = None) -> AzureDevOps:

@@ -1,7 +1,7 @@
 """Authenticate calls to Azure DevOps: Microsoft Entra tokens via azure-identity, or a PAT.
 
 The Basic/Bearer headers and the token kept until five minutes before expiry are adocommon.credentials,
-shared with adoext and with the PostgreSQL password (backend/storage/configured.py); this module picks
+shared with adoext and with the PostgreSQL password (backend/database.py); this module picks
 the azure-identity credential the settings ask for and words the backend's error.
 """
 

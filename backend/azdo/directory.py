@@ -23,8 +23,8 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from backend.auth.org_ids import canonical_id
 from backend.azdo.errors import AzureDevOpsError
-from backend.org_ids import canonical_id
 
 log = logging.getLogger("backend.azdo.directory")
 RETRY_AFTER_S = 60.0

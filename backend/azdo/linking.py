@@ -13,13 +13,12 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from backend import errors
-from backend.azdo import get_azdo
+from backend.app_state import get_storage
+from backend.azdo import get_azdo, work_item_cache
 from backend.azdo.connector import OrganizationNotConfigured
 from backend.azdo.directory import Reach
 from backend.azdo.errors import AzureDevOpsError, AzureDevOpsNotFound
 from backend.azdo.models import WorkItem
-from backend.azdo.tasks import cache_work_item
-from backend.state import get_storage
 from backend.storage import Tx
 
 
@@ -81,5 +80,5 @@ def check_work_item(org_id: str, project_id: str, work_item_id: int) -> WorkItem
     except AzureDevOpsError as exc:
         raise UpstreamFailed(exc) from exc
     with get_storage().transaction() as tx:
-        cache_work_item(tx, org_id, item)
+        work_item_cache.store(tx, org_id, item)
     return item

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from backend import errors
-from backend.keys import IntakeKey
-from backend.outbox import KIND_ADD_COMMENT, KIND_CREATE_BUG, enqueue_from
+from backend.auth.intake_keys import IntakeKey
+from backend.outbox.queue import Kind, enqueue_from
 from backend.reports import queries, service
 from backend.storage import StorageError, Tx, utcnow
 
@@ -114,10 +114,10 @@ def _refuse_other_body(stored_hash: str, digest: str) -> None:
 
 _GROUP_COLUMNS = "id, org_id, status, work_item_id, bug_pending, report_count, customer_count"
 _QUEUE_BUG = enqueue_from(
-    "new_group WHERE bug_pending = 1", kind=KIND_CREATE_BUG, payload="jsonb_build_object('groupId', id)::text"
+    "new_group WHERE bug_pending = 1", kind=Kind.CREATE_BUG, payload="jsonb_build_object('groupId', id)::text"
 )
 _QUEUE_COMMENT = enqueue_from(
-    "joined WHERE status = 'linked' AND work_item_id IS NOT NULL", kind=KIND_ADD_COMMENT,
+    "joined WHERE status = 'linked' AND work_item_id IS NOT NULL", kind=Kind.ADD_COMMENT,
     payload="jsonb_build_object('groupId', id, 'reportId', :report_id)::text",
 )
 

@@ -26,7 +26,7 @@ import unicodedata
 from typing import Any
 
 from backend import errors
-from backend.outbox import KIND_ADD_COMMENT, KIND_CREATE_BUG, enqueue_outbox
+from backend.outbox.queue import Kind, enqueue_outbox
 from backend.storage import Tx, utcnow
 
 # report_groups.severity_rank: the highest severity of a group's reports, as a sortable number.
@@ -107,7 +107,7 @@ def create_report(
          "rank": SEVERITY_RANKS[data.get("severity") or "medium"]},
     )
     if group["status"] == "linked" and group["work_item_id"] is not None:
-        enqueue_outbox(tx, org_id=org_id, project_id=project_id, kind=KIND_ADD_COMMENT,
+        enqueue_outbox(tx, org_id=org_id, project_id=project_id, kind=Kind.ADD_COMMENT,
                        payload={"groupId": group["id"], "reportId": report_id})
     return report_id
 
@@ -144,7 +144,7 @@ def _find_or_create_group(
         assert winner is not None, "a conflicting group row exists once the INSERT gave way"
         return winner
     if pending:
-        enqueue_outbox(tx, org_id=org_id, project_id=project_id, kind=KIND_CREATE_BUG,
+        enqueue_outbox(tx, org_id=org_id, project_id=project_id, kind=Kind.CREATE_BUG,
                        payload={"groupId": group["id"]})
     return group
 
@@ -233,7 +233,7 @@ def request_bug(tx: Tx, org_id: str, project_id: str, group: dict[str, Any]) -> 
     if claimed != 1:
         return
     enqueue_outbox(
-        tx, org_id=org_id, project_id=project_id, kind=KIND_CREATE_BUG, payload={"groupId": group["id"]}
+        tx, org_id=org_id, project_id=project_id, kind=Kind.CREATE_BUG, payload={"groupId": group["id"]}
     )
 
 

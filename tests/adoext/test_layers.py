@@ -3,11 +3,11 @@ no adoext module imports another inside a function, except where the CLI loads i
 
 from __future__ import annotations
 
-import ast
 import subprocess
 import sys
 from pathlib import Path
 
+from tests import import_rules
 from tests.adoext.conftest import REPO_ROOT
 
 SOURCE = REPO_ROOT / "scripts" / "adoext"
@@ -28,19 +28,7 @@ def test_the_import_contracts_hold() -> None:
 
 def function_level_imports(path: Path) -> list[str]:
     """Return `module:line` for each adoext import made inside a function of `path`."""
-    found: list[str] = []
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
-        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            continue
-        for inner in ast.walk(node):
-            if isinstance(inner, ast.ImportFrom) and inner.level == 0 and inner.module:
-                names = [inner.module]
-            elif isinstance(inner, ast.Import):
-                names = [alias.name for alias in inner.names]
-            else:
-                continue
-            found += [f"{name}:{inner.lineno}" for name in names if name.split(".")[0] == "adoext"]
-    return found
+    return [f"{name}:{line}" for name, line in import_rules.function_level_imports(path, "adoext")]
 
 
 def test_no_function_level_imports_of_adoext_outside_the_lazy_loaders() -> None:

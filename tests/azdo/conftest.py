@@ -11,20 +11,21 @@ import httpx
 import pytest
 from flask import Flask
 
-from backend import create_app, keys
-from backend.auth import bind_organization
+from backend import create_app
+from backend.app_state import get_storage
+from backend.auth import intake_keys
+from backend.auth.organizations import bind_organization
 from backend.azdo import build_connector
 from backend.azdo.auth import AzureDevOpsAuth
 from backend.azdo.client import AzureDevOpsClient
 from backend.azdo.retry import GateRegistry, RetryPolicy
-from backend.azdo.tasks import TaskContext
-from backend.azdo.worker import OutboxWorker
 from backend.config import Settings
-from backend.devtools.ado_emulator import create_emulator
-from backend.devtools.ado_emulator_control import EmulatorServer
-from backend.devtools.ado_emulator_state import EmulatorState
+from backend.devtools.ado_emulator.app import create_emulator
+from backend.devtools.ado_emulator.server import EmulatorServer
+from backend.devtools.ado_emulator.state import EmulatorState
+from backend.outbox.handlers import HandlerContext
+from backend.outbox.worker import OutboxWorker
 from backend.reports import service
-from backend.state import get_storage
 
 from .support import ORG, ORG_ID, PROJECT_ID, PROJECT_NAME, TENANT_ID, ClientFactory, FakeClock
 
@@ -147,7 +148,7 @@ def intake_key(backend_app: Flask) -> str:
     with get_storage(backend_app).transaction() as tx:
         bind_organization(tx, ORG_ID, ORG, TENANT_ID, verified=True)  # as `keys create --tenant` does
         service.ensure_project(tx, ORG_ID, PROJECT_ID, PROJECT_NAME)
-        _, secret = keys.create_key(tx, org_id=ORG_ID, project_id=PROJECT_ID, name="support portal")
+        _, secret = intake_keys.create_key(tx, org_id=ORG_ID, project_id=PROJECT_ID, name="support portal")
     return secret
 
 
@@ -157,5 +158,5 @@ def worker(backend_app: Flask, backend_settings: Settings, clock: FakeClock) -> 
     connector = build_connector(
         backend_settings, clock=clock.time, sleep=clock.sleep, timeout=httpx.Timeout(2.0, connect=1.0)
     )
-    ctx = TaskContext(get_storage(backend_app), connector, backend_settings.azdo_hub_id)
+    ctx = HandlerContext(get_storage(backend_app), connector, backend_settings.azdo_hub_id)
     return OutboxWorker(ctx, clock=clock.time, rng=random.Random(3))

@@ -15,7 +15,7 @@ from backend.azdo.auth import AzureDevOpsAuth
 from backend.azdo.client import AzureDevOpsClient
 from backend.azdo.errors import AzureDevOpsAuthFailed, AzureDevOpsNotFound, AzureDevOpsUnavailable
 from backend.azdo.retry import GateRegistry
-from backend.devtools.ado_emulator_state import EmulatorState
+from backend.devtools.ado_emulator.state import EmulatorState
 
 from .support import PROJECT_ID, PROJECT_NAME, ClientFactory, FakeClock, fault, stats
 

@@ -16,15 +16,16 @@ import httpx
 import pytest
 from flask import Flask
 
-from backend import keys
-from backend.auth import bind_organization, mint_app_token
-from backend.azdo.worker import OutboxWorker
+from backend.app_state import get_storage
+from backend.auth import intake_keys
+from backend.auth.organizations import bind_organization
 from backend.config import Settings
-from backend.devtools.ado_emulator import create_emulator
-from backend.devtools.ado_emulator_control import EmulatorServer
-from backend.devtools.ado_emulator_state import EmulatorState
+from backend.devtools.ado_emulator.app import create_emulator
+from backend.devtools.ado_emulator.server import EmulatorServer
+from backend.devtools.ado_emulator.state import EmulatorState
+from backend.devtools.tokens import mint_app_token
+from backend.outbox.worker import OutboxWorker
 from backend.reports import service
-from backend.state import get_storage
 
 from .support import ORG, PROJECT_NAME, stats
 from .test_outbox import post_report
@@ -61,7 +62,9 @@ def contoso_key(backend_app: Flask, intake_key: str) -> str:
     with get_storage(backend_app).transaction() as tx:
         bind_organization(tx, CONTOSO_ID, CONTOSO, CONTOSO_TENANT, verified=True)
         service.ensure_project(tx, CONTOSO_ID, CONTOSO_PROJECT_ID, CONTOSO_PROJECT)
-        _, secret = keys.create_key(tx, org_id=CONTOSO_ID, project_id=CONTOSO_PROJECT_ID, name="portal")
+        _, secret = intake_keys.create_key(
+            tx, org_id=CONTOSO_ID, project_id=CONTOSO_PROJECT_ID, name="portal"
+        )
     return secret
 
 

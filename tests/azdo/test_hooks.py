@@ -10,12 +10,13 @@ import httpx
 import pytest
 from flask import Flask
 
+from backend.app_state import get_storage
+from backend.audit.request_hook import audit_writer
 from backend.azdo.client import AzureDevOpsClient
 from backend.azdo.hooks_install import HookTarget, install
-from backend.azdo.worker import OutboxWorker
-from backend.devtools.ado_emulator_state import EmulatorState
+from backend.devtools.ado_emulator.state import EmulatorState
+from backend.outbox.worker import OutboxWorker
 from backend.reports import service
-from backend.state import get_state, get_storage
 
 from .support import ORG_ID, PROJECT_ID, ClientFactory, stats
 from .test_outbox import post_report, read_report
@@ -233,7 +234,7 @@ def test_deleted_item_is_marked_deleted_and_restored(
 
 
 def hook_audit_rows(app: Flask) -> list[dict[str, Any]]:
-    writer = get_state(app).audit_writer
+    writer = audit_writer(app)
     if writer is not None:
         writer.flush()
     with get_storage(app).snapshot() as tx:

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from backend.cli import cli
-from backend.devtools.ado_emulator_control import EmulatorServer
-from backend.devtools.ado_emulator_state import EmulatorState
+from backend.devtools.ado_emulator.server import EmulatorServer
+from backend.devtools.ado_emulator.state import EmulatorState
 
 from .support import ORG, PROJECT_ID, PROJECT_NAME
 

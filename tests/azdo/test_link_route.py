@@ -6,9 +6,9 @@ from typing import Any
 
 import httpx
 
-from backend.auth import mint_app_token
 from backend.config import Settings
-from backend.devtools.ado_emulator_state import EmulatorState
+from backend.devtools.ado_emulator.state import EmulatorState
+from backend.devtools.tokens import mint_app_token
 
 from .support import ORG, ORG_ID, PROJECT_ID, PROJECT_NAME, stats
 from .test_outbox import post_report

@@ -6,9 +6,9 @@ import pytest
 from flask import Flask
 
 from backend import errors
+from backend.app_state import get_storage
 from backend.azdo.linking import check_work_item
-from backend.devtools.ado_emulator_state import EmulatorState
-from backend.state import get_storage
+from backend.devtools.ado_emulator.state import EmulatorState
 
 from .support import ORG_ID, PROJECT_ID, PROJECT_NAME
 

@@ -32,10 +32,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from backend import keys
-from backend.auth import bind_organization
-from backend.devtools.ado_emulator_control import EmulatorServer
-from backend.devtools.ado_emulator_state import EmulatorState
+from backend.auth import intake_keys
+from backend.auth.organizations import bind_organization
+from backend.devtools.ado_emulator.server import EmulatorServer
+from backend.devtools.ado_emulator.state import EmulatorState
 from backend.reports import service
 from backend.storage import Storage, open_storage
 
@@ -121,7 +121,7 @@ def test_two_instances_and_three_workers_over_one_database(
         bind_organization(tx, ORG_ID, ORG, None)
         service.ensure_project(tx, ORG_ID, PROJECT_ID, PROJECT_NAME)
         service.set_auto_create_bug(tx, ORG_ID, PROJECT_ID, True)
-        _, key = keys.create_key(tx, org_id=ORG_ID, project_id=PROJECT_ID, name="load")
+        _, key = intake_keys.create_key(tx, org_id=ORG_ID, project_id=PROJECT_ID, name="load")
     env = {
         **os.environ, "REPORT_BRIDGE_DATABASE_URL": url, "REPORT_BRIDGE_DATABASE_POOL_SIZE": "2",
         # The invariants under test, not the per-key intake rate limit (tests/backend/test_intake_limits.py):

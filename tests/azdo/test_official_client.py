@@ -36,8 +36,8 @@ from msrest.authentication import BasicAuthentication  # noqa: E402
 from backend.azdo import operations  # noqa: E402
 from backend.azdo.client import AzureDevOpsClient  # noqa: E402
 from backend.azdo.hooks_install import EVENT_TYPES, HookTarget, install  # noqa: E402
-from backend.devtools.ado_emulator_control import EmulatorServer  # noqa: E402
-from backend.devtools.ado_emulator_state import EmulatorState  # noqa: E402
+from backend.devtools.ado_emulator.server import EmulatorServer  # noqa: E402
+from backend.devtools.ado_emulator.state import EmulatorState  # noqa: E402
 
 from .support import ORG, ORG_ID, PROJECT_ID, PROJECT_NAME, ClientFactory, stats  # noqa: E402
 
@@ -71,7 +71,7 @@ def patch(**fields: str) -> list[JsonPatchOperation]:
 def test_the_client_negotiates_locations_before_calling(official: Connection, control: Any) -> None:
     # Without OPTIONS _apis and ResourceAreas the client cannot build a single URL (it raises
     # "API resource location ... is not registered"); every test below depends on the location ids
-    # in ado_emulator_locations.LOCATIONS being the ones this installed client asks for.
+    # in backend.devtools.ado_emulator.locations.LOCATIONS being the ones this installed client asks for.
     projects = official.clients_v7_1.get_core_client().get_projects()
     official.clients_v7_1.get_work_item_tracking_client()
     counts = stats(control)

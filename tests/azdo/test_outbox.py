@@ -11,14 +11,14 @@ from typing import Any
 import httpx
 from flask import Flask
 
-from backend.auth import mint_app_token
-from backend.azdo.worker import OutboxWorker
+from backend.app_state import get_storage
 from backend.config import Settings
-from backend.devtools.ado_emulator import create_emulator
-from backend.devtools.ado_emulator_control import EmulatorServer
-from backend.devtools.ado_emulator_state import EmulatorState
+from backend.devtools.ado_emulator.app import create_emulator
+from backend.devtools.ado_emulator.server import EmulatorServer
+from backend.devtools.ado_emulator.state import EmulatorState
+from backend.devtools.tokens import mint_app_token
+from backend.outbox.worker import OutboxWorker
 from backend.reports import service
-from backend.state import get_storage
 
 from .support import ORG, ORG_ID, PROJECT_ID, FakeClock, fault
 

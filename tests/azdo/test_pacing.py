@@ -12,7 +12,7 @@ import httpx
 from backend.azdo.auth import AzureDevOpsAuth
 from backend.azdo.client import AzureDevOpsClient
 from backend.azdo.retry import GateRegistry, pacing_delay
-from backend.devtools.ado_emulator_control import EmulatorServer
+from backend.devtools.ado_emulator.server import EmulatorServer
 
 from .support import ORG, fault
 

@@ -16,11 +16,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from backend import create_app, keys
-from backend.auth import ORG_ID_HEADER, ORG_NAME_HEADER, mint_app_token
+from backend import create_app
+from backend.app_state import get_storage
+from backend.audit.request_hook import audit_writer
+from backend.auth import intake_keys
+from backend.auth.organizations import ORG_ID_HEADER, ORG_NAME_HEADER
 from backend.config import Settings
+from backend.devtools.tokens import mint_app_token
 from backend.reports import service
-from backend.state import get_state, get_storage
 from backend.storage import Storage
 
 from .races import pg, pg_url  # noqa: F401 (fixtures of the PostgreSQL race tests)
@@ -68,7 +71,7 @@ def make_app(settings: Settings) -> Iterator[Callable[..., Flask]]:
 
     yield make
     for app in built:
-        writer = get_state(app).audit_writer
+        writer = audit_writer(app)
         if writer is not None:
             writer.close()
         get_storage(app).close()
@@ -126,13 +129,13 @@ def make_key(storage: Storage) -> Callable[..., str]:
     """Create an intake key for a tenant's project and return the full key string."""
 
     def make(tenant: Tenant = TENANT_A, project_id: str | None = None) -> str:
-        from backend.auth import bind_organization
+        from backend.auth.organizations import bind_organization
 
         with storage.transaction() as tx:
             # As `report-bridge keys create --tenant` does: the operator binds the organization.
             bind_organization(tx, tenant.org_id, tenant.org_name, tenant.tenant_id, verified=True)
             service.ensure_project(tx, tenant.org_id, project_id or tenant.project_id)
-            _, secret = keys.create_key(
+            _, secret = intake_keys.create_key(
                 tx, org_id=tenant.org_id, project_id=project_id or tenant.project_id, name="test"
             )
         return secret

@@ -14,7 +14,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from backend.auth import bind_organization
+from backend.auth.organizations import bind_organization
 from backend.reports import service
 from backend.storage import Storage, Tx, open_storage
 

@@ -11,9 +11,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from backend.auth import mint_app_token
+from backend.app_state import get_storage
+from backend.audit.request_hook import audit_writer
 from backend.config import Settings
-from backend.state import get_state, get_storage
+from backend.devtools.tokens import mint_app_token
 
 from .conftest import TENANT_A
 
@@ -21,7 +22,7 @@ Headers = Callable[..., dict[str, str]]
 
 
 def audit_rows(app: Flask) -> list[dict[str, Any]]:
-    writer = get_state(app).audit_writer
+    writer = audit_writer(app)
     if writer is not None:
         writer.flush()  # rows are committed by the writer thread; wait for it
     with get_storage(app).snapshot() as tx:
@@ -118,7 +119,7 @@ def test_synchronous_audit_writes_on_the_request_path(
     make_app: Callable[..., Flask], ui_headers: Headers
 ) -> None:
     app = make_app(audit_sync=True)
-    assert get_state(app).audit_writer is None
+    assert audit_writer(app) is None
     app.test_client().get("/api/v1/me", headers=ui_headers())
     with get_storage(app).snapshot() as tx:  # no flush needed: the row was committed before the answer
         rows = tx.query("SELECT actor, outcome FROM audit_log")
@@ -128,7 +129,7 @@ def test_synchronous_audit_writes_on_the_request_path(
 def test_closing_the_writer_commits_what_is_queued(app: Flask, client: FlaskClient) -> None:
     for _ in range(50):
         client.get("/api/v1/me")
-    writer = get_state(app).audit_writer
+    writer = audit_writer(app)
     assert writer is not None
     writer.close()
     with get_storage(app).snapshot() as tx:

@@ -14,10 +14,11 @@ import pytest
 from flask import Flask, request
 from flask.testing import FlaskClient
 
-from backend.audit import record_many
-from backend.audit_writer import AuditWriter
+from backend.app_state import get_storage
+from backend.audit.request_hook import audit_writer
+from backend.audit.rows import record_many
+from backend.audit.writer import AuditWriter
 from backend.logs import JsonFormatter, request_id_for
-from backend.state import get_state, get_storage
 from backend.storage import Storage, utcnow
 
 from .conftest import write_lock_held
@@ -43,7 +44,7 @@ def test_many_calls_through_the_writer_are_all_committed(
     headers = ui_headers()
     for n in range(600):  # more than one MAX_BATCH and many insert chunks
         client.get("/api/v1/me", headers={**headers, "X-Request-Id": f"call-{n}"})
-    writer = get_state(app).audit_writer
+    writer = audit_writer(app)
     assert writer is not None
     writer.flush()
     with get_storage(app).snapshot() as tx:
@@ -61,7 +62,7 @@ def test_a_forked_child_writes_its_own_rows(app: Flask, client: FlaskClient, ui_
         code = 1
         try:
             client.get("/api/v1/me", headers={**ui_headers(), "X-Request-Id": "child"})
-            writer = get_state(app).audit_writer
+            writer = audit_writer(app)
             assert writer is not None
             writer.close()
             code = 0
@@ -69,7 +70,7 @@ def test_a_forked_child_writes_its_own_rows(app: Flask, client: FlaskClient, ui_
             os._exit(code)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
-    writer = get_state(app).audit_writer
+    writer = audit_writer(app)
     assert writer is not None
     writer.flush()
     with get_storage(app).snapshot() as tx:

@@ -18,8 +18,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from backend.app_state import get_storage
 from backend.reports import service
-from backend.state import get_storage
 from backend.storage import Storage
 
 from .conftest import TENANT_A, TENANT_B

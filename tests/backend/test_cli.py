@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from backend import errors
+from backend.auth.intake_keys import verify_key
 from backend.cli import cli
-from backend.keys import verify_key
 from backend.storage import iter_migrations, open_storage
 
 
@@ -100,7 +100,7 @@ def test_projects_set_auto_bug(runner: CliRunner, database: Path | str) -> None:
 def test_audit_tail_prints_json_lines(runner: CliRunner, database: Path | str) -> None:
     storage = open_storage(database)
     storage.upgrade()
-    from backend import audit
+    from backend.audit import rows as audit
 
     with storage.transaction() as tx:
         for n in range(3):
@@ -160,7 +160,7 @@ def test_keys_create_refuses_another_tenant_in_one_line(runner: CliRunner, tmp_p
 def test_keys_create_binds_an_organization_left_unbound_by_an_older_version(
     runner: CliRunner, tmp_path: Path
 ) -> None:
-    from backend.auth import bind_organization
+    from backend.auth.organizations import bind_organization
 
     database = tmp_path / "rb.db"
     storage = open_storage(database)

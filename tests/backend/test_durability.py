@@ -29,8 +29,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from backend import keys
-from backend.auth import bind_organization
+from backend.auth import intake_keys
+from backend.auth.organizations import bind_organization
 from backend.reports import service
 from backend.storage import Storage, open_storage
 
@@ -153,7 +153,9 @@ def intake_key(target: StorageTarget) -> Iterator[str]:
     with storage.transaction() as tx:
         bind_organization(tx, "org-durable", "durable", None)
         service.ensure_project(tx, "org-durable", "proj-durable")
-        _, key = keys.create_key(tx, org_id="org-durable", project_id="proj-durable", name="durability")
+        _, key = intake_keys.create_key(
+            tx, org_id="org-durable", project_id="proj-durable", name="durability"
+        )
     storage.close()
     yield key
 

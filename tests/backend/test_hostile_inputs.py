@@ -18,9 +18,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from backend.app_state import get_state, get_storage
 from backend.inputs import MAX_JSON_DEPTH
 from backend.reports import service
-from backend.state import get_state, get_storage
 
 from .conftest import TENANT_A, Tenant
 
@@ -173,7 +173,7 @@ def _send(client: FlaskClient, probe: Probe, auth: dict[str, dict[str, str]]) ->
 def hook_app(make_app: Callable[..., Flask]) -> Flask:
     app = make_app(webhook_secret=secrets.token_urlsafe(24))
     with get_storage(app).transaction() as tx:
-        from backend.auth import bind_organization
+        from backend.auth.organizations import bind_organization
 
         bind_organization(tx, TENANT_A.org_id, TENANT_A.org_name, TENANT_A.tenant_id)
         service.ensure_project(tx, TENANT_A.org_id, TENANT_A.project_id)
@@ -189,11 +189,11 @@ def _auth(app: Flask, key: str, ui: dict[str, str]) -> dict[str, dict[str, str]]
 def test_every_hostile_input_is_a_clear_4xx(
     hook_app: Flask, make_token: Callable[..., str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from backend import keys
-    from backend.auth import ORG_ID_HEADER
+    from backend.auth import intake_keys
+    from backend.auth.organizations import ORG_ID_HEADER
 
     with get_storage(hook_app).transaction() as tx:
-        _, key = keys.create_key(tx, org_id=TENANT_A.org_id, project_id=TENANT_A.project_id, name="t")
+        _, key = intake_keys.create_key(tx, org_id=TENANT_A.org_id, project_id=TENANT_A.project_id, name="t")
     tenant: Tenant = TENANT_A
     client = hook_app.test_client()
     ui = {"Authorization": f"Bearer {make_token(tenant)}", ORG_ID_HEADER: tenant.org_id}

@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
-from backend.state import get_storage
+from backend.app_state import get_storage
 
 ORIGIN = "https://reportbridge.gallerycdn.vsassets.io"
 PREFLIGHT_HEADERS = (

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
-from backend import keys
+from backend.auth import intake_keys
 from backend.storage import Storage
 
 from .conftest import TENANT_A
@@ -154,7 +154,7 @@ def test_revoked_key_fails_at_once(
     key = make_key()
     assert post(client, key, {"title": "x", "customerId": "c"}).status_code == 201
     with storage.transaction() as tx:
-        assert keys.revoke_key(tx, key.split("_")[1])
+        assert intake_keys.revoke_key(tx, key.split("_")[1])
     response = post(client, key, {"title": "x", "customerId": "c"})
     assert (response.status_code, response.get_json()["error"]["code"]) == (401, "key_invalid")
     read = client.get("/api/v1/intake/reports/r_x", headers={"Authorization": f"Bearer {key}"})

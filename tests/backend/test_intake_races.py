@@ -17,7 +17,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from backend import errors, keys, ratelimit
+from backend import errors, ratelimit
+from backend.auth import intake_keys
 from backend.reports import intake, service
 from backend.reports.intake import Stored
 from backend.storage import Storage, Tx
@@ -29,7 +30,7 @@ from .races import ORG, PROJECT, race
 def make_race_key(pg: Storage) -> Callable[[], str]:
     def make() -> str:
         with pg.transaction() as tx:
-            return keys.create_key(tx, org_id=ORG, project_id=PROJECT, name="race")[1]
+            return intake_keys.create_key(tx, org_id=ORG, project_id=PROJECT, name="race")[1]
 
     return make
 
@@ -38,7 +39,7 @@ def posting(key: str, body: dict[str, Any], idem: str | None = None) -> Callable
     """What the intake route does inside its transaction."""
 
     def post(tx: Tx) -> Stored:
-        names = intake.lock_names(keys.split_key(key)[0], body, idem)
+        names = intake.lock_names(intake_keys.split_key(key)[0], body, idem)
         admitted = ratelimit.admit(tx, "postgresql", key, 0, lock_names=names)
         # Work item URLs do not matter here (no report is linked), so no app context is needed for them.
         return intake.store(tx, "postgresql", admitted, body, idem, lambda: "https://dev.azure.com/race")

@@ -90,14 +90,14 @@ def test_key_created_with_its_tenant_binds_the_org_before_any_ui_visit(
 def test_an_unbound_org_with_data_is_claimable_by_no_token(
     client: FlaskClient, ui_headers: Headers, storage: Storage
 ) -> None:
-    from backend import keys
-    from backend.auth import bind_organization
+    from backend.auth import intake_keys
+    from backend.auth.organizations import bind_organization
     from backend.reports import service
 
     with storage.transaction() as tx:  # what older versions' `keys create` left: data, no tenant
         bind_organization(tx, TENANT_A.org_id, TENANT_A.org_name, None)
         service.ensure_project(tx, TENANT_A.org_id, TENANT_A.project_id)
-        keys.create_key(tx, org_id=TENANT_A.org_id, project_id=TENANT_A.project_id, name="old")
+        intake_keys.create_key(tx, org_id=TENANT_A.org_id, project_id=TENANT_A.project_id, name="old")
     for tenant in (TENANT_A, Tenant(TENANT_A.org_id, "x", TENANT_B.tenant_id, TENANT_B.user_id, "p")):
         response = client.get("/api/v1/me", headers=ui_headers(tenant))
         assert (response.status_code, response.get_json()["error"]["code"]) == (403, "org_unbound")

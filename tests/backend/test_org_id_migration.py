@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from backend import keys
+from backend.auth import intake_keys
 from backend.reports import service
 from backend.storage import open_storage, utcnow
 
@@ -24,7 +24,7 @@ def test_mixed_case_ids_move_with_their_data_and_look_alikes_stay(tmp_path: Path
                 {"id": org_id, "tid": tenant, "now": utcnow()},
             )
         service.ensure_project(tx, MIXED, "p-1", "Project")
-        key, secret = keys.create_key(tx, org_id=MIXED, project_id="p-1", name="portal")
+        key, secret = intake_keys.create_key(tx, org_id=MIXED, project_id="p-1", name="portal")
         data = {"title": "Checkout fails", "customerId": "c-1"}
         report_id = service.create_report(tx, org_id=MIXED, project_id="p-1", data=data, key_id=key.id)
     assert "0200" in storage.upgrade()
@@ -41,7 +41,7 @@ def test_mixed_case_ids_move_with_their_data_and_look_alikes_stay(tmp_path: Path
         assert report == {"org_id": canonical}
         assert tx.query("SELECT DISTINCT org_id FROM report_groups") == [{"org_id": canonical}]
         assert tx.query("SELECT DISTINCT org_id FROM group_customers") == [{"org_id": canonical}]
-        assert keys.verify_key(tx, secret).org_id == canonical == key.org_id.lower()
+        assert intake_keys.verify_key(tx, secret).org_id == canonical == key.org_id.lower()
         assert tx.query_one("PRAGMA foreign_key_check") is None
         tables = {row["name"] for row in tx.query("SELECT name FROM sqlite_master WHERE type = 'table'")}
         assert "org_id_moves" not in tables

@@ -19,11 +19,12 @@ from flask import Flask
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from backend import create_app
+from backend.app_state import get_storage
+from backend.audit.request_hook import audit_writer
 from backend.cli import cli
 from backend.config import Settings
-from backend.state import get_state, get_storage
+from backend.database import POSTGRES_SCOPE, EntraPassword, open_database
 from backend.storage import Storage, iter_migrations, open_storage
-from backend.storage.configured import POSTGRES_SCOPE, EntraPassword, open_database
 
 from .conftest import TENANT_A
 
@@ -132,7 +133,7 @@ def test_entra_tokens_are_the_password_and_a_connection_after_rotation_uses_the_
 
 
 def test_entra_connections_default_to_verified_tls() -> None:
-    from backend.storage.configured import with_tls_default
+    from backend.database import with_tls_default
 
     assert conninfo_to_dict(with_tls_default("postgresql://h/db"))["sslmode"] == "verify-full"
     assert conninfo_to_dict(with_tls_default("host=h dbname=db sslmode=require"))["sslmode"] == "require"
@@ -151,14 +152,16 @@ def test_a_database_that_refuses_us_answers_503_storage_unavailable_then_recover
     )
     key_storage = get_storage(app)
     try:
-        from backend import keys
-        from backend.auth import bind_organization
+        from backend.auth import intake_keys
+        from backend.auth.organizations import bind_organization
         from backend.reports import service
 
         with key_storage.transaction() as tx:
             bind_organization(tx, TENANT_A.org_id, TENANT_A.org_name, None)
             service.ensure_project(tx, TENANT_A.org_id, TENANT_A.project_id)
-            _, key = keys.create_key(tx, org_id=TENANT_A.org_id, project_id=TENANT_A.project_id, name="t")
+            _, key = intake_keys.create_key(
+                tx, org_id=TENANT_A.org_id, project_id=TENANT_A.project_id, name="t"
+            )
         client = app.test_client()
         headers = {"Authorization": f"Bearer {key}"}
         body = {"title": "Down", "customerId": "c-1"}
@@ -179,7 +182,7 @@ def test_a_database_that_refuses_us_answers_503_storage_unavailable_then_recover
         with key_storage.snapshot() as tx:  # the two acknowledged reports, and only those
             assert tx.query_one("SELECT count(*) AS n FROM reports") == {"n": 2}
     finally:
-        writer = get_state(app).audit_writer
+        writer = audit_writer(app)
         if writer is not None:
             writer.close()
         key_storage.close()

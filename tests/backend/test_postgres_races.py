@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from backend import errors
-from backend.api.hooks import _first_delivery
-from backend.auth import bind_organization
+from backend.auth.organizations import bind_organization
+from backend.azdo.hook_receiver import _first_delivery
 from backend.reports import service
 from backend.storage import Storage, Tx, open_storage
 
@@ -114,10 +114,13 @@ def test_one_service_hook_delivery_reaching_two_instances_is_accepted_once(pg: S
 
 
 def test_an_outbox_row_being_claimed_elsewhere_is_skipped_not_waited_for(pg: Storage, pg_url: str) -> None:
-    from backend.outbox import enqueue_outbox
+    from backend.outbox.queue import Kind, enqueue_outbox
 
     with pg.transaction() as tx:
-        ids = [enqueue_outbox(tx, org_id=ORG, project_id=PROJECT, kind="noop", payload={}) for _ in range(2)]
+        ids = [
+            enqueue_outbox(tx, org_id=ORG, project_id=PROJECT, kind=Kind.SYNC_WORK_ITEM, payload={})
+            for _ in range(2)
+        ]
     claim = (
         "UPDATE outbox SET attempts = attempts + 1 WHERE id = "
         "(SELECT id FROM outbox WHERE status = 'pending' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) "

@@ -23,10 +23,10 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
-from backend import keys
-from backend.auth import ORG_ID_HEADER, bind_organization
+from backend.app_state import get_state, get_storage
+from backend.auth import intake_keys
+from backend.auth.organizations import ORG_ID_HEADER, bind_organization
 from backend.reports import queries, service
-from backend.state import get_state, get_storage
 
 from .conftest import TENANT_A
 
@@ -120,7 +120,7 @@ def test_an_arbitrary_intake_body_is_stored_whole_or_refused(
     fuzz_app: Flask, body: Any, content_type: str
 ) -> None:
     with get_storage(fuzz_app).transaction() as tx:
-        _, key = keys.create_key(tx, org_id=TENANT_A.org_id, project_id=TENANT_A.project_id, name="p")
+        _, key = intake_keys.create_key(tx, org_id=TENANT_A.org_id, project_id=TENANT_A.project_id, name="p")
     client = fuzz_app.test_client()
     raw = body.encode() if isinstance(body, str) and body.startswith("[") else _dumps(body)
     response = client.post("/api/v1/intake/reports", data=raw,

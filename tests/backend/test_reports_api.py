@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from backend.demo import seed_demo_data
+from backend.devtools.demo import seed_demo_data
 from backend.reports import service
 from backend.storage import Storage
 

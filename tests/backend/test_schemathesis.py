@@ -30,10 +30,11 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 from werkzeug.serving import make_server
 
-from backend import errors, keys
-from backend.auth import bind_organization
+from backend import errors
+from backend.app_state import get_storage
+from backend.auth import intake_keys
+from backend.auth.organizations import bind_organization
 from backend.reports import groups, queries, service
-from backend.state import get_storage
 
 from .conftest import TENANT_A
 
@@ -97,7 +98,9 @@ def served(
     with get_storage(app).transaction() as tx:
         bind_organization(tx, TENANT_A.org_id, TENANT_A.org_name, TENANT_A.tenant_id)
         service.ensure_project(tx, TENANT_A.org_id, TENANT_A.project_id)
-        _, intake_key = keys.create_key(tx, org_id=TENANT_A.org_id, project_id=TENANT_A.project_id, name="f")
+        _, intake_key = intake_keys.create_key(
+            tx, org_id=TENANT_A.org_id, project_id=TENANT_A.project_id, name="f"
+        )
     basic = base64.b64encode(f"{HOOK_USER}:{hook_secret}".encode()).decode()
     auth: dict[str, dict[str, str]] = {
         # The organization headers are documented parameters: schemathesis generates them (valid and not).

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from backend.auth import mint_app_token
+from backend.devtools.tokens import mint_app_token
 from backend.storage import open_storage
 
 

@@ -21,8 +21,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from backend import errors
-from backend.auth import APP_TOKEN_ISSUER, AppTokenVerifier, mint_app_token
+from backend.auth.tokens import APP_TOKEN_ISSUER, AppTokenVerifier
 from backend.config import Settings
+from backend.devtools.tokens import mint_app_token
 
 from .conftest import AUDIENCE, TENANT_A
 

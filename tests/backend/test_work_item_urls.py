@@ -15,8 +15,8 @@ import httpx
 import pytest
 from flask import Flask
 
+from backend.app_state import get_storage
 from backend.reports import service
-from backend.state import get_storage
 
 from .conftest import TENANT_A
 from .test_capabilities import connection_data

@@ -23,14 +23,14 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from backend import create_app
 from backend.azdo import build_connector
-from backend.azdo.tasks import TaskContext
-from backend.azdo.worker import OutboxWorker
 from backend.config import Settings
-from backend.devtools.ado_emulator import create_emulator
-from backend.devtools.ado_emulator_control import EmulatorServer
-from backend.devtools.ado_emulator_state import EmulatorState
-from backend.devtools.devhost import create_devhost_app
-from backend.devtools.static_origin import create_static_app
+from backend.devtools.ado_emulator.app import create_emulator
+from backend.devtools.ado_emulator.server import EmulatorServer
+from backend.devtools.ado_emulator.state import EmulatorState
+from backend.devtools.devhost.app import create_devhost_app
+from backend.devtools.devhost.static_origin import create_static_app
+from backend.outbox.handlers import HandlerContext
+from backend.outbox.worker import OutboxWorker
 from backend.storage import open_storage
 
 from .support import IDENTITY, REPO, Stack
@@ -165,7 +165,7 @@ def make_stack(tmp_path: Path, extension_dist: Path) -> Iterator[StackFactory]:
 
         def run_outbox() -> int:
             """Run the outbox worker over the due rows, against the emulator when there is one."""
-            ctx = TaskContext(storage, build_connector(settings), settings.azdo_hub_id)
+            ctx = HandlerContext(storage, build_connector(settings), settings.azdo_hub_id)
             return OutboxWorker(ctx).run_once()
 
         return Stack(backend_url, host_url, static_origin, secret, database, restart_backend, run_outbox)

@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 from playwright.sync_api import FrameLocator, Page
 
-from backend.auth import mint_app_token
-from backend.devtools.devhost import HostIdentity
+from backend.devtools.devhost.app import HostIdentity
+from backend.devtools.tokens import mint_app_token
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"

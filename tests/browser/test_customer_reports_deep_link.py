@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from backend.devtools.devhost import HostIdentity
+from backend.devtools.devhost.app import HostIdentity
 from backend.reports import service
 from backend.storage import open_storage
 

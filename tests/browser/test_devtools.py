@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from backend.auth import verify_app_token
+from backend.auth.tokens import verify_app_token
 from backend.config import Settings
-from backend.devtools.devhost import (
+from backend.devtools.devhost.app import (
     DevtoolsError,
     ExtensionInfo,
     HostIdentity,
@@ -17,7 +17,7 @@ from backend.devtools.devhost import (
     create_devhost_app,
     load_contributions,
 )
-from backend.devtools.static_origin import create_static_app
+from backend.devtools.devhost.static_origin import create_static_app
 from backend.storage import open_storage
 
 SECRET = "development-extension-key-for-tests-only-0123456789"

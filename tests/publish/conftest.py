@@ -18,8 +18,8 @@ from adoext.marketplace.publish import Clock
 from adoext.marketplace.retry import RetryPolicy
 from click.testing import CliRunner, Result
 
-from .emulator_state import MarketplaceState
-from .marketplace_emulator import serve
+from backend.devtools.marketplace_emulator.app import serve
+from backend.devtools.marketplace_emulator.state import MarketplaceState
 
 PUBLISHER = "fabrikam"
 EXTENSION = "report-bridge"

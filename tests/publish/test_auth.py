@@ -12,8 +12,9 @@ from adoext.marketplace.auth import ADO_SCOPE, EntraAuth
 from azure.core.credentials import AccessToken
 from azure.core.exceptions import ClientAuthenticationError
 
+from backend.devtools.marketplace_emulator.state import MarketplaceState
+
 from .conftest import EXTENSION, PUBLISHER, Adoext, Secrets, VsixFactory, one_line_error
-from .emulator_state import MarketplaceState
 
 
 @dataclass

@@ -11,8 +11,9 @@ from adoext.marketplace.install import install, trusted_location
 from adoext.marketplace.proxy import EnvProxyTransport
 from adoext.marketplace.retry import RetryPolicy, RetryTransport
 
+from backend.devtools.marketplace_emulator.state import MarketplaceState
+
 from .conftest import EXTENSION, PUBLISHER, Adoext, FakeClock, VsixFactory
-from .emulator_state import MarketplaceState
 
 
 def _client(handler: httpx.MockTransport, clock: FakeClock) -> MarketplaceClient:

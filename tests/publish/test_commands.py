@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from backend.devtools.marketplace_emulator.state import MarketplaceState
+
 from .conftest import EXTENSION, PUBLISHER, Adoext, Secrets, VsixFactory, one_line_error
-from .emulator_state import MarketplaceState
 
 IDENT = ("--publisher", PUBLISHER, "--extension-id", EXTENSION)
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from backend.devtools.marketplace_emulator.state import MarketplaceState
+
 from .conftest import EXTENSION, PUBLISHER, Adoext, one_line_error
-from .emulator_state import MarketplaceState
 
 
 def write_extension(root: Path, *, publisher: str = PUBLISHER, contributions: bool = True) -> Path:

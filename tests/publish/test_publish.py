@@ -6,8 +6,9 @@ import base64
 import json
 from pathlib import Path
 
+from backend.devtools.marketplace_emulator.state import MarketplaceState
+
 from .conftest import EXTENSION, PUBLISHER, Adoext, FakeClock, Secrets, VsixFactory, one_line_error
-from .emulator_state import MarketplaceState
 
 NAME = f"{PUBLISHER}.{EXTENSION}"
 EXT_PATH = f"/_apis/gallery/publishers/{PUBLISHER}/extensions/{EXTENSION}"

@@ -8,8 +8,9 @@ from email.utils import format_datetime
 
 from adoext.marketplace.retry import retry_after_seconds
 
+from backend.devtools.marketplace_emulator.state import MarketplaceState
+
 from .conftest import EXTENSION, PUBLISHER, Adoext, FakeClock, VsixFactory, one_line_error
-from .emulator_state import MarketplaceState
 
 
 def test_throttled_lookup_waits_as_told_then_publishes(

@@ -11,6 +11,8 @@ import pytest
 from adoext.cli.marketplace_session import Runtime
 from click.testing import CliRunner
 
+from backend.devtools.marketplace_emulator.state import MarketplaceState
+
 from .conftest import (
     EXTENSION,
     PUBLISHER,
@@ -20,7 +22,6 @@ from .conftest import (
     failing_transport,
     registered_cli,
 )
-from .emulator_state import MarketplaceState
 
 COMMANDS = ("publish", "share", "unshare", "install", "show", "isvalid", "unpublish")
 IDENT = ("--publisher", PUBLISHER, "--extension-id", EXTENSION)

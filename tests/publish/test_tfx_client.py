@@ -28,10 +28,10 @@ import pytest
 from adoext.package.api import package
 from adoext.package.model import PackageOptions
 
+from backend.devtools.marketplace_emulator.state import MarketplaceState
 from tests.adoext.conftest import PNG_1X1, base_manifest
 
 from .conftest import EXTENSION, MEMBER, PUBLISHER, Adoext, Secrets, VsixFactory
-from .emulator_state import MarketplaceState
 
 TFX_PROJECT = Path(__file__).parent / "tfx_cli"
 TFX_SCRIPT = TFX_PROJECT / "node_modules" / "tfx-cli" / "_build" / "tfx-cli.js"

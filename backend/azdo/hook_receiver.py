@@ -1,0 +1,175 @@
+"""Service-hook receiver: POST /hooks/azure-devops (Basic credentials configured on the subscription).
+
+Azure DevOps does not sign deliveries, so the checks are: Basic credentials compared in constant
+time against the current and previous secret, a body cap, publisher/event allow-lists, a known
+organization and project, and de-duplication by event id. The payload is never trusted for state:
+the receiver only queues a "sync_work_item" outbox row, and the worker re-reads the item through
+REST. That keeps the answer fast (Azure DevOps puts slow or failing subscribers on probation) and
+still works when Azure DevOps is slow right after the change.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+from typing import Any
+
+from flask import Blueprint, g, request
+
+from backend import errors, inputs
+from backend.app_state import get_settings, get_storage
+from backend.auth.org_ids import parse_org_id
+from backend.outbox.queue import Kind, enqueue_outbox
+from backend.reports import linked_work, projects
+from backend.storage import Tx, utcnow
+
+bp = Blueprint("hooks", __name__, url_prefix="/hooks")
+MAX_HOOK_BYTES = 64 * 1024  # a workitem.updated event with full details is a few KiB
+MAX_ID_LENGTH = 200  # event and container ids are GUIDs (36 characters)
+PUBLISHERS = frozenset({"tfs"})
+EVENT_TYPES = frozenset({"workitem.updated", "workitem.deleted", "workitem.restored"})
+
+
+class HookUnauthorized(errors.AuthError):
+    code, message = "hook_unauthorized", "The service hook's Basic credentials are not valid."
+
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": 'Basic realm="report-bridge-hooks"'}
+
+
+class HookNotConfigured(errors.Unavailable):
+    code, message = "hooks_not_configured", "Service hooks are not configured (REPORT_BRIDGE_WEBHOOK_SECRET)."
+
+
+class EventRejected(errors.BadRequest):
+    code = "event_rejected"
+
+
+class UnknownSource(errors.Forbidden):
+    code = "unknown_source"
+
+
+class PayloadTooLarge(errors.AppError):
+    status, code, message = (
+        413,
+        "payload_too_large",
+        f"Service-hook bodies are limited to {MAX_HOOK_BYTES} bytes.",
+    )
+
+
+@bp.post("/azure-devops")
+def receive() -> tuple[dict[str, Any], int]:
+    """Accept one service-hook delivery and queue the work item for a REST re-read."""
+    _check_credentials()
+    g.actor = {"actor": "webhook"}  # authenticated from here on; the audit row gets the org once known
+    event = _read_event()
+    org_id, project_id, work_item_id = _source(event)
+    with get_storage().transaction() as tx:
+        known = projects.known_project(tx, org_id, project_id)
+        if known is None:
+            raise UnknownSource("The event's organization or project is not served here.")
+        org_id, project_id = known
+        g.actor["org_id"] = org_id  # the stored id, not the event's spelling of it
+        if not _first_delivery(tx, event, org_id, work_item_id):
+            return {"status": "duplicate", "eventId": event["id"]}, 200
+        if not linked_work.is_linked(tx, org_id, work_item_id):
+            return {"status": "ignored", "eventId": event["id"]}, 202
+        enqueue_outbox(
+            tx,
+            org_id=org_id,
+            project_id=project_id,
+            kind=Kind.SYNC_WORK_ITEM,
+            payload={"workItemId": work_item_id, "eventType": event["eventType"], "eventId": event["id"]},
+        )
+    return {"status": "accepted", "eventId": event["id"]}, 202
+
+
+def _check_credentials() -> None:
+    settings = get_settings()
+    if not settings.webhook_secret:
+        raise HookNotConfigured()
+    scheme, _, encoded = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        raise HookUnauthorized()
+    try:
+        user, _, password = base64.b64decode(encoded, validate=True).decode("utf-8").partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        raise HookUnauthorized() from None
+    user_ok = hmac.compare_digest(user.encode(), (settings.webhook_username or user).encode())
+    # Compare against every accepted secret (no early exit) so timing tells nothing.
+    matches = [
+        hmac.compare_digest(password.encode(), s.encode())
+        for s in (settings.webhook_secret, *settings.webhook_previous_secrets)
+    ]
+    if not (user_ok and any(matches)):
+        raise HookUnauthorized()
+
+
+def _read_event() -> dict[str, Any]:
+    if request.mimetype != "application/json":  # Azure DevOps sends application/json; charset=utf-8
+        raise errors.UnsupportedMediaType()
+    if (request.content_length or 0) > MAX_HOOK_BYTES:
+        raise PayloadTooLarge()
+    body = request.stream.read(MAX_HOOK_BYTES + 1)  # also caps chunked bodies without a length
+    if len(body) > MAX_HOOK_BYTES:
+        raise PayloadTooLarge()
+    try:
+        event = inputs.load_json(body)
+    except errors.ValidationFailed:
+        raise
+    except errors.BadRequest:
+        raise EventRejected("The body is not JSON.") from None
+    if not isinstance(event, dict) or not _is_id(event.get("id")):
+        raise EventRejected(f"The event has no id (a string of 1-{MAX_ID_LENGTH} characters).")
+    publisher, event_type = event.get("publisherId"), event.get("eventType")
+    # Strings first: a list or object is unhashable, so a set lookup would raise TypeError (a 500).
+    if not isinstance(publisher, str) or publisher not in PUBLISHERS:
+        raise EventRejected(f"Publisher {str(publisher)[:100]!r} is not accepted.")
+    if not isinstance(event_type, str) or event_type not in EVENT_TYPES:
+        raise EventRejected(f"Event type {str(event_type)[:100]!r} is not accepted.")
+    return event
+
+
+def _source(event: dict[str, Any]) -> tuple[str, str, int]:
+    """Return (organization id, project id, work item id) named by the event."""
+    containers = _obj(event.get("resourceContainers"))
+    # The collection's id, else the account's, in the one spelling every other entry point uses.
+    org = _org_id(containers, "collection") or _org_id(containers, "account")
+    project = _container_id(containers, "project")
+    resource = _obj(event.get("resource"))
+    # For updates resource.id is the update's id; the work item is resource.workItemId.
+    raw = resource.get("workItemId") if event["eventType"] == "workitem.updated" else resource.get("id")
+    if not (org and project):
+        raise EventRejected("The event lacks valid resourceContainers.collection/account and project ids.")
+    work_item_id = inputs.json_integer(raw, minimum=1, maximum=inputs.WORK_ITEM_ID_MAX)
+    if work_item_id is None:
+        raise EventRejected("The event does not name a work item.")
+    return org, project, work_item_id
+
+
+def _obj(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _org_id(containers: dict[str, Any], name: str) -> str | None:
+    raw = _container_id(containers, name)
+    return parse_org_id(raw) if raw else None
+
+
+def _container_id(containers: dict[str, Any], name: str) -> str | None:
+    value = _obj(containers.get(name)).get("id")
+    return value if _is_id(value) else None
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= MAX_ID_LENGTH
+
+
+def _first_delivery(tx: Tx, event: dict[str, Any], org_id: str, work_item_id: int) -> bool:
+    inserted = tx.execute(
+        "INSERT INTO hook_events (event_id, org_id, event_type, work_item_id, received_at) "
+        "VALUES (:id, :org, :type, :wid, :now) ON CONFLICT (event_id) DO NOTHING",
+        {"id": event["id"], "org": org_id, "type": event["eventType"], "wid": work_item_id, "now": utcnow()},
+    )
+    return inserted == 1
