@@ -1,13 +1,14 @@
 // The hub's default view: one row per problem (report group), expandable to the reports behind it.
 import { Button } from "azure-devops-ui/Button";
-import { Link } from "azure-devops-ui/Link";
+import { Icon, IconSize } from "azure-devops-ui/Icon";
 import { Spinner, SpinnerSize } from "azure-devops-ui/Spinner";
-import { ColumnMore, ITableColumn, ITableRowDetails, Table, TableRow } from "azure-devops-ui/Table";
+import { ITableColumn, ITableRowDetails, Table, TableRow } from "azure-devops-ui/Table";
 import { ArrayItemProvider } from "azure-devops-ui/Utilities/Provider";
 import * as React from "react";
 
 import { Group, Report } from "../shared/model";
-import { cell, SeverityPill, ShortDate, StatusText, TriageActions, triageMenu, Triageable, WorkItemCell } from "./cells";
+import { cell, RowButton, RowLink, SeverityPill, ShortDate, StatusText, TriageActions, triageMenu, Triageable, WorkItemCell } from "./cells";
+import { moreColumn } from "./more-column";
 
 /** The reports of an expanded group, as far as they have been read. */
 export interface Expansion {
@@ -67,7 +68,7 @@ function groupColumns(props: Props): Array<ITableColumn<Row>> {
     { id: "severity", name: "Severity", width: 78, renderCell: of((g) => <SeverityPill severity={g.severity} />) },
     { id: "status", name: "Status", width: 84, renderCell: of((g) => <StatusText status={g.status} />) },
     { id: "workItem", name: "Work item", width: 100, renderCell: of((g) => <WorkItemCell target={asTriageable(g)} />) },
-    new ColumnMore<Row>((row) => triageMenu(asTriageable(row.group), props.actions, props.createBugDisabledReason)),
+    moreColumn<Row>((row) => triageMenu(asTriageable(row.group), props.actions, props.createBugDisabledReason)),
   ];
 }
 
@@ -77,15 +78,10 @@ function TitleCell(p: { group: Group; props: Props }): React.ReactElement {
   const count = group.reportCount === 1 ? "1 report" : `${group.reportCount} reports`;
   return (
     <div className="rb-row rb-title-cell">
-      <Button
-        subtle
-        excludeTabStop
-        className="rb-expand"
-        iconProps={{ iconName: open ? "ChevronDown" : "ChevronRight" }}
-        ariaLabel={`${open ? "Hide" : "Show"} the ${count} of “${group.title}”`}
-        ariaExpanded={open}
-        onClick={() => props.toggle(group)}
-      />
+      <RowButton className="rb-expand" label={`${open ? "Hide" : "Show"} the ${count} of “${group.title}”`}
+        expanded={open} onClick={() => props.toggle(group)}>
+        {Icon({ iconName: open ? "ChevronDown" : "ChevronRight", size: IconSize.medium, className: "left-icon" })}
+      </RowButton>
       <span className="rb-title-text" data-testid="group-title" title={group.title}>{group.title}</span>
     </div>
   );
@@ -158,10 +154,9 @@ export function ExternalId(p: { report: Report }): React.ReactElement {
   if (!r.link) return <span data-testid="external-id">{r.externalId}</span>;
   return (
     <span data-testid="external-id">
-      <Link href={r.link} target="_blank" rel="noopener noreferrer" excludeTabStop removeUnderline
-        ariaLabel={`Ticket ${r.externalId ?? ""} (opens the original ticket in a new tab)`}>
+      <RowLink href={r.link} label={`Ticket ${r.externalId ?? ""} (opens the original ticket in a new tab)`}>
         {r.externalId || "Original ticket"}
-      </Link>
+      </RowLink>
     </span>
   );
 }

@@ -1,11 +1,12 @@
 // The hub's per-report view: one row per report (its group's triage state and actions on each row).
-import { ColumnMore, ITableColumn, Table } from "azure-devops-ui/Table";
+import { ITableColumn, Table } from "azure-devops-ui/Table";
 import { ArrayItemProvider } from "azure-devops-ui/Utilities/Provider";
 import * as React from "react";
 
 import { Report } from "../shared/model";
 import { cell, SeverityPill, ShortDate, StatusText, TriageActions, triageMenu, Triageable, WorkItemCell } from "./cells";
 import { ExternalId } from "./group-table";
+import { moreColumn } from "./more-column";
 
 interface Props {
   items: Report[];
@@ -33,7 +34,7 @@ export function ReportsTable(props: Props): React.ReactElement {
     { id: "severity", name: "Severity", width: 78, renderCell: of((r) => <SeverityPill severity={r.severity} />) },
     { id: "status", name: "Status", width: 84, renderCell: of((r) => <StatusText status={r.status} />) },
     { id: "workItem", name: "Work item", width: 100, renderCell: of((r) => <WorkItemCell target={reportTarget(r)} />) },
-    new ColumnMore<Report>((r) => triageMenu(reportTarget(r), props.actions, props.createBugDisabledReason)),
+    moreColumn<Report>((r) => triageMenu(reportTarget(r), props.actions, props.createBugDisabledReason)),
   ];
   return (
     <div className="rb-table" data-testid="reports-table">
