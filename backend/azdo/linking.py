@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from backend import errors
 from backend.app_state import get_storage
+from backend.auth.organizations import find_organization
 from backend.azdo import get_azdo, work_item_cache
 from backend.azdo.connector import OrganizationNotConfigured
 from backend.azdo.directory import Reach
@@ -61,8 +62,8 @@ def stored_web_base(tx: Tx, org_id: str) -> str:
 
     A UI caller's name is the stored one too (auth binds it), so intake and UI answer the same URL.
     """
-    row = tx.query_one("SELECT name FROM organizations WHERE id = :id", {"id": org_id})
-    return web_base(org_id, row["name"] if row else "")
+    organization = find_organization(tx, org_id)
+    return web_base(org_id, organization["name"] if organization else "")
 
 
 def check_work_item(org_id: str, project_id: str, work_item_id: int) -> WorkItem:
