@@ -45,7 +45,7 @@ def list_groups(pid: str) -> dict[str, Any]:
     org_id, project_id = project_scope(pid)
     sort = _sort()
     args = page_args()
-    with get_storage().snapshot() as tx:
+    with get_storage().single_read() as tx:
         return groups.list_groups(tx, org_id, project_id, web_base=caller_web_base, sort=sort, **args)
 
 

@@ -90,7 +90,7 @@ def list_reports(pid: str) -> dict[str, Any]:
     """List, search and filter a project's reports, newest first, one page at a time."""
     org_id, project_id = project_scope(pid)
     args = page_args()
-    with get_storage().snapshot() as tx:
+    with get_storage().single_read() as tx:
         return queries.list_reports(tx, org_id, project_id, web_base=caller_web_base, **args)
 
 

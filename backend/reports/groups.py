@@ -24,7 +24,7 @@ from backend.reports.queries import (
     unpack_cursor,
     work_item_json,
 )
-from backend.storage import Tx, public_time
+from backend.storage import PreparedSQL, Tx, public_time
 
 SORTS: dict[str, tuple[str, ...]] = {
     "newest": ("last_reported_at", "id"),
@@ -117,7 +117,8 @@ def list_query(
         params.update(zip(names, decode_cursor(cursor, sort), strict=True))
         where.append(f"({', '.join('g.' + c for c in columns)}) < ({', '.join(':' + n for n in names)})")
     order = ", ".join(f"g.{column} DESC" for column in columns)
-    return f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY {order} LIMIT :limit", params
+    # PreparedSQL (planned once per connection): every value is compared with a column or is the LIMIT.
+    return PreparedSQL(f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY {order} LIMIT :limit"), params
 
 
 def list_groups(

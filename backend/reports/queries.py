@@ -14,7 +14,7 @@ from typing import Any
 
 from backend import errors, inputs
 from backend.reports.daily import DEFAULT_PERIOD, daily_counts
-from backend.storage import Tx, public_time
+from backend.storage import PreparedSQL, Tx, public_time
 
 STATUSES = ("new", "linked", "dismissed", "resolved")
 # The organization's Azure DevOps web URL (backend.azdo.linking.web_base), asked for only when a work item
@@ -154,8 +154,10 @@ def list_query(
     if cursor:
         params["c_at"], params["c_id"] = decode_cursor(cursor)
         where.append("(r.created_at, r.id) < (:c_at, :c_id)")
+    # PreparedSQL: every value is compared with a column (or is the LIMIT), so it has a type, and a
+    # list is a busy route whose plan PostgreSQL should keep.
     sql = f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY r.created_at DESC, r.id DESC LIMIT :limit"
-    return sql, params
+    return PreparedSQL(sql), params
 
 
 def list_reports(

@@ -2,7 +2,8 @@
 
 The contract is small on purpose so both engines (SQLite, `backend.storage.sqlite`; PostgreSQL,
 `backend.storage.postgres`) fill it without touching API code: a `Storage` hands out transactions
-(`with storage.transaction() as tx:`) and read snapshots; a `Tx` runs SQL written in the portable
+(`with storage.transaction() as tx:`), read snapshots, and single reads (one query, which on
+PostgreSQL is one round trip: no BEGIN, no COMMIT); a `Tx` runs SQL written in the portable
 subset both engines accept — named `:param` (or positional `?`) placeholders, which the psycopg
 implementation rewrites to `%(param)s` / `%s`, `ON CONFLICT`, `RETURNING`, ISO-8601 text times.
 Feature modules (reports, keys, audit, outbox, the Azure DevOps integration) keep their SQL next to
@@ -55,6 +56,31 @@ class PreparedSQL(str):
     __slots__ = ()
 
 
+class OneStatement:
+    """A Tx that runs one query on `inner` and refuses a second, or a write (see Storage.single_read)."""
+
+    def __init__(self, inner: Tx) -> None:
+        self._inner: Tx | None = inner
+
+    def _take(self) -> Tx:
+        inner, self._inner = self._inner, None
+        if inner is None:
+            raise StorageError("a single read runs one statement; open a snapshot for several")
+        return inner
+
+    def execute(self, sql: str, params: Params = ()) -> int:
+        raise StorageError("a single read does not write; open a transaction")
+
+    def insert(self, sql: str, params: Params = ()) -> int:
+        raise StorageError("a single read does not write; open a transaction")
+
+    def query(self, sql: str, params: Params = ()) -> list[Row]:
+        return self._take().query(sql, params)
+
+    def query_one(self, sql: str, params: Params = ()) -> Row | None:
+        return self._take().query_one(sql, params)
+
+
 class Tx(Protocol):
     """One open transaction (or read snapshot)."""
 
@@ -92,6 +118,15 @@ class Storage(Protocol):
 
     def snapshot(self) -> AbstractContextManager[Tx]:
         """Open a consistent read-only view for several queries."""
+        ...
+
+    def single_read(self) -> AbstractContextManager[Tx]:
+        """Open a Tx for exactly one read, run outside an explicit transaction.
+
+        One statement always sees one consistent snapshot of its own, so a route that reads once
+        needs no BEGIN or COMMIT: on PostgreSQL that is one round trip instead of two. A second
+        statement raises StorageError (open a snapshot for several).
+        """
         ...
 
     def upgrade(self) -> list[str]:

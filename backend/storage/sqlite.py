@@ -19,6 +19,7 @@ from typing import Any
 
 from backend.storage import (
     ConstraintViolation,
+    OneStatement,
     Params,
     Row,
     StorageBusy,
@@ -141,6 +142,14 @@ class SQLiteStorage:
         """Open a consistent read view for several queries."""
         with self._begin("BEGIN") as tx:
             yield tx
+
+    @contextmanager
+    def single_read(self) -> Iterator[OneStatement]:
+        """Run one query in SQLite's own implicit transaction (no BEGIN, no COMMIT)."""
+        connection = self._connection()
+        if connection.in_transaction:
+            raise StorageError("nested transactions are not supported; pass the open Tx instead")
+        yield OneStatement(SQLiteTx(connection))
 
     @contextmanager
     def _begin(self, statement: str) -> Iterator[SQLiteTx]:
