@@ -1,11 +1,17 @@
 """Intake rate limits: a fixed one-minute window per intake key, counted in the database.
 
-The count lives in `intake_rate_limits` (0251), updated inside the request's write transaction, so
-every gunicorn worker and every instance on the same database shares it; a process-local counter
-would multiply the limit by the number of workers. A fixed window lets a client burst up to twice
-the limit across a window edge; that is the documented trade for one row and one statement per
-request. A key's older windows are deleted when it opens a new one, so the table holds about one row
-per active key.
+The count lives in `intake_rate_limits` (0251; by shard since 0350), updated inside the request's
+write transaction, so every gunicorn worker and every instance on the same database shares it; a
+process-local counter would multiply the limit by the number of workers. A fixed window lets a
+client burst up to twice the limit across a window edge; that is the documented trade for one row
+and one statement per request. A key's older windows are deleted when it opens a new one, so the
+table holds about one row per active key (on PostgreSQL one per key and shard).
+
+PostgreSQL counts each request in one of SHARDS rows of its key and window (the connection's), and
+adds the other rows' committed counts: requests of one key in flight at once do not queue on one
+row's lock until each commits, which capped a busy key's intake across every instance. The price: a
+request does not see the counts of requests still in flight on other connections, so a key can pass
+its limit by at most the number of its requests in flight at once (besides the window edge).
 
 `admit` is the intake's first statement: on PostgreSQL one round trip reads the key, counts the
 request, forgets old windows and takes the request's transaction locks (see its docstring).
@@ -18,31 +24,38 @@ from collections.abc import Sequence
 
 from backend import errors
 from backend.auth.intake_keys import KEY_COLUMNS, IntakeKey, key_from_row, split_key, verify_key
-from backend.storage import Tx
+from backend.storage import PreparedSQL, Tx
 
 WINDOW_SECONDS = 60  # the limit is REPORT_BRIDGE_INTAKE_RATE_LIMIT requests per key per window
 
-_COUNT = (
-    "INSERT INTO intake_rate_limits (key_id, window_start, requests) VALUES (:key, :window, 1) "
-    "ON CONFLICT (key_id, window_start) DO UPDATE SET requests = intake_rate_limits.requests + 1 "
+SHARDS = 64  # PostgreSQL's count rows per key and window (0350); a connection counts in pid % SHARDS
+
+_COUNT = (  # SQLite: one row per key and window (shard 0); its writers take turns anyway
+    "INSERT INTO intake_rate_limits (key_id, window_start, shard, requests) VALUES (:key, :window, 0, 1) "
+    "ON CONFLICT (key_id, window_start, shard) DO UPDATE SET requests = intake_rate_limits.requests + 1 "
     "RETURNING requests"
 )
 _FORGET = "DELETE FROM intake_rate_limits WHERE key_id = :key AND window_start < :window"
 
 # The key, its count and its locks in one statement. A wrong secret is only found in Python
 # afterwards (the hash is ours, not SQL's): its count and locks go with the rollback of KeyInvalid.
-_ADMIT_POSTGRESQL = (
+_ADMIT_POSTGRESQL = PreparedSQL(
     f"WITH presented AS (SELECT {KEY_COLUMNS} FROM intake_keys WHERE id = :key), "
-    "counted AS (INSERT INTO intake_rate_limits (key_id, window_start, requests) "
-    "SELECT id, :window, 1 FROM presented WHERE :limited "
-    "ON CONFLICT (key_id, window_start) DO UPDATE SET requests = intake_rate_limits.requests + 1 "
-    "RETURNING requests), "
+    # The request is counted in its connection's shard row: two requests in flight on one key each
+    # lock their own row, instead of the second waiting for the first to commit (see the docstring).
+    "counted AS (INSERT INTO intake_rate_limits (key_id, window_start, shard, requests) "
+    f"SELECT id, :window, pg_backend_pid() % {SHARDS}, 1 FROM presented WHERE :limited "
+    "ON CONFLICT (key_id, window_start, shard) DO UPDATE SET requests = intake_rate_limits.requests + 1 "
+    "RETURNING shard, requests), "
+    # The other shards' counts as committed when the statement began (the snapshot of every CTE).
+    "others AS (SELECT COALESCE(SUM(requests), 0) AS requests FROM intake_rate_limits "
+    "WHERE key_id = :key AND window_start = :window AND shard <> (SELECT shard FROM counted)), "
     f"forgotten AS ({_FORGET} AND EXISTS (SELECT 1 FROM counted WHERE requests = 1)), "
     # Locks in one order (sorted ids), so two requests never each hold the lock the other waits for.
     "locked AS (SELECT pg_advisory_xact_lock(lock) FROM (SELECT DISTINCT "
     "hashtextextended(org_id || ' ' || project_id || ' ' || wanted_name, 0) AS lock "
     "FROM presented, unnest(CAST(:names AS text[])) AS wanted_name) AS wanted ORDER BY lock) "
-    "SELECT presented.*, (SELECT requests FROM counted) AS requests, "
+    "SELECT presented.*, (SELECT counted.requests + others.requests FROM counted, others) AS requests, "
     "(SELECT count(*) FROM locked) AS locks FROM presented"
 )
 

@@ -21,7 +21,7 @@ from backend import errors, ratelimit
 from backend.auth import intake_keys
 from backend.reports import intake, service
 from backend.reports.intake import Stored
-from backend.storage import Storage, Tx
+from backend.storage import Storage, Tx, open_storage
 
 from .races import ORG, PROJECT, race
 
@@ -172,3 +172,68 @@ def test_the_report_statement_fits_psycopgs_parse_cache() -> None:
     from backend.storage.postgres import to_pyformat
 
     assert len(to_pyformat(intake._STORE_POSTGRESQL)) <= MAX_CACHED_STATEMENT_LENGTH
+
+
+def test_requests_of_one_key_in_flight_at_once_do_not_queue_on_its_count(
+    pg: Storage, pg_url: str, make_race_key: Callable[[], str]
+) -> None:
+    """A holds its counted request open; B, on a connection of another shard, counts its own request
+    without waiting for A (lock_timeout turns a wait into an error), and the later count adds both."""
+    key = make_race_key()
+    other = open_storage(pg_url, pool_size=1)
+    a_counted, a_may_commit = threading.Event(), threading.Event()
+    a_shard: list[int] = []
+    try:
+
+        def run_a() -> None:
+            with pg.transaction() as tx:
+                ratelimit.admit(tx, "postgresql", key, 100)
+                a_shard.append(backend_shard(tx))
+                a_counted.set()
+                assert a_may_commit.wait(60)
+
+        a = threading.Thread(target=run_a)
+        a.start()
+        try:
+            assert a_counted.wait(60)
+            while True:  # B needs a connection of another shard than A's (pid % SHARDS)
+                with other.transaction() as tx:
+                    if backend_shard(tx) != a_shard[0]:
+                        break
+                other.close()
+            with other.transaction() as tx:
+                tx.execute("SET LOCAL lock_timeout = '5s'")
+                ratelimit.admit(tx, "postgresql", key, 100)
+        finally:
+            a_may_commit.set()
+            a.join(60)
+        with pg.transaction() as tx:
+            row = tx.query_one(
+                "SELECT SUM(requests) AS n, COUNT(*) AS shards FROM intake_rate_limits WHERE key_id = :key",
+                {"key": intake_keys.split_key(key)[0]},
+            )
+        assert row == {"n": 2, "shards": 2}
+    finally:
+        other.close()
+
+
+def test_a_key_is_limited_by_the_sum_of_its_shards(
+    pg: Storage, pg_url: str, make_race_key: Callable[[], str]
+) -> None:
+    """Requests counted on connections of different shards add up to one limit per key."""
+    key, limit = make_race_key(), 3
+    storages = [pg, open_storage(pg_url, pool_size=1)]
+    try:
+        for n in range(limit):
+            with storages[n % 2].transaction() as tx:
+                ratelimit.admit(tx, "postgresql", key, limit)
+        with pytest.raises(errors.RateLimited), storages[1].transaction() as tx:
+            ratelimit.admit(tx, "postgresql", key, limit)
+    finally:
+        storages[1].close()
+
+
+def backend_shard(tx: Tx) -> int:
+    row = tx.query_one(f"SELECT pg_backend_pid() % {ratelimit.SHARDS} AS shard")
+    assert row is not None
+    return int(row["shard"])
