@@ -7,9 +7,12 @@ Engines take turns round by round, so a host that slows down mid-run affects bot
 requests/s, p50/p99 per engine and the PostgreSQL/SQLite throughput ratio (aim >= 0.8); list p50 at
 1,000 and at `--big` rows on PostgreSQL (aim: big <= 2x); database statements and round trips per
 request for each route, counted (not timed) on the request's own thread, beside the time of one round
-trip, so what PostgreSQL's socket costs a route can be told from what its server work does.
+trip, so what PostgreSQL's socket costs a route can be told from what its server work does. Last, the
+same two databases served by gunicorn and driven over HTTP (bench/served_engines.py): the throughput an
+operator's instance gets, where a worker waiting on PostgreSQL leaves the CPU to another.
 
     python bench/storage_engines.py [--requests 400] [--rounds 3] [--big 1000000]
+                                    [--served-duration 10] [--served-rounds 3] [--workers N]
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,13 +36,15 @@ from flask.testing import FlaskClient
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from backend import create_app  # noqa: E402
-from backend.audit.request_hook import audit_writer
+from backend.audit.request_hook import audit_writer  # noqa: E402
 from backend.auth import intake_keys  # noqa: E402
 from backend.auth.organizations import ORG_ID_HEADER, ORG_NAME_HEADER, bind_organization  # noqa: E402
 from backend.config import Settings  # noqa: E402
 from backend.devtools.tokens import mint_app_token  # noqa: E402
 from backend.reports import service  # noqa: E402
+from backend.serve import default_workers  # noqa: E402
 from backend.storage import Params, Row, Storage, Tx, open_storage  # noqa: E402
+from bench import served_engines  # noqa: E402
 
 ORG, TENANT, USER = "bench-org", "bench-tenant", "bench-user"
 SMALL = 1_000
@@ -50,7 +55,7 @@ class Counts:
     """Statements and transactions seen on one thread."""
 
     statements: int = 0
-    transactions: int = 0
+    transactions: int = 0  # explicit ones (single reads have no BEGIN or COMMIT)
 
 
 @dataclass
@@ -69,9 +74,9 @@ class CountingStorage:
         return threading.get_ident() == self.thread
 
     @contextmanager
-    def _wrap(self, opened: AbstractContextManager[Tx]) -> Iterator[Tx]:
+    def _wrap(self, opened: AbstractContextManager[Tx], explicit: bool = True) -> Iterator[Tx]:
         with opened as tx:
-            if self._mine():
+            if self._mine() and explicit:
                 self.counts.transactions += 1
             yield CountingTx(tx, self)
 
@@ -80,6 +85,9 @@ class CountingStorage:
 
     def snapshot(self) -> AbstractContextManager[Tx]:
         return self._wrap(self.inner.snapshot())
+
+    def single_read(self) -> AbstractContextManager[Tx]:
+        return self._wrap(self.inner.single_read(), explicit=False)
 
     def upgrade(self) -> list[str]:
         return self.inner.upgrade()
@@ -130,6 +138,7 @@ class Engine:
     client: FlaskClient
     key: str
     ui: dict[str, str]
+    target: str
     samples: dict[str, list[float]] = field(default_factory=dict)
 
 
@@ -149,7 +158,7 @@ def build(name: str, target: Path | str, secret: str) -> Engine:
     token = mint_app_token(secret, user_id=USER, tenant_id=TENANT, audience=None)
     ui = {"Authorization": f"Bearer {token}", ORG_ID_HEADER: ORG, ORG_NAME_HEADER: "bench"}
     seed(storage, "p-small", SMALL)
-    return Engine(name, storage, app, app.test_client(), key, ui)
+    return Engine(name, storage, app, app.test_client(), key, ui, str(target))
 
 
 def seed(storage: Storage, project: str, rows: int) -> None:
@@ -240,6 +249,10 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=400, help="requests per route per round")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--big", type=int, default=1_000_000, help="rows for the PostgreSQL list figure")
+    parser.add_argument("--served-duration", type=int, default=10, help="seconds per served round; 0 skips")
+    parser.add_argument("--served-rounds", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=default_workers(), help="gunicorn workers (served)")
+    parser.add_argument("--connections", type=int, help="load generator connections (default 2 x workers)")
     args = parser.parse_args()
 
     import os
@@ -272,7 +285,8 @@ def main() -> None:
             counts = {engine.name: round_trips(engine) for engine in engines}
             trip_ms = statistics.median(trip) * 1000
             print(f"\nstatements per request, counted on the request thread; PostgreSQL round trips ="
-                  f" statements + one COMMIT per transaction (BEGIN travels with the first statement);"
+                  f" statements + one COMMIT per transaction (BEGIN travels with the first statement;"
+                  f" a single read has neither);"
                   f" one round trip (SELECT 1 inside a transaction) p50 {trip_ms:.2f} ms:")
             for route in counts["postgresql"]:
                 parts = []
@@ -284,6 +298,10 @@ def main() -> None:
                 print(f"  {route:<12} {'; '.join(parts)}; PostgreSQL round trips {trips}"
                       f" = {trips * trip_ms:.2f} of its p50 {p50:.2f} ms")
             big(engines[1], args.big, args.requests)
+            if args.served_duration > 0:
+                targets = [served_engines.Target(e.name, "", {"Authorization": f"Bearer {e.key}"}, e.ui)
+                           for e in engines]
+                serve_both(targets, [e.target for e in engines], secret, args)
     finally:
         for engine in locals().get("engines", []):
             writer = audit_writer(engine.app)
@@ -294,6 +312,16 @@ def main() -> None:
             conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)'.encode())
         if server is not None:
             server.stop()
+
+
+def serve_both(targets: list[Any], databases: list[str], secret: str, args: argparse.Namespace) -> None:
+    """Serve each engine's database with gunicorn at once and drive both in turns (bench/served_engines)."""
+    with served_engines.served(databases[0], secret, args.workers) as first, \
+            served_engines.served(databases[1], secret, args.workers) as second:
+        bases = [first, second]
+        live = [replace(target, base=base) for target, base in zip(targets, bases, strict=True)]
+        served_engines.drive(live, args.served_duration, args.served_rounds,
+                             args.connections or 2 * args.workers)
 
 
 def report(engines: list[Engine]) -> None:

@@ -20,6 +20,7 @@ from backend.reports.queries import (
     WebBase,
     like_pattern,
     pack_cursor,
+    page_rows,
     report_matches,
     unpack_cursor,
     work_item_json,
@@ -105,7 +106,7 @@ def list_query(
     """Build the keyset-paginated group query (one extra row tells whether another page exists)."""
     columns = SORTS[sort]
     where = ["g.org_id = :org", "g.project_id = :project"]
-    params: dict[str, Any] = {"org": org_id, "project": project_id, "limit": limit + 1}
+    params: dict[str, Any] = {"org": org_id, "project": project_id}
     if status:
         where.append("g.status = :status")
         params["status"] = status
@@ -117,8 +118,9 @@ def list_query(
         params.update(zip(names, decode_cursor(cursor, sort), strict=True))
         where.append(f"({', '.join('g.' + c for c in columns)}) < ({', '.join(':' + n for n in names)})")
     order = ", ".join(f"g.{column} DESC" for column in columns)
-    # PreparedSQL (planned once per connection): every value is compared with a column or is the LIMIT.
-    return PreparedSQL(f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY {order} LIMIT :limit"), params
+    # Prepared (planned once per connection) unless filtered or searched: see queries.page_rows.
+    sql = f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY {order} LIMIT {page_rows(limit)}"
+    return (sql if q or status else PreparedSQL(sql)), params
 
 
 def list_groups(

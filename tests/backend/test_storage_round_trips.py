@@ -7,12 +7,17 @@ connection. Each holds on both engines where it means something on both.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from backend.reports import queries
+from backend.auth.organizations import bind_organization
+from backend.reports import groups, queries, service
+from backend.reports.queries import pack_cursor
 from backend.storage import ConstraintViolation, PreparedSQL, Storage, StorageError, open_storage
 
 INSERT_ORG = PreparedSQL(
@@ -70,14 +75,73 @@ def test_a_list_query_is_planned_once_per_connection(storage: Storage, engine: s
     """PreparedSQL lists run on a generic plan: PostgreSQL's default re-planned them on every call."""
     if engine != "postgresql":
         pytest.skip("SQLite keeps its compiled statements in sqlite3's own cache; there is no plan mode")
-    sql, params = queries.list_query("org", "project", q="x", status="new", limit=25, cursor=None)
+    sql, params = queries.list_query("org", "project", q=None, status=None, limit=25, cursor=None)
     assert isinstance(sql, PreparedSQL)
     with storage.snapshot() as tx:
         for _ in range(8):
             tx.query(sql, params)
         [plans] = tx.query(
             "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE :list",
-            {"list": "SELECT r.id%LIMIT $%"},
+            {"list": "SELECT r.id%LIMIT 26"},
         )
     assert plans["generic_plans"] >= 1
     assert plans["custom_plans"] == 0
+
+
+def test_list_pages_on_their_generic_plans_read_an_index_in_order(storage: Storage, engine: str) -> None:
+    """A generic plan sees no parameter values: with a `$n` LIMIT it guessed a tenth of a project's rows
+    and, at a million, chose a parallel scan (10 ms a page instead of 0.1). Every prepared list page, in
+    every order, first or later, on a database where one project is much larger: the planner expects a
+    page of rows, reads them in index order, and neither sorts nor gathers. Filtered and searched pages
+    are not prepared: what their values match is what picks their plan."""
+    if engine != "postgresql":
+        pytest.skip("only PostgreSQL plans prepared statements generically")
+    with storage.transaction() as tx:
+        bind_organization(tx, "org", "org", None)
+        for project, count in (("big", 1500), ("small", 20)):
+            service.ensure_project(tx, "org", project)
+            for n in range(count):
+                data = {"title": f"Problem {n % 300}", "customerId": f"c-{n}", "description": "text"}
+                service.create_report(tx, org_id="org", project_id=project, key_id=None, data=data)
+        tx.execute("ANALYZE")
+    later = queries.encode_cursor("2026-01-01T00:00:00.000000Z", "r_x")
+    pages = [queries.list_query("org", "small", q=None, status=None, limit=25, cursor=cursor)
+             for cursor in (None, later)]
+    for sort in groups.SORTS:
+        values = [0 if column.endswith(("_count", "_rank")) else "z" for column in groups.SORTS[sort]]
+        for cursor in (None, pack_cursor([sort, *values])):
+            pages.append(groups.list_query("org", "small", q=None, status=None, sort=sort, limit=25,
+                                           cursor=cursor))
+    for filtered in (queries.list_query("org", "small", q="problem", status=None, limit=25, cursor=None),
+                     queries.list_query("org", "small", q=None, status="new", limit=25, cursor=None),
+                     groups.list_query("org", "small", q="x", status="new", sort="newest", limit=25,
+                                       cursor=None)):
+        assert not isinstance(filtered[0], PreparedSQL)
+    for sql, params in pages:
+        assert isinstance(sql, PreparedSQL)
+        plan = generic_plan(storage, sql, params)
+        assert plan["Node Type"] == "Limit" and plan["Plan Rows"] <= 26, (sql, plan)
+        assert not {"Sort", "Incremental Sort", "Gather", "Gather Merge"} & node_types(plan), (sql, plan)
+
+
+def generic_plan(storage: Storage, sql: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The plan psycopg's prepared statement runs on, once prepared (past its threshold of 5 runs)."""
+    with storage.snapshot() as tx:
+        for _ in range(8):
+            tx.query(sql, params)
+        [prepared] = tx.query(
+            "SELECT name, parameter_types::text[] AS types FROM pg_prepared_statements "
+            "WHERE generic_plans > 0 ORDER BY prepare_time DESC LIMIT 1"
+        )
+        # psycopg numbers each parameter name once, in the order of first use.
+        names = list(dict.fromkeys(name for name in re.findall(r":([a-z_]\w*)", sql) if name in params))
+        arguments = ", ".join(f"CAST(:v{n} AS {kind})" for n, kind in enumerate(prepared["types"]))
+        bound = {f"v{n}": params[name] for n, name in enumerate(names)}
+        [row] = tx.query(f'EXPLAIN (FORMAT JSON) EXECUTE "{prepared["name"]}"({arguments})', bound)
+    document = row["QUERY PLAN"]  # psycopg loads json, but not every version types EXPLAIN's answer so
+    plan: dict[str, Any] = (json.loads(document) if isinstance(document, str) else document)[0]["Plan"]
+    return plan
+
+
+def node_types(plan: dict[str, Any]) -> set[str]:
+    return {plan["Node Type"]}.union(*(node_types(child) for child in plan.get("Plans", [])))
