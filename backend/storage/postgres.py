@@ -2,10 +2,11 @@
 
 Values are bound client-side (psycopg.ClientCursor, psycopg's own quoting), as the portable SQL
 relies on untyped parameters such as `:org IS NULL`; a `PreparedSQL` statement, whose parameters all
-have types, is bound server-side and prepared, so its plan is kept. Round trips are what an instance
-waits on: a transaction's BEGIN travels in one message with its first statement, and one that runs no
-statement costs none. The pool is created on first use in each
-process, so a gunicorn worker never inherits its master's connections (sockets and pool threads
+have types, is bound server-side, prepared, and run on a generic plan (each connection sets
+plan_cache_mode), so it is planned once per connection. Round trips are what an instance waits on: a
+transaction's BEGIN travels in one message with its first statement, one that runs no statement costs
+none, and a single read has no BEGIN or COMMIT at all (the statements: backend.storage.postgres_tx).
+The pool is created on first use in each process, so a gunicorn worker never inherits its master's connections (sockets and pool threads
 do not survive a fork). Writers run concurrently under READ COMMITTED; every invariant several
 instances share is a unique key, a conditional UPDATE or a `FOR UPDATE SKIP LOCKED` claim in the
 SQL itself. Snapshots are REPEATABLE READ READ ONLY.
@@ -19,10 +20,8 @@ is asked of it when the connection is opened, so a rotated token is used from th
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
-import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,18 +30,9 @@ from typing import Any
 import psycopg
 import psycopg_pool
 from psycopg.rows import dict_row
-from psycopg.types.string import StrDumper
 
-from backend.storage import (
-    ConstraintViolation,
-    OneStatement,
-    Params,
-    PreparedSQL,
-    Row,
-    StorageError,
-    iter_migrations,
-    utcnow,
-)
+from backend.storage import OneStatement, Row, StorageError, iter_migrations, utcnow
+from backend.storage.postgres_tx import Connection, PostgresTx, first_line
 
 # Any constant shared by every instance works; this one spells "rbmigr" in ASCII.
 MIGRATION_LOCK_KEY = 0x72626D696772
@@ -53,105 +43,8 @@ logging.getLogger("psycopg").addHandler(logging.NullHandler())
 DEFAULT_POOL_SIZE = 4
 DEFAULT_POOL_TIMEOUT_S = 5.0
 
-# SQL string literals, quoted identifiers and `::` casts pass through; `:name`, `?` and `%` are rewritten.
-_TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|::|:([A-Za-z_][A-Za-z0-9_]*)|\?|%")
 # Failures of the server or the network (not of the SQL): the caller sees 503 storage_unavailable.
 _UNAVAILABLE = (psycopg.OperationalError, psycopg.InterfaceError, psycopg_pool.PoolTimeout)
-
-
-@functools.lru_cache(maxsize=1024)
-def to_pyformat(sql: str) -> str:
-    """Rewrite the portable placeholders (`:name`, `?`) to psycopg's (`%(name)s`, `%s`)."""
-
-    def swap(match: re.Match[str]) -> str:
-        token = match.group(0)
-        if match.group(1):
-            return f"%({match.group(1)})s"
-        return {"?": "%s", "%": "%%"}.get(token, token)
-
-    return _TOKENS.sub(swap, sql)
-
-
-def _params(params: Params) -> Params:
-    return params if isinstance(params, dict) else tuple(params)
-
-
-Connection = psycopg.Connection[Row]
-
-
-class PostgresTx:
-    """A Tx over one psycopg connection inside an open transaction.
-
-    The transaction's BEGIN travels in the first statement's message ("BEGIN; <statement>", which the
-    simple query protocol runs in order), so opening it costs no round trip of its own, and a
-    transaction that runs no statement costs none at all. PreparedSQL statements are bound
-    server-side and planned once per connection (see PreparedSQL), a first one pipelined with BEGIN;
-    everything else is bound client-side. With no `begin` (a single read) statements run in
-    autocommit, each in its own implicit transaction.
-    """
-
-    def __init__(self, connection: Connection, begin: str | None) -> None:
-        self._connection = connection
-        self._begin: str | None = begin
-        self.begun = False  # whether the server has seen BEGIN (so the end needs COMMIT or ROLLBACK)
-
-    def _run(self, sql: str, params: Params, suffix: str = "") -> psycopg.Cursor[Row]:
-        query = to_pyformat(sql) + suffix
-        with _as_storage_errors():
-            if isinstance(sql, PreparedSQL):
-                return self._run_prepared(query, params)
-            if self._begin is not None:  # the first statement: BEGIN rides along (client-side binding)
-                begin, self._begin, self.begun = self._begin, None, True
-                cursor = self._connection.execute(f"{begin}; {query}", _params(params))
-                cursor.nextset()  # past BEGIN's result, to the statement's
-                return cursor
-            return self._connection.execute(query, _params(params))
-
-    def _run_prepared(self, query: str, params: Params) -> psycopg.Cursor[Row]:
-        """Bind server-side, so psycopg prepares the statement on this connection from its fifth run
-        and PostgreSQL plans it once (planning was ~0.2-1 ms of a request: intake, lists)."""
-        cursor = psycopg.Cursor(self._connection)
-        cursor.adapters.register_dumper(str, StrDumper)  # text, not unknown: every value typed
-        if self._begin is None:
-            return cursor.execute(query, _params(params))
-        # The first statement: BEGIN and the statement go in one pipeline, one round trip.
-        begin, self._begin, self.begun = self._begin, None, True
-        with self._connection.pipeline():
-            psycopg.Cursor(self._connection).execute(begin)
-            cursor.execute(query, _params(params))
-        return cursor
-
-    def execute(self, sql: str, params: Params = ()) -> int:
-        """Run one statement; return the number of rows changed."""
-        return self._run(sql, params).rowcount
-
-    def insert(self, sql: str, params: Params = ()) -> int:
-        """Run one INSERT; return the new row's integer id (through RETURNING id)."""
-        with _as_storage_errors():
-            row = self._run(sql, params, " RETURNING id").fetchone()
-        return int(row["id"]) if row else 0
-
-    def query(self, sql: str, params: Params = ()) -> list[Row]:
-        """Return every row of a query as dicts."""
-        with _as_storage_errors():  # fetching can fail too (a driver error reading the rows)
-            return self._run(sql, params).fetchall()
-
-    def query_one(self, sql: str, params: Params = ()) -> Row | None:
-        """Return the first row of a query, or None."""
-        with _as_storage_errors():
-            return self._run(sql, params).fetchone()
-
-
-@contextmanager
-def _as_storage_errors() -> Iterator[None]:
-    """The same classes SQLiteTx raises: a constraint is ConstraintViolation, any other driver error a
-    StorageError (503 to HTTP callers), so no engine's own exception reaches the routes."""
-    try:
-        yield
-    except psycopg.IntegrityError as exc:
-        raise ConstraintViolation(f"constraint failed: {_first_line(exc)}") from exc
-    except psycopg.Error as exc:
-        raise StorageError(f"statement failed: {_first_line(exc)}") from exc
 
 
 class PostgresStorage:
@@ -223,7 +116,7 @@ class PostgresStorage:
             with self.pool().connection() as connection:
                 yield connection
         except _UNAVAILABLE as exc:
-            raise StorageError(f"the database is unavailable: {_first_line(exc)}") from exc
+            raise StorageError(f"the database is unavailable: {first_line(exc)}") from exc
 
     @contextmanager
     def transaction(self, *, wait: bool = True) -> Iterator[PostgresTx]:
@@ -309,7 +202,7 @@ class PostgresStorage:
         except psycopg.DatabaseError as exc:
             if isinstance(exc, _UNAVAILABLE):
                 raise
-            raise StorageError(f"migration {name} failed: {_first_line(exc)}") from exc
+            raise StorageError(f"migration {name} failed: {first_line(exc)}") from exc
 
     def ping(self) -> None:
         """Raise StorageError unless the database answers and is migrated."""
@@ -317,7 +210,7 @@ class PostgresStorage:
             with self._connection() as connection:
                 connection.execute("SELECT 1 FROM schema_migrations LIMIT 1").fetchall()
         except psycopg.DatabaseError as exc:
-            raise StorageError(f"database not ready: {_first_line(exc)}") from exc
+            raise StorageError(f"database not ready: {first_line(exc)}") from exc
 
     def close(self) -> None:
         """Close this process's pool (a later call opens a new one)."""
@@ -333,7 +226,3 @@ def _configure(connection: Connection) -> None:
     each time. Only server-side bound statements (PreparedSQL) are affected; the client-side bound
     ones carry their values as literals and are planned for them as before."""
     connection.execute("SET plan_cache_mode = force_generic_plan")
-
-
-def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

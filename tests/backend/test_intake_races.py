@@ -169,7 +169,7 @@ def test_the_report_statement_fits_psycopgs_parse_cache() -> None:
     """Past this length psycopg parses the statement again on every call (a cost the bench showed)."""
     from psycopg._queries import MAX_CACHED_STATEMENT_LENGTH
 
-    from backend.storage.postgres import to_pyformat
+    from backend.storage.postgres_tx import to_pyformat
 
     assert len(to_pyformat(intake._STORE_POSTGRESQL)) <= MAX_CACHED_STATEMENT_LENGTH
 
