@@ -29,6 +29,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -124,28 +125,39 @@ def _ms(value: str, unit: str) -> float:
 
 def run_python(url: str, headers: dict[str, str], duration: int, connections: int) -> Result:
     """Drive one URL with threads of httpx clients (when wrk is not installed)."""
+    def send(client: httpx.Client, number: int) -> bool:
+        return client.get(url).status_code == 200
+
+    return run_threads(url, headers, duration, connections, send)
+
+
+def run_threads(
+    name: str, headers: dict[str, str], duration: int, connections: int,
+    send: Callable[[httpx.Client, int], bool],
+) -> Result:
+    """Run `send(client, number)` (True when answered well) in a loop on `connections` threads."""
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
     stop = time.monotonic() + duration
 
-    def worker() -> None:
+    def worker(number: int) -> None:
         with httpx.Client(headers=headers, timeout=10) as client:
             while time.monotonic() < stop:
                 began = time.perf_counter()
-                ok = client.get(url).status_code == 200
+                ok = send(client, number)
                 elapsed = (time.perf_counter() - began) * 1000
                 with lock:
                     latencies.append(elapsed)
                     errors[0] += 0 if ok else 1
 
-    threads = [threading.Thread(target=worker) for _ in range(connections)]
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(connections)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     cuts = statistics.quantiles(latencies, n=100)
-    return Result(url, len(latencies) / duration, cuts[49], cuts[98], errors[0])
+    return Result(name, len(latencies) / duration, cuts[49], cuts[98], errors[0])
 
 
 def free_port() -> int:

@@ -10,16 +10,14 @@ round, one route at a time, and the median round is printed with the PostgreSQL/
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shutil
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,7 +25,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.api_throughput import Result, free_port, wait_ready
+from bench.api_throughput import Result, free_port, run_threads, wait_ready
 
 # wrk's Lua: the credentials and the body come from the environment, so no secret is on a command line
 # or on disk; every intake has its own customer and one of 50 titles (so 50 groups take the reports).
@@ -113,31 +111,16 @@ def run_wrk(url: str, method: str, headers: dict[str, str], duration: int, conne
 
 def run_python(url: str, method: str, headers: dict[str, str], duration: int, connections: int) -> Result:
     """Drive one route with threads of httpx clients (when wrk is not installed)."""
-    latencies: list[float] = []
-    errors = [0]
-    lock = threading.Lock()
-    stop = time.monotonic() + duration
+    sent = itertools.count()
 
-    def worker(number: int) -> None:
-        with httpx.Client(headers=headers, timeout=10) as client:
-            sent = 0
-            while time.monotonic() < stop:
-                sent += 1
-                body = {"title": f"Problem {sent % 50}", "customerId": f"c-{number}-{sent}"}
-                began = time.perf_counter()
-                response = client.post(url, json=body) if method == "POST" else client.get(url)
-                elapsed = (time.perf_counter() - began) * 1000
-                with lock:
-                    latencies.append(elapsed)
-                    errors[0] += 0 if response.status_code in (200, 201) else 1
+    def send(client: httpx.Client, number: int) -> bool:
+        if method != "POST":
+            return client.get(url).status_code == 200
+        n = next(sent)
+        body = {"title": f"Problem {n % 50}", "customerId": f"c-{number}-{n}"}
+        return client.post(url, json=body).status_code in (200, 201)
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(connections)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    cuts = statistics.quantiles(latencies, n=100)
-    return Result(url, len(latencies) / duration, cuts[49], cuts[98], errors[0])
+    return run_threads(url, headers, duration, connections, send)
 
 
 ROUTES = ("intake POST", "list 1k")

@@ -6,10 +6,10 @@ have types, is bound server-side, prepared, and run on a generic plan (each conn
 plan_cache_mode), so it is planned once per connection. Round trips are what an instance waits on: a
 transaction's BEGIN travels in one message with its first statement, one that runs no statement costs
 none, and a single read has no BEGIN or COMMIT at all (the statements: backend.storage.postgres_tx).
-The pool is created on first use in each process, so a gunicorn worker never inherits its master's connections (sockets and pool threads
-do not survive a fork). Writers run concurrently under READ COMMITTED; every invariant several
-instances share is a unique key, a conditional UPDATE or a `FOR UPDATE SKIP LOCKED` claim in the
-SQL itself. Snapshots are REPEATABLE READ READ ONLY.
+The pool is created on first use in each process, so a gunicorn worker never inherits its master's
+connections (sockets and pool threads do not survive a fork). Writers run concurrently under READ
+COMMITTED; every invariant several instances share is a unique key, a conditional UPDATE or a
+`FOR UPDATE SKIP LOCKED` claim in the SQL itself. Snapshots are REPEATABLE READ READ ONLY.
 
 Migrations run under a session advisory lock, so N instances starting at once migrate exactly once:
 the others wait for the lock, then find every version applied.
