@@ -1,11 +1,12 @@
 """Intake rate limits: a fixed one-minute window per intake key, counted in the database.
 
-The count lives in `intake_rate_limits` (0251; by shard since 0350), updated inside the request's
-write transaction, so every gunicorn worker and every instance on the same database shares it; a
-process-local counter would multiply the limit by the number of workers. A fixed window lets a
-client burst up to twice the limit across a window edge; that is the documented trade for one row
-and one statement per request. A key's older windows are deleted when it opens a new one, so the
-table holds about one row per active key (on PostgreSQL one per key and shard).
+The count lives in `intake_rate_counts` (0350; before, one row per key and window in 0251's
+table), updated inside the request's write transaction, so every gunicorn worker and every instance
+on the same database shares it; a process-local counter would multiply the limit by the number of
+workers. A fixed window lets a client burst up to twice the limit across a window edge; that is the
+documented trade for one row and one statement per request. A key's older windows are deleted when
+it opens a new one, so the table holds about one row per active key (on PostgreSQL one per key and
+shard).
 
 PostgreSQL counts each request in one of SHARDS rows of its key and window (the connection's), and
 adds the other rows' committed counts: requests of one key in flight at once do not queue on one
@@ -31,11 +32,11 @@ WINDOW_SECONDS = 60  # the limit is REPORT_BRIDGE_INTAKE_RATE_LIMIT requests per
 SHARDS = 64  # PostgreSQL's count rows per key and window (0350); a connection counts in pid % SHARDS
 
 _COUNT = (  # SQLite: one row per key and window (shard 0); its writers take turns anyway
-    "INSERT INTO intake_rate_limits (key_id, window_start, shard, requests) VALUES (:key, :window, 0, 1) "
-    "ON CONFLICT (key_id, window_start, shard) DO UPDATE SET requests = intake_rate_limits.requests + 1 "
+    "INSERT INTO intake_rate_counts (key_id, window_start, shard, requests) VALUES (:key, :window, 0, 1) "
+    "ON CONFLICT (key_id, window_start, shard) DO UPDATE SET requests = intake_rate_counts.requests + 1 "
     "RETURNING requests"
 )
-_FORGET = "DELETE FROM intake_rate_limits WHERE key_id = :key AND window_start < :window"
+_FORGET = "DELETE FROM intake_rate_counts WHERE key_id = :key AND window_start < :window"
 
 # The key, its count and its locks in one statement. A wrong secret is only found in Python
 # afterwards (the hash is ours, not SQL's): its count and locks go with the rollback of KeyInvalid.
@@ -43,12 +44,12 @@ _ADMIT_POSTGRESQL = PreparedSQL(
     f"WITH presented AS (SELECT {KEY_COLUMNS} FROM intake_keys WHERE id = :key), "
     # The request is counted in its connection's shard row: two requests in flight on one key each
     # lock their own row, instead of the second waiting for the first to commit (see the docstring).
-    "counted AS (INSERT INTO intake_rate_limits (key_id, window_start, shard, requests) "
+    "counted AS (INSERT INTO intake_rate_counts (key_id, window_start, shard, requests) "
     f"SELECT id, :window, pg_backend_pid() % {SHARDS}, 1 FROM presented WHERE :limited "
-    "ON CONFLICT (key_id, window_start, shard) DO UPDATE SET requests = intake_rate_limits.requests + 1 "
+    "ON CONFLICT (key_id, window_start, shard) DO UPDATE SET requests = intake_rate_counts.requests + 1 "
     "RETURNING shard, requests), "
     # The other shards' counts as committed when the statement began (the snapshot of every CTE).
-    "others AS (SELECT COALESCE(SUM(requests), 0) AS requests FROM intake_rate_limits "
+    "others AS (SELECT COALESCE(SUM(requests), 0) AS requests FROM intake_rate_counts "
     "WHERE key_id = :key AND window_start = :window AND shard <> (SELECT shard FROM counted)), "
     f"forgotten AS ({_FORGET} AND EXISTS (SELECT 1 FROM counted WHERE requests = 1)), "
     # Locks in one order (sorted ids), so two requests never each hold the lock the other waits for.

@@ -117,7 +117,7 @@ def test_the_window_resets_and_old_windows_are_deleted(storage: Storage) -> None
             raise AssertionError("the third request in the window was not limited")
     with storage.transaction() as tx:
         ratelimit.count_request(tx, "k1", 2, now=start + 61)  # the next window
-        rows = tx.query("SELECT window_start, requests FROM intake_rate_limits WHERE key_id = 'k1'")
+        rows = tx.query("SELECT window_start, requests FROM intake_rate_counts WHERE key_id = 'k1'")
     assert rows == [{"window_start": int(start) + 60, "requests": 1}]
 
 
@@ -138,6 +138,20 @@ def test_admitting_a_request_in_a_new_window_forgets_the_old_ones(
         with storage.transaction() as tx:
             admitted = ratelimit.admit(tx, storage.dialect, key, 5, now=moment)
     with storage.snapshot() as tx:
-        rows = tx.query("SELECT window_start, requests FROM intake_rate_limits WHERE key_id = :key",
+        rows = tx.query("SELECT window_start, requests FROM intake_rate_counts WHERE key_id = :key",
                         {"key": admitted.id})
     assert rows == [{"window_start": int(start) + 60, "requests": 1}]
+
+
+def test_an_instance_of_the_previous_version_still_counts_during_a_rolling_upgrade(storage: Storage) -> None:
+    """0350 counts in a new table and leaves 0251's in place, so the previous version's statement (one
+    row per key and window) still works on an upgraded database while its instances are replaced."""
+    previous_count = (
+        "INSERT INTO intake_rate_limits (key_id, window_start, requests) VALUES (:key, :window, 1) "
+        "ON CONFLICT (key_id, window_start) DO UPDATE SET requests = intake_rate_limits.requests + 1 "
+        "RETURNING requests"
+    )
+    for expected in (1, 2):
+        with storage.transaction() as tx:
+            assert tx.query_one(previous_count, {"key": "k-old", "window": 1_800_000_000}) == {
+                "requests": expected}

@@ -209,7 +209,7 @@ def test_requests_of_one_key_in_flight_at_once_do_not_queue_on_its_count(
             a.join(60)
         with pg.transaction() as tx:
             row = tx.query_one(
-                "SELECT SUM(requests) AS n, COUNT(*) AS shards FROM intake_rate_limits WHERE key_id = :key",
+                "SELECT SUM(requests) AS n, COUNT(*) AS shards FROM intake_rate_counts WHERE key_id = :key",
                 {"key": intake_keys.split_key(key)[0]},
             )
         assert row == {"n": 2, "shards": 2}
