@@ -60,8 +60,9 @@ def test_dev_starts_everything_and_ctrl_c_stops_it(tmp_path: Path, page: Page, e
         page.goto(f"http://127.0.0.1:{host}/#/boards/customer-reports")
         hub = page.frame_locator('iframe[data-contribution="customer-reports"]')
         expect(hub.get_by_test_id("group-title").first).to_be_visible(timeout=20_000)
-        # "Create bug" end to end: the backend queues it, the worker creates it in the emulator, the hub
-        # shows "Creating bug…" and then the new work item with its state.
+        # "Create bug" end to end: the backend queues it, the worker creates it in the emulator, and the
+        # hub shows the new work item with its state. "Creating bug…" in between can be gone before the
+        # hub's next read here (the worker is real and may be quick); test_customer_reports checks it.
         status = hub.locator('[data-column="status"]', has=hub.get_by_text("new", exact=True)).first
         group_id = status.get_attribute("data-group-id")
         row = hub.locator("tr.bolt-table-row", has=hub.locator(f'[data-group-id="{group_id}"]')).first
@@ -69,7 +70,6 @@ def test_dev_starts_everything_and_ctrl_c_stops_it(tmp_path: Path, page: Page, e
         row.get_by_role("button", name="More options").click()
         hub.get_by_role("menuitem", name="Create bug").click()
         work_item = hub.locator(f'[data-group-id="{group_id}"][data-column="workItem"]')
-        expect(work_item).to_contain_text("Creating bug…")
         expect(work_item.get_by_test_id("work-item")).to_have_text(re.compile(r"#\d+"), timeout=30_000)
         expect(work_item).to_contain_text("New")
         assert b"EXTENSION_SECRET" not in log.read_bytes()
