@@ -124,8 +124,8 @@ class AzureDevOpsClient:
         return list(self.call("GET", "_apis/hooks/subscriptions").get("value", []))
 
     def create_subscription(self, body: dict[str, Any]) -> dict[str, Any]:
-        """Create a service-hook subscription."""
-        return self.call("POST", "_apis/hooks/subscriptions", json=body)
+        """Create a service-hook subscription (not resent after a timeout: a second would duplicate it)."""
+        return self.call("POST", "_apis/hooks/subscriptions", json=body, idempotent=False)
 
     def replace_subscription(self, subscription_id: str, body: dict[str, Any]) -> dict[str, Any]:
         """Replace a service-hook subscription's settings."""

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from backend.azdo.client import AzureDevOpsClient
+from backend.azdo.errors import AzureDevOpsUnavailable
 
 EVENT_TYPES = ("workitem.updated", "workitem.deleted", "workitem.restored")
 CONFIDENTIAL_INPUTS = frozenset({"basicAuthPassword"})  # Azure DevOps masks these when listing
@@ -64,7 +65,7 @@ def install(
         body = desired(target, event_type)
         current = _find(existing, body)
         if current is None:
-            created = client.create_subscription(body)
+            created = _create(client, body)
             results.append(InstallResult(event_type, "created", str(created.get("id"))))
         elif reset_credentials or _drifted(current, body):
             client.replace_subscription(str(current["id"]), {**body, "id": current["id"]})
@@ -72,6 +73,18 @@ def install(
         else:
             results.append(InstallResult(event_type, "unchanged", str(current["id"])))
     return results
+
+
+def _create(client: AzureDevOpsClient, body: dict[str, Any]) -> dict[str, Any]:
+    """Create a subscription; after an answer that leaves it unknown whether Azure DevOps did (a timeout,
+    a 5xx), look before saying it failed, rather than send a create that could make a second one."""
+    try:
+        return client.create_subscription(body)
+    except AzureDevOpsUnavailable:
+        found = _find(client.list_subscriptions(), body)
+        if found is None:
+            raise
+        return found
 
 
 def _find(existing: list[dict[str, Any]], body: dict[str, Any]) -> dict[str, Any] | None:

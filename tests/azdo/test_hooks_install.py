@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import json
+import random
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from click.testing import CliRunner
 
+from backend.azdo import hooks_install
+from backend.azdo.client import AzureDevOpsClient
+from backend.azdo.errors import AzureDevOpsUnavailable
+from backend.azdo.retry import GateRegistry
 from backend.cli import cli
 from backend.devtools.ado_emulator.server import EmulatorServer
 from backend.devtools.ado_emulator.state import EmulatorState
 
-from .support import ORG, PROJECT_ID, PROJECT_NAME
+from .support import ORG, PROJECT_ID, PROJECT_NAME, FakeClock
 
 HOOK_URL = "http://127.0.0.1:8000/hooks/azure-devops"
 
@@ -124,3 +131,45 @@ def test_worker_refuses_to_start_without_usable_settings(
 ) -> None:
     code, output = run({**env, **change}, "worker", "--once")
     assert code == 1 and message in output and len(output.strip().splitlines()) == 1
+
+
+class TimeoutAfterCreate:
+    """A transport standing in for Azure DevOps whose answer to a create is lost: the create is applied
+    (when `applies`), then the read times out. Lists answer what was applied."""
+
+    def __init__(self, applies: bool) -> None:
+        self.applies = applies
+        self.subscriptions: list[dict[str, Any]] = []
+        self.posts = 0
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            self.posts += 1
+            if self.applies:
+                self.subscriptions.append({**json.loads(request.content), "id": f"sub-{self.posts}"})
+            raise httpx.ReadTimeout("the answer was lost", request=request)
+        return httpx.Response(200, json={"count": len(self.subscriptions), "value": self.subscriptions})
+
+
+def timeout_client(azdo: TimeoutAfterCreate, clock: FakeClock) -> AzureDevOpsClient:
+    http = httpx.Client(transport=httpx.MockTransport(azdo.handle), base_url="https://dev.azure.com/fabrikam/")
+    gates = GateRegistry(clock=clock.time, sleep=clock.sleep)
+    return AzureDevOpsClient(http, gate=gates.gate("fabrikam"), rng=random.Random(3))
+
+
+def test_a_create_whose_answer_is_lost_is_looked_for_not_sent_again(clock: FakeClock) -> None:
+    """A resent create would make a second subscription (and every event would arrive twice)."""
+    azdo = TimeoutAfterCreate(applies=True)
+    target = hooks_install.HookTarget(PROJECT_ID, HOOK_URL, "azure-devops", "a-test-password")
+    results = hooks_install.install(timeout_client(azdo, clock), target)
+    assert azdo.posts == len(hooks_install.EVENT_TYPES)  # one create per event type, none resent
+    assert [r.action for r in results] == ["created"] * len(hooks_install.EVENT_TYPES)
+    assert sorted(r.subscription_id for r in results) == sorted(s["id"] for s in azdo.subscriptions)
+
+
+def test_a_create_whose_answer_is_lost_and_that_was_not_applied_fails(clock: FakeClock) -> None:
+    azdo = TimeoutAfterCreate(applies=False)
+    target = hooks_install.HookTarget(PROJECT_ID, HOOK_URL, "azure-devops", "a-test-password")
+    with pytest.raises(AzureDevOpsUnavailable):
+        hooks_install.install(timeout_client(azdo, clock), target)
+    assert azdo.posts == 1 and azdo.subscriptions == []
