@@ -22,10 +22,8 @@ import secrets
 import statistics
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -43,89 +41,12 @@ from backend.config import Settings  # noqa: E402
 from backend.devtools.tokens import mint_app_token  # noqa: E402
 from backend.reports import service  # noqa: E402
 from backend.serve import default_workers  # noqa: E402
-from backend.storage import Params, Row, Storage, Tx, open_storage  # noqa: E402
+from backend.storage import Storage, open_storage  # noqa: E402
 from bench import served_engines  # noqa: E402
+from bench.counting import CountingStorage, Counts  # noqa: E402
 
 ORG, TENANT, USER = "bench-org", "bench-tenant", "bench-user"
 SMALL = 1_000
-
-
-@dataclass
-class Counts:
-    """Statements and transactions seen on one thread."""
-
-    statements: int = 0
-    transactions: int = 0  # explicit ones (single reads have no BEGIN or COMMIT)
-
-
-@dataclass
-class CountingStorage:
-    """Wraps a Storage and counts what the request thread asks of the database."""
-
-    inner: Storage
-    thread: int = field(default_factory=threading.get_ident)
-    counts: Counts = field(default_factory=Counts)
-
-    @property
-    def dialect(self) -> str:
-        return self.inner.dialect
-
-    def _mine(self) -> bool:
-        return threading.get_ident() == self.thread
-
-    @contextmanager
-    def _wrap(self, opened: AbstractContextManager[Tx], explicit: bool = True) -> Iterator[Tx]:
-        with opened as tx:
-            if self._mine() and explicit:
-                self.counts.transactions += 1
-            yield CountingTx(tx, self)
-
-    def transaction(self, *, wait: bool = True) -> AbstractContextManager[Tx]:
-        return self._wrap(self.inner.transaction(wait=wait))
-
-    def snapshot(self) -> AbstractContextManager[Tx]:
-        return self._wrap(self.inner.snapshot())
-
-    def single_read(self) -> AbstractContextManager[Tx]:
-        return self._wrap(self.inner.single_read(), explicit=False)
-
-    def upgrade(self) -> list[str]:
-        return self.inner.upgrade()
-
-    def applied_versions(self) -> list[str]:
-        return self.inner.applied_versions()
-
-    def ping(self) -> None:
-        self.inner.ping()
-
-    def close(self) -> None:
-        self.inner.close()
-
-
-@dataclass
-class CountingTx:
-    inner: Tx
-    owner: CountingStorage
-
-    def _count(self) -> None:
-        if self.owner._mine():
-            self.owner.counts.statements += 1
-
-    def execute(self, sql: str, params: Params = ()) -> int:
-        self._count()
-        return self.inner.execute(sql, params)
-
-    def insert(self, sql: str, params: Params = ()) -> int:
-        self._count()
-        return self.inner.insert(sql, params)
-
-    def query(self, sql: str, params: Params = ()) -> list[Row]:
-        self._count()
-        return self.inner.query(sql, params)
-
-    def query_one(self, sql: str, params: Params = ()) -> Row | None:
-        self._count()
-        return self.inner.query_one(sql, params)
 
 
 @dataclass
