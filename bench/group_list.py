@@ -29,6 +29,7 @@ from backend.auth.organizations import ORG_ID_HEADER, ORG_NAME_HEADER, bind_orga
 from backend.config import Settings
 from backend.devtools.tokens import mint_app_token
 from backend.reports import groups, service
+from backend.reports.queries import page_rows
 from backend.storage import PreparedSQL, Storage, open_storage
 
 ORG_ID, ORG_NAME, TENANT = "bench-org", "bench", "bench-tenant"
@@ -71,7 +72,7 @@ def seed(storage: Storage) -> None:
 def middle_cursor(storage: Storage, project: str, sort: str) -> str:
     """The cursor of the page that starts half-way down the list in this order."""
     sql, params = groups.list_query(ORG_ID, project, q=None, status=None, sort=sort, limit=1, cursor=None)
-    sql = PreparedSQL(sql.replace("LIMIT 2", f"LIMIT 1 OFFSET {PROJECTS[project] // 2}"))
+    sql = PreparedSQL(sql.replace(f"LIMIT {page_rows(1)}", f"LIMIT 1 OFFSET {PROJECTS[project] // 2}"))
     with storage.snapshot() as tx:
         row = tx.query_one(sql, params)
     assert row is not None

@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -220,9 +220,7 @@ def main() -> None:
                       f" = {trips * trip_ms:.2f} of its p50 {p50:.2f} ms")
             big(engines[1], args.big, args.requests)
             if args.served_duration > 0:
-                targets = [served_engines.Target(e.name, "", {"Authorization": f"Bearer {e.key}"}, e.ui)
-                           for e in engines]
-                serve_both(targets, [e.target for e in engines], secret, args)
+                serve_both(engines, secret, args)
     finally:
         for engine in locals().get("engines", []):
             writer = audit_writer(engine.app)
@@ -235,13 +233,13 @@ def main() -> None:
             server.stop()
 
 
-def serve_both(targets: list[Any], databases: list[str], secret: str, args: argparse.Namespace) -> None:
+def serve_both(engines: list[Engine], secret: str, args: argparse.Namespace) -> None:
     """Serve each engine's database with gunicorn at once and drive both in turns (bench/served_engines)."""
-    with served_engines.served(databases[0], secret, args.workers) as first, \
-            served_engines.served(databases[1], secret, args.workers) as second:
-        bases = [first, second]
-        live = [replace(target, base=base) for target, base in zip(targets, bases, strict=True)]
-        served_engines.drive(live, args.served_duration, args.served_rounds,
+    with served_engines.served(engines[0].target, secret, args.workers) as first, \
+            served_engines.served(engines[1].target, secret, args.workers) as second:
+        targets = [served_engines.Target(e.name, base, {"Authorization": f"Bearer {e.key}"}, e.ui)
+                   for e, base in zip(engines, [first, second], strict=True)]
+        served_engines.drive(targets, args.served_duration, args.served_rounds,
                              args.connections or 2 * args.workers)
 
 

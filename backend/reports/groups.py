@@ -21,11 +21,12 @@ from backend.reports.queries import (
     like_pattern,
     pack_cursor,
     page_rows,
+    page_sql,
     report_matches,
     unpack_cursor,
     work_item_json,
 )
-from backend.storage import PreparedSQL, Tx, public_time
+from backend.storage import Tx, public_time
 
 SORTS: dict[str, tuple[str, ...]] = {
     "newest": ("last_reported_at", "id"),
@@ -118,9 +119,8 @@ def list_query(
         params.update(zip(names, decode_cursor(cursor, sort), strict=True))
         where.append(f"({', '.join('g.' + c for c in columns)}) < ({', '.join(':' + n for n in names)})")
     order = ", ".join(f"g.{column} DESC" for column in columns)
-    # Prepared (planned once per connection) unless filtered or searched: see queries.page_rows.
     sql = f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY {order} LIMIT {page_rows(limit)}"
-    return (sql if q or status else PreparedSQL(sql)), params
+    return page_sql(sql, filtered=bool(q or status)), params
 
 
 def list_groups(

@@ -157,15 +157,20 @@ def list_query(
         where.append("(r.created_at, r.id) < (:c_at, :c_id)")
     order = f"ORDER BY r.created_at DESC, r.id DESC LIMIT {page_rows(limit)}"
     sql = f"{_SELECT} WHERE {' AND '.join(where)} {order}"
-    return (sql if q or status or group_id else PreparedSQL(sql)), params
+    return page_sql(sql, filtered=bool(q or status or group_id)), params
 
 
-# A page of a project's reports or groups in one of its orders (a cursor or not) is PreparedSQL: a busy
-# statement (every hub load) whose generic plan reads the order's index, so PostgreSQL plans it once per
-# connection. A filtered or searched page is planned for its values each time: how many rows a status or
-# a search term matches is what picks its plan, and a generic plan cannot see it. The LIMIT is written
-# in (page_rows): a generic plan cannot see a `$n` LIMIT either; it guessed a tenth of a project's rows
-# and, at a million, chose a parallel scan (10 ms a page instead of 0.1).
+def page_sql(sql: str, *, filtered: bool) -> str:
+    """A list page's SQL: PreparedSQL unless filtered or searched.
+
+    A page of a project's reports or groups in one of its orders (a cursor or not) is a busy statement
+    (every hub load) whose generic plan reads the order's index, so PostgreSQL plans it once per
+    connection. A filtered or searched page is planned for its values each time: how many rows a status
+    or a search term matches is what picks its plan, and a generic plan cannot see it. The LIMIT is
+    written in (page_rows): a generic plan cannot see a `$n` LIMIT either; it guessed a tenth of a
+    project's rows and, at a million, chose a parallel scan (10 ms a page instead of 0.1).
+    """
+    return sql if filtered else PreparedSQL(sql)
 
 
 def page_rows(limit: int) -> int:
