@@ -2,11 +2,14 @@
 
 Statements and explicit transactions are counted on the thread that made the wrapper (the request's,
 with Flask's test client), so the audit writer's thread and the pool's do not add to a route's figure.
+The same thread's time inside the storage calls is summed too: each statement, and opening and ending
+each transaction (BEGIN, COMMIT, a pool's checkout), but not the Python a route runs between them.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
@@ -20,6 +23,17 @@ class Counts:
 
     statements: int = 0
     transactions: int = 0  # explicit ones (single reads have no BEGIN or COMMIT)
+    seconds: float = 0.0  # inside storage calls
+
+
+@contextmanager
+def _timed(storage: CountingStorage) -> Iterator[None]:
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        if storage._mine():
+            storage.counts.seconds += time.perf_counter() - start
 
 
 @dataclass
@@ -39,10 +53,19 @@ class CountingStorage:
 
     @contextmanager
     def _wrap(self, opened: AbstractContextManager[Tx], explicit: bool = True) -> Iterator[Tx]:
-        with opened as tx:
+        with _timed(self):
+            tx = opened.__enter__()
+        try:
             if self._mine() and explicit:
                 self.counts.transactions += 1
             yield CountingTx(tx, self)
+        except BaseException as exc:
+            with _timed(self):
+                if not opened.__exit__(type(exc), exc, exc.__traceback__):
+                    raise
+        else:
+            with _timed(self):
+                opened.__exit__(None, None, None)
 
     def transaction(self, *, wait: bool = True) -> AbstractContextManager[Tx]:
         return self._wrap(self.inner.transaction(wait=wait))
@@ -71,22 +94,25 @@ class CountingTx:
     inner: Tx
     owner: CountingStorage
 
-    def _count(self) -> None:
+    @contextmanager
+    def _count(self) -> Iterator[None]:
         if self.owner._mine():
             self.owner.counts.statements += 1
+        with _timed(self.owner):
+            yield
 
     def execute(self, sql: str, params: Params = ()) -> int:
-        self._count()
-        return self.inner.execute(sql, params)
+        with self._count():
+            return self.inner.execute(sql, params)
 
     def insert(self, sql: str, params: Params = ()) -> int:
-        self._count()
-        return self.inner.insert(sql, params)
+        with self._count():
+            return self.inner.insert(sql, params)
 
     def query(self, sql: str, params: Params = ()) -> list[Row]:
-        self._count()
-        return self.inner.query(sql, params)
+        with self._count():
+            return self.inner.query(sql, params)
 
     def query_one(self, sql: str, params: Params = ()) -> Row | None:
-        self._count()
-        return self.inner.query_one(sql, params)
+        with self._count():
+            return self.inner.query_one(sql, params)

@@ -6,6 +6,11 @@ the audit writer on), driven by one load generator (wrk when installed, with a L
 the credentials from the environment, never argv; else threads of httpx clients) with more connections
 than workers, so a worker waiting on PostgreSQL leaves the CPU to another. Engines take turns round by
 round, one route at a time, and the median round is printed with the PostgreSQL/SQLite ratio.
+
+`database_cpu` then runs the same comparison with the throwaway PostgreSQL server on a CPU of its own and
+the app servers and wrk on the others: the shape of a deployment, whose database runs on its own server,
+so what is compared is the throughput an app instance's CPUs give with each engine (SQLite, embedded,
+works on the app's CPUs).
 """
 
 from __future__ import annotations
@@ -44,6 +49,45 @@ request = function()
   return wrk.format(nil, nil, nil, body)
 end
 """
+
+
+def descendants(root: int) -> list[int]:
+    """Return `root` and every process below it (from /proc; Linux)."""
+    parents: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # the process has exited
+            continue
+        parent = int(text[text.rindex(")") + 2:].split()[1])
+        parents.setdefault(parent, []).append(int(stat.parent.name))
+    found, pending = [], [root]
+    while pending:
+        pid = pending.pop()
+        found.append(pid)
+        pending += parents.get(pid, [])
+    return found
+
+
+@contextmanager
+def database_cpu(postmaster: int) -> Iterator[set[int]]:
+    """Pin the PostgreSQL server (its postmaster, every process it started, and so every one it starts
+    later) to the last CPU and this process (and so the servers and wrk it starts) to the others; yield
+    the app's CPUs; undo both at the end."""
+    every = os.sched_getaffinity(0)
+    database, app = {max(every)}, every - {max(every)}
+    for pid in descendants(postmaster):
+        os.sched_setaffinity(pid, database)
+    os.sched_setaffinity(0, app)
+    try:
+        yield app
+    finally:
+        os.sched_setaffinity(0, every)
+        for pid in descendants(postmaster):
+            try:
+                os.sched_setaffinity(pid, every)
+            except ProcessLookupError:  # a backend that has ended meanwhile
+                pass
 
 
 @dataclass(frozen=True)
@@ -133,7 +177,7 @@ def request_of(route: str, target: Target) -> tuple[str, str, dict[str, str]]:
     return f"{target.base}/api/v1/projects/p-small/reports?limit=25", "GET", target.ui
 
 
-def drive(targets: list[Target], duration: int, rounds: int, connections: int) -> None:
+def drive(targets: list[Target], duration: int, rounds: int, connections: int, shape: str = "") -> None:
     """Measure each route on each engine in turns; print the median rounds and the ratios."""
     run = run_wrk if shutil.which("wrk") else run_python
     results: dict[tuple[str, str], list[Result]] = {}
@@ -146,7 +190,7 @@ def drive(targets: list[Target], duration: int, rounds: int, connections: int) -
                 result = run(*request_of(route, target), duration, connections)
                 results.setdefault((route, target.engine), []).append(result)
     client = "wrk" if run is run_wrk else "python threads"
-    print(f"\nserved (gunicorn sync workers, {client} with {connections} connections, {duration} s x "
+    print(f"\nserved{shape} (gunicorn sync workers, {client} with {connections} connections, {duration} s x "
           f"{rounds} rounds, median round; load {os.getloadavg()[0]:.1f}):")
     print(f"{'route':<12} {'engine':<11} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
     for route in ROUTES:

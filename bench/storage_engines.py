@@ -42,7 +42,7 @@ from backend.devtools.tokens import mint_app_token  # noqa: E402
 from backend.reports import service  # noqa: E402
 from backend.serve import default_workers  # noqa: E402
 from backend.storage import Storage, open_storage  # noqa: E402
-from bench import served_engines  # noqa: E402
+from bench import engine_floor, served_engines  # noqa: E402
 from bench.counting import CountingStorage, Counts  # noqa: E402
 
 ORG, TENANT, USER = "bench-org", "bench-tenant", "bench-user"
@@ -184,12 +184,15 @@ def main() -> None:
     from tests.conftest import TEST_DATABASE_URL  # the same throwaway server the tests use
     from tests.pg_server import ThrowawayServer
 
-    server = None if os.environ.get(TEST_DATABASE_URL) else ThrowawayServer.start()
+    ours = not os.environ.get(TEST_DATABASE_URL)
+    server = ThrowawayServer.start(settings=engine_floor.PRELOAD) if ours else None
     admin = os.environ.get(TEST_DATABASE_URL) or (server.url() if server else "")
     dbname = f"rb_bench_{secrets.token_hex(4)}"
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{dbname}"'.encode())
     secret = secrets.token_urlsafe(32)
+    # Our own server only: statement tracking is switched on and off with ALTER SYSTEM.
+    tracked = ours and engine_floor.enable_statistics(admin, make_conninfo(admin, dbname=dbname))
     try:
         with tempfile.TemporaryDirectory() as folder:
             engines = [
@@ -218,9 +221,15 @@ def main() -> None:
                 p50 = percentile(engines[1].samples[route], 0.5)
                 print(f"  {route:<12} {'; '.join(parts)}; PostgreSQL round trips {trips}"
                       f" = {trips * trip_ms:.2f} of its p50 {p50:.2f} ms")
+            engine_floor.run([(e.storage, routes(e, "floor"), e.target) for e in engines],
+                             admin if tracked else None, trip_ms, args.requests)
             big(engines[1], args.big, args.requests)
             if args.served_duration > 0:
-                serve_both(engines, secret, args)
+                serve_both(engines, secret, args, args.workers)
+                if server is not None and len(os.sched_getaffinity(0)) > 1:
+                    with served_engines.database_cpu(server.postmaster()) as app:
+                        shape = f", PostgreSQL on a CPU of its own, the app and wrk on the other {len(app)}"
+                        serve_both(engines, secret, args, 2 * len(app) + 1, shape)  # serve's default count
     finally:
         for engine in locals().get("engines", []):
             writer = audit_writer(engine.app)
@@ -233,14 +242,16 @@ def main() -> None:
             server.stop()
 
 
-def serve_both(engines: list[Engine], secret: str, args: argparse.Namespace) -> None:
+def serve_both(
+    engines: list[Engine], secret: str, args: argparse.Namespace, workers: int, shape: str = ""
+) -> None:
     """Serve each engine's database with gunicorn at once and drive both in turns (bench/served_engines)."""
-    with served_engines.served(engines[0].target, secret, args.workers) as first, \
-            served_engines.served(engines[1].target, secret, args.workers) as second:
+    with served_engines.served(engines[0].target, secret, workers) as first, \
+            served_engines.served(engines[1].target, secret, workers) as second:
         targets = [served_engines.Target(e.name, base, {"Authorization": f"Bearer {e.key}"}, e.ui)
                    for e, base in zip(engines, [first, second], strict=True)]
         served_engines.drive(targets, args.served_duration, args.served_rounds,
-                             args.connections or 2 * args.workers)
+                             args.connections or 2 * workers, shape)
 
 
 def report(engines: list[Engine]) -> None:

@@ -55,11 +55,16 @@ class ThrowawayServer:
     def url(self, dbname: str = "postgres") -> str:
         return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{dbname}"
 
+    def postmaster(self) -> int:
+        """The server's main process id (the first line of postmaster.pid)."""
+        return int((self.folder / "data" / "postmaster.pid").read_text().split()[0])
+
     def _run(self, *args: str) -> None:
         subprocess.run(args, check=True, capture_output=True, user=self.user, cwd=self.folder, timeout=120)
 
     @classmethod
-    def start(cls) -> ThrowawayServer:
+    def start(cls, *, settings: str = "") -> ThrowawayServer:
+        """Start a cluster; `settings` are more `-c name=value` options (the bench loads an extension)."""
         bindir = find_bindir()
         if bindir is None:
             raise RuntimeError("PostgreSQL is not installed (scripts/dev test installs Debian's postgresql)")
@@ -75,7 +80,7 @@ class ThrowawayServer:
         options = (
             f"-c port={server.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={folder} "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 "
-            "-c shared_buffers=64MB"
+            f"-c shared_buffers=64MB {settings}"
         )
         server._run(str(bindir / "pg_ctl"), "-D", str(data), "-l", str(folder / "log"), "-o", options,
                     "-w", "-t", "60", "start")
