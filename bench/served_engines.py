@@ -76,18 +76,21 @@ def database_cpu(postmaster: int) -> Iterator[set[int]]:
     the app's CPUs; undo both at the end."""
     every = os.sched_getaffinity(0)
     database, app = {max(every)}, every - {max(every)}
-    for pid in descendants(postmaster):
-        os.sched_setaffinity(pid, database)
-    os.sched_setaffinity(0, app)
+    _pin(descendants(postmaster), database)
+    os.sched_setaffinity(0, app)  # this thread: the processes it starts inherit it
     try:
         yield app
     finally:
         os.sched_setaffinity(0, every)
-        for pid in descendants(postmaster):
-            try:
-                os.sched_setaffinity(pid, every)
-            except ProcessLookupError:  # a backend that has ended meanwhile
-                pass
+        _pin(descendants(postmaster), every)
+
+
+def _pin(pids: list[int], cpus: set[int]) -> None:
+    for pid in pids:
+        try:
+            os.sched_setaffinity(pid, cpus)
+        except ProcessLookupError:  # a backend that has ended meanwhile
+            pass
 
 
 @dataclass(frozen=True)
