@@ -184,20 +184,21 @@ def main() -> None:
     from tests.conftest import TEST_DATABASE_URL  # the same throwaway server the tests use
     from tests.pg_server import ThrowawayServer
 
-    ours = not os.environ.get(TEST_DATABASE_URL)
-    server = ThrowawayServer.start(settings=engine_floor.PRELOAD) if ours else None
-    admin = os.environ.get(TEST_DATABASE_URL) or (server.url() if server else "")
+    external = os.environ.get(TEST_DATABASE_URL)
+    server = None if external else ThrowawayServer.start(settings=engine_floor.PRELOAD)
+    admin = external or (server.url() if server else "")
     dbname = f"rb_bench_{secrets.token_hex(4)}"
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{dbname}"'.encode())
+    database = make_conninfo(admin, dbname=dbname)
     secret = secrets.token_urlsafe(32)
     # Our own server only: statement tracking is switched on and off with ALTER SYSTEM.
-    tracked = ours and engine_floor.enable_statistics(admin, make_conninfo(admin, dbname=dbname))
+    tracking_admin = admin if server is not None and engine_floor.enable_statistics(admin, database) else None
     try:
         with tempfile.TemporaryDirectory() as folder:
             engines = [
                 build("sqlite", Path(folder) / "bench.db", secret),
-                build("postgresql", make_conninfo(admin, dbname=dbname), secret),
+                build("postgresql", database, secret),
             ]
             trip: list[float] = []
             for round_no in range(args.rounds):
@@ -222,7 +223,7 @@ def main() -> None:
                 print(f"  {route:<12} {'; '.join(parts)}; PostgreSQL round trips {trips}"
                       f" = {trips * trip_ms:.2f} of its p50 {p50:.2f} ms")
             engine_floor.run([(e.storage, routes(e, "floor"), e.target) for e in engines],
-                             admin if tracked else None, trip_ms, args.requests)
+                             tracking_admin, trip_ms, args.requests)
             big(engines[1], args.big, args.requests)
             if args.served_duration > 0:
                 serve_both(engines, secret, args, args.workers)
