@@ -22,7 +22,7 @@ class Counts:
     """Statements and transactions seen on one thread."""
 
     statements: int = 0
-    transactions: int = 0  # explicit ones (single reads have no BEGIN or COMMIT)
+    transactions: int = 0  # explicit ones (single reads, and single writes on PostgreSQL, have none)
     seconds: float = 0.0  # inside storage calls
 
 
@@ -75,6 +75,10 @@ class CountingStorage:
 
     def single_read(self) -> AbstractContextManager[Tx]:
         return self._wrap(self.inner.single_read(), explicit=False)
+
+    def single_write(self) -> AbstractContextManager[Tx]:
+        # Explicit on SQLite (a write transaction of its own), not on PostgreSQL (autocommit).
+        return self._wrap(self.inner.single_write(), explicit=self.dialect != "postgresql")
 
     def upgrade(self) -> list[str]:
         return self.inner.upgrade()

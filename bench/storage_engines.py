@@ -211,7 +211,7 @@ def main() -> None:
             trip_ms = statistics.median(trip) * 1000
             print(f"\nstatements per request, counted on the request thread; PostgreSQL round trips ="
                   f" statements + one COMMIT per transaction (BEGIN travels with the first statement;"
-                  f" a single read has neither);"
+                  f" a single read or write has neither);"
                   f" one round trip (SELECT 1 inside a transaction) p50 {trip_ms:.2f} ms:")
             for route in counts["postgresql"]:
                 parts = []

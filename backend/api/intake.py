@@ -14,15 +14,17 @@ from flask import Blueprint, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from backend import errors, ratelimit, schemas
-from backend.app_state import get_settings, get_storage
-from backend.auth.intake_keys import IntakeKey, split_key, verify_key
+from backend.app_state import get_settings, get_storage, this_app
+from backend.auth.intake_keys import IntakeKey, KnownKeys, verify_key
 from backend.auth.tokens import bearer_token
 from backend.azdo.linking import stored_web_base
 from backend.reports import intake as report_intake
-from backend.reports import queries
-from backend.storage import Tx
+from backend.reports import intake_postgres, queries
+from backend.storage import Storage, Tx
 
 bp = Blueprint("intake", __name__, url_prefix="/api/v1/intake")
+KNOWN_KEYS_KEY = "report_bridge.known_intake_keys"  # per app, under this feature's own key
+bp.record_once(lambda setup: setup.app.extensions.setdefault(KNOWN_KEYS_KEY, KnownKeys()))
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]{1,200}$"  # visible ASCII, as the OpenAPI document says
 _IDEMPOTENCY_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
@@ -60,29 +62,49 @@ def _read_request() -> tuple[dict[str, Any], str | None] | HTTPException | error
 def create_report() -> tuple[Response, int]:
     """Accept one customer report; a retry (same Idempotency-Key, or same source and externalId) gets it.
 
-    One transaction: the key's statement (verify, count, lock this report's names; backend.ratelimit)
-    and the report's (backend.reports.intake). The body is read first, so the key's statement can
-    lock what it names, but judged only after the key: an anonymous caller never learns what a valid
-    body looks like (401 before 400).
+    The body is judged only after the key: an anonymous caller never learns what a valid body looks
+    like (401 before 400). Then one statement on PostgreSQL (backend.reports.intake_postgres); on
+    SQLite one transaction of steps: the key and its count (backend.ratelimit), then the report's.
     """
     presented = bearer_token(request.headers.get("Authorization"), errors.KeyMissing)
     read = _read_request()
     storage = get_storage()
-    with storage.transaction() as tx:
-        names = report_intake.lock_names(split_key(presented)[0], *read) if isinstance(read, tuple) else []
-        key = ratelimit.admit(tx, storage.dialect, presented, get_settings().intake_rate_limit,
-                              lock_names=names)
-        _record_actor(key)
-        if not isinstance(read, tuple):
-            raise read
-        body, idem = read
-        stored = report_intake.store(tx, storage.dialect, key, body, idem, _web_base(tx, key))
+    if not isinstance(read, tuple):
+        with storage.single_read() as tx:
+            _record_actor(verify_key(tx, presented))
+        raise read
+    body, idem = read
+    per_minute = get_settings().intake_rate_limit
+    if storage.dialect == "postgresql":
+        stored, key = _store_at_once(storage, presented, body, idem, per_minute)
+    else:
+        with storage.transaction() as tx:
+            key = _authenticate(tx)
+            ratelimit.count_request(tx, key.id, per_minute)
+            stored = report_intake.store(tx, key, body, idem, _web_base(tx, key))
     g.audit_target = {"projectId": key.project_id, "reportId": stored.report["id"]}
     response = jsonify(stored.report)
     if stored.replayed:
         g.audit_target["replayed"] = True
         response.headers["Idempotent-Replayed"] = "true"
     return response, stored.status
+
+
+def _store_at_once(
+    storage: Storage, presented: str, body: dict[str, Any], idem: str | None, per_minute: int
+) -> tuple[report_intake.Stored, IntakeKey]:
+    known: KnownKeys = this_app().extensions[KNOWN_KEYS_KEY]
+    key = known.verify(storage, presented)
+    try:
+        stored = intake_postgres.store(storage, key, body, idem, per_minute)
+    except errors.KeyInvalid:  # revoked since this app read it: no caller to record, as on SQLite
+        known.forget(key.id)
+        raise
+    except errors.AppError:  # a 409 or a 429: the key is the caller, as on SQLite
+        _record_actor(key)
+        raise
+    _record_actor(key)
+    return stored, key
 
 
 def _web_base(tx: Tx, key: IntakeKey) -> queries.WebBase:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from backend import errors
-from backend.storage import Tx, utcnow
+from backend.storage import Storage, Tx, utcnow
 
 KEY_PREFIX = "rbk_"
 _KEY = re.compile(r"^rbk_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$")
@@ -77,6 +77,40 @@ def verify_key(tx: Tx, presented: str) -> IntakeKey:
     key_id, secret = split_key(presented)
     row = tx.query_one(f"SELECT {KEY_COLUMNS} FROM intake_keys WHERE id = :id", {"id": key_id})
     return key_from_row(row, secret)
+
+
+MAX_KNOWN_KEYS = 10_000  # per app; past it the memory starts again
+
+
+class KnownKeys:
+    """The keys this app has read (one per app): their secret is checked here, without a query.
+
+    A key's id, salt, hash, organization and project never change once stored, so every worker may
+    remember them. Whether the key is revoked may change at any time: the caller's statement checks
+    `revoked_at` itself (backend.reports.intake_postgres), so a revocation is still seen at once, and
+    then `forget`s it here.
+    """
+
+    def __init__(self) -> None:
+        self._rows: dict[str, dict[str, Any]] = {}  # key id -> its row of KEY_COLUMNS, once read
+
+    def verify(self, storage: Storage, presented: str) -> IntakeKey:
+        """Return the key a caller presented, or raise KeyInvalid (unknown, wrong secret, or revoked)."""
+        key_id, secret = split_key(presented)
+        row = self._rows.get(key_id)
+        if row is not None:
+            return key_from_row({**row, "revoked_at": None}, secret)  # revoked_at: the caller's to check
+        with storage.single_read() as tx:
+            row = tx.query_one(f"SELECT {KEY_COLUMNS} FROM intake_keys WHERE id = :id", {"id": key_id})
+        key = key_from_row(row, secret)
+        if len(self._rows) > MAX_KNOWN_KEYS:
+            self._rows.clear()
+        self._rows[key_id] = dict(row or {})
+        return key
+
+    def forget(self, key_id: str) -> None:
+        """Drop what is remembered of a key (it was found revoked or gone)."""
+        self._rows.pop(key_id, None)
 
 
 def list_keys(tx: Tx, *, org_id: str | None = None, project_id: str | None = None) -> list[dict[str, Any]]:

@@ -2,18 +2,10 @@
 
 `store` answers with the Report it created (201), the project's report with the same source and
 externalId (200), or, for a repeated Idempotency-Key, the first call's answer (replayed; 409 when the
-body differs). Each engine runs the same steps its own way:
-
-- PostgreSQL: one data-modifying statement (WITH ... INSERT ... RETURNING), its answer built from what
-  it wrote, so a new report costs one round trip here (a replay or an externalId answer reads the
-  earlier report with a second one, as it is now). It runs after `lock_names` were locked by the
-  request's first statement (backend.ratelimit.admit): a concurrent request naming the same
-  Idempotency-Key, externalId or group waited there for this one's commit, so every statement that
-  could race starts with the winner's rows in its snapshot. The unique keys (idempotency_keys' primary
-  key, reports_by_external_id, the group key) still decide: a writer that took no lock makes the
-  statement fail whole or, for a group it started meanwhile, write nothing (then it runs once more).
-- SQLite: the steps one statement each (in process, a statement costs no round trip); writers take
-  turns on the database's write lock, so nothing can change between the steps.
+body differs). These are the steps on SQLite, one statement each, inside the request's transaction
+(in process, a statement costs no round trip); writers take turns on the database's write lock, so
+nothing can change between the steps. PostgreSQL runs the same steps, with the key's check and the
+rate limit's count, as one statement in autocommit: backend.reports.intake_postgres.
 """
 
 from __future__ import annotations
@@ -25,9 +17,8 @@ from typing import Any
 
 from backend import errors
 from backend.auth.intake_keys import IntakeKey
-from backend.outbox.queue import Kind, enqueue_from
 from backend.reports import queries, service
-from backend.storage import PreparedSQL, StorageError, Tx, utcnow
+from backend.storage import Tx, utcnow
 
 
 @dataclass(frozen=True)
@@ -37,16 +28,6 @@ class Stored:
     report: dict[str, Any]  # the Report object
     status: int  # 201 created, 200 an existing report with this source and externalId
     replayed: bool  # the answer of an earlier call with the same Idempotency-Key
-
-
-def lock_names(key: str, body: dict[str, Any], idem: str | None) -> list[str]:
-    """Names (within the key's project) a concurrent request storing `body` would race on."""
-    names = [json.dumps(["group", group_key(body)])]
-    if body.get("externalId") is not None:
-        names.append(json.dumps(["external", body.get("source") or "", body["externalId"]]))
-    if idem is not None:
-        names.append(json.dumps(["idempotency", key, idem]))  # Idempotency-Keys are per API key
-    return names
 
 
 def group_key(body: dict[str, Any]) -> str:
@@ -59,17 +40,9 @@ def request_hash(body: dict[str, Any]) -> str:
 
 
 def store(
-    tx: Tx, dialect: str, key: IntakeKey, body: dict[str, Any], idem: str | None, web_base: queries.WebBase
-) -> Stored:
-    """Store (or find) the report of one intake call in `tx`; raise IdempotencyConflict (409)."""
-    if dialect == "postgresql":
-        return _store_in_one_statement(tx, key, body, idem, web_base)
-    return _store_step_by_step(tx, key, body, idem, web_base)
-
-
-def _store_step_by_step(
     tx: Tx, key: IntakeKey, body: dict[str, Any], idem: str | None, web_base: queries.WebBase
 ) -> Stored:
+    """Store (or find) the report of one intake call in `tx`; raise IdempotencyConflict (409)."""
     digest = request_hash(body)
     if idem is not None:
         prior = tx.query_one(
@@ -77,7 +50,7 @@ def _store_step_by_step(
             "WHERE key_id = :key AND idem_key = :idem", {"key": key.id, "idem": idem},
         )
         if prior is not None:
-            _refuse_other_body(prior["request_hash"], digest)
+            refuse_other_body(prior["request_hash"], digest)
             report = queries.get_report(tx, key.org_id, key.project_id, prior["report_id"], web_base)
             return Stored(report, int(prior["status_code"]), replayed=True)
     report_id, status = _same_external_id(tx, key, body), 200
@@ -108,110 +81,7 @@ def _same_external_id(tx: Tx, key: IntakeKey, body: dict[str, Any]) -> str | Non
     return None if row is None else str(row["id"])
 
 
-def _refuse_other_body(stored_hash: str, digest: str) -> None:
+def refuse_other_body(stored_hash: str, digest: str) -> None:
+    """Raise IdempotencyConflict (409) when an Idempotency-Key's first body was another one."""
     if stored_hash != digest:
         raise errors.IdempotencyConflict()
-
-
-_GROUP_COLUMNS = "id, org_id, status, work_item_id, bug_pending, report_count, customer_count"
-# A new group's bug (auto-create on) and a linked group's comment: the work this report queues.
-_QUEUE_WORK = enqueue_from(
-    f"(SELECT '{Kind.CREATE_BUG.value}' AS kind, jsonb_build_object('groupId', id)::text AS payload "
-    "FROM new_group WHERE bug_pending = 1 "
-    f"UNION ALL SELECT '{Kind.ADD_COMMENT.value}', "
-    "jsonb_build_object('groupId', id, 'reportId', :report_id)::text "
-    "FROM joined WHERE status = 'linked' AND work_item_id IS NOT NULL) AS work"
-)
-
-# Read top to bottom: an earlier answer, else the report joins (or starts) its group, counts its
-# customer once, queues the group's work and claims the Idempotency-Key; then the Report as written.
-# Sub-statements share one snapshot and see each other only through RETURNING, so a group started
-# here is counted by its INSERT (1 report, 1 customer) and an existing one by the UPDATE, never both.
-# Sent with its whitespace collapsed (no literal holds a space): psycopg caches how it parsed a
-# statement only up to 4,096 characters, and parsing this one anew cost more than a round trip
-# (a test keeps it under the limit).
-_STORE_POSTGRESQL = PreparedSQL(" ".join(f"""
-WITH prior AS (
-    SELECT report_id AS id, status_code, request_hash, true AS replayed FROM idempotency_keys
-    WHERE key_id = :key_id AND idem_key = :idem
-), duplicate AS (
-    SELECT id, 200 AS status_code, NULL AS request_hash, false AS replayed FROM reports
-    WHERE org_id = :org AND project_id = :project AND source = :source AND external_id = :external_id
-      AND NOT EXISTS (SELECT 1 FROM prior)
-), answered AS (
-    SELECT * FROM prior UNION ALL SELECT * FROM duplicate
-), old_group AS (
-    SELECT {_GROUP_COLUMNS} FROM report_groups
-    WHERE org_id = :org AND project_id = :project AND group_key = :group_key
-      AND NOT EXISTS (SELECT 1 FROM answered)
-), new_group AS (
-    INSERT INTO report_groups (id, org_id, project_id, group_key, title, status, bug_pending,
-        severity_rank, report_count, customer_count, first_reported_at, last_reported_at, created_at,
-        updated_at)
-    SELECT :group_id, :org, :project, :group_key, :title, 'new', auto_create_bug, :rank, 1, 1,
-        :now, :now, :now, :now
-    FROM projects WHERE org_id = :org AND id = :project
-      AND NOT EXISTS (SELECT 1 FROM answered) AND NOT EXISTS (SELECT 1 FROM old_group)
-    ON CONFLICT (org_id, project_id, group_key) DO NOTHING
-    RETURNING {_GROUP_COLUMNS}
-), report AS (
-    INSERT INTO reports (id, org_id, project_id, group_id, status, title, description, customer_id,
-        customer_name, source, external_id, severity, link, key_id, created_at, updated_at)
-    SELECT :report_id, :org, :project, id, status, :title, :description, :customer_id, :customer_name,
-        :source, :external_id, :severity, :link, :key_id, :now, :now
-    FROM (SELECT id, status FROM old_group UNION ALL SELECT id, status FROM new_group) AS chosen
-    RETURNING *
-), customer AS (
-    INSERT INTO group_customers (group_id, customer_id, org_id)
-    SELECT group_id, customer_id, org_id FROM report
-    ON CONFLICT DO NOTHING RETURNING customer_id
-), joined AS (
-    UPDATE report_groups SET report_count = report_count + 1,
-        customer_count = customer_count + (SELECT count(*) FROM customer),
-        last_reported_at = GREATEST(last_reported_at, :now),
-        first_reported_at = LEAST(first_reported_at, :now),
-        severity_rank = GREATEST(severity_rank, :rank), updated_at = :now
-    WHERE id IN (SELECT group_id FROM report) AND id IN (SELECT id FROM old_group)
-    RETURNING {_GROUP_COLUMNS}
-), written_group AS (
-    SELECT * FROM joined UNION ALL SELECT * FROM new_group
-), queued AS ({_QUEUE_WORK}
-), claim AS (
-    INSERT INTO idempotency_keys (key_id, idem_key, org_id, request_hash, status_code, report_id,
-        created_at)
-    SELECT :key_id, :idem, :org, :hash, status_code, id, :now
-    FROM (SELECT id, 201 AS status_code FROM report UNION ALL SELECT id, status_code FROM duplicate) AS answer
-    WHERE :idem IS NOT NULL
-)
-SELECT a.id AS answer_id, a.status_code, a.request_hash, a.replayed, {queries.REPORT_COLUMNS}
-FROM (SELECT * FROM answered UNION ALL SELECT id, 201, NULL, false FROM report) AS a
-LEFT JOIN report r ON r.id = a.id LEFT JOIN written_group g ON g.id = r.group_id
-LEFT JOIN work_items w ON w.org_id = g.org_id AND w.work_item_id = g.work_item_id
-""".split()).replace("( ", "(").replace(" )", ")"))
-
-
-def _store_in_one_statement(
-    tx: Tx, key: IntakeKey, body: dict[str, Any], idem: str | None, web_base: queries.WebBase
-) -> Stored:
-    digest = request_hash(body)
-    severity = body.get("severity") or "medium"
-    params = {
-        "key_id": key.id, "idem": idem, "hash": digest, "org": key.org_id, "project": key.project_id,
-        "group_key": group_key(body), "group_id": service.new_id("g"), "report_id": service.new_id("r"),
-        "title": body["title"], "description": body.get("description") or "",
-        "customer_id": body["customerId"], "customer_name": body.get("customerName") or "",
-        "source": body.get("source") or "", "external_id": body.get("externalId"), "severity": severity,
-        "rank": service.SEVERITY_RANKS[severity], "link": body.get("link"), "now": utcnow(),
-    }
-    row = tx.query_one(_STORE_POSTGRESQL, params)
-    if row is None:  # a writer that takes no locks started this group after the snapshot: join it now
-        row = tx.query_one(_STORE_POSTGRESQL, params)
-    if row is None:
-        raise StorageError("intake found neither a group nor an answer twice")
-    if row["replayed"]:
-        _refuse_other_body(row["request_hash"], digest)
-    if row["id"] is None:  # an earlier report answers (replay or externalId): read it as it is now
-        report = queries.get_report(tx, key.org_id, key.project_id, row["answer_id"], web_base)
-    else:
-        report = queries.report_json(row, web_base)
-    return Stored(report, int(row["status_code"]), replayed=bool(row["replayed"]))

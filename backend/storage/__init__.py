@@ -57,22 +57,29 @@ class PreparedSQL(str):
 
 
 class OneStatement:
-    """A Tx that runs one query on `inner` and refuses a second, or a write (see Storage.single_read)."""
+    """A Tx that runs one statement on `inner` and refuses a second (Storage.single_read, which also
+    refuses a write, and Storage.single_write)."""
 
-    def __init__(self, inner: Tx) -> None:
+    def __init__(self, inner: Tx, *, writes: bool = False) -> None:
         self._inner: Tx | None = inner
+        self._writes = writes
 
     def _take(self) -> Tx:
         inner, self._inner = self._inner, None
         if inner is None:
-            raise StorageError("a single read runs one statement; open a snapshot for several")
+            raise StorageError("a single read or write runs one statement; open a transaction for several")
         return inner
 
+    def _take_writer(self) -> Tx:
+        if not self._writes:
+            raise StorageError("a single read does not write; open a transaction")
+        return self._take()
+
     def execute(self, sql: str, params: Params = ()) -> int:
-        raise StorageError("a single read does not write; open a transaction")
+        return self._take_writer().execute(sql, params)
 
     def insert(self, sql: str, params: Params = ()) -> int:
-        raise StorageError("a single read does not write; open a transaction")
+        return self._take_writer().insert(sql, params)
 
     def query(self, sql: str, params: Params = ()) -> list[Row]:
         return self._take().query(sql, params)
@@ -126,6 +133,15 @@ class Storage(Protocol):
         One statement always sees one consistent snapshot of its own, so a route that reads once
         needs no BEGIN or COMMIT: on PostgreSQL that is one round trip instead of two. A second
         statement raises StorageError (open a snapshot for several).
+        """
+        ...
+
+    def single_write(self) -> AbstractContextManager[Tx]:
+        """Open a Tx for exactly one statement, which may write and commits on its own.
+
+        One data-modifying statement is atomic by itself, so on PostgreSQL it runs in autocommit: one
+        round trip, and its row locks are held only while it runs, not for a round trip to COMMIT. A
+        second statement raises StorageError. SQLite runs it in a write transaction of its own.
         """
         ...
 

@@ -137,6 +137,12 @@ class PostgresStorage:
             yield OneStatement(PostgresTx(connection, None))
 
     @contextmanager
+    def single_write(self) -> Iterator[OneStatement]:
+        """Run one statement in autocommit: atomic on its own, one round trip, no BEGIN or COMMIT."""
+        with self._one_per_thread(), self._connection() as connection:
+            yield OneStatement(PostgresTx(connection, None), writes=True)
+
+    @contextmanager
     def _one_per_thread(self) -> Iterator[None]:
         # As on SQLite: a second transaction on the same thread would be an independent one on another
         # connection, able to wait on the first forever; the caller must pass the open Tx instead.

@@ -152,6 +152,12 @@ class SQLiteStorage:
         yield OneStatement(SQLiteTx(connection))
 
     @contextmanager
+    def single_write(self) -> Iterator[OneStatement]:
+        """Run one statement in a write transaction of its own."""
+        with self.transaction() as tx:
+            yield OneStatement(tx, writes=True)
+
+    @contextmanager
     def _begin(self, statement: str) -> Iterator[SQLiteTx]:
         connection = self._connection()
         if connection.in_transaction:

@@ -1,5 +1,6 @@
-"""Racing two transactions on PostgreSQL: side A writes and holds its commit until side B is seen
-waiting for one of A's locks (pg_stat_activity: no sleeps, no timing), then A commits.
+"""Racing two writers on PostgreSQL: side A writes in a transaction and holds its commit until side B
+is seen waiting for one of A's locks (pg_stat_activity: no sleeps, no timing), then A commits. B runs
+in a transaction of its own (race) or opens what it needs itself (race_against: intake's statement).
 
 The fixtures give a fresh database with one organization and project (ORG, PROJECT).
 """
@@ -56,7 +57,17 @@ Side = Callable[[Tx], Any]
 
 
 def race(storage: Storage, url: str, side_a: Side, side_b: Side) -> tuple[Any, Any]:
-    """Run A up to its commit, B until it blocks on A, then commit A; return both results."""
+    """Run A up to its commit, B (in a transaction) until it blocks on A, then commit A; return both."""
+
+    def in_a_transaction() -> Any:
+        with storage.transaction() as tx:
+            return side_b(tx)
+
+    return race_against(storage, url, side_a, in_a_transaction)
+
+
+def race_against(storage: Storage, url: str, side_a: Side, side_b: Callable[[], Any]) -> tuple[Any, Any]:
+    """Run A up to its commit, B (which opens what it needs) until it blocks on A, then commit A."""
     results: dict[str, Any] = {}
     a_wrote, a_may_commit = threading.Event(), threading.Event()
 
@@ -68,8 +79,7 @@ def race(storage: Storage, url: str, side_a: Side, side_b: Side) -> tuple[Any, A
 
     def run_b() -> None:
         try:
-            with storage.transaction() as tx:
-                results["b"] = side_b(tx)
+            results["b"] = side_b()
         except Exception as exc:  # the caller checks which error B got, if any
             results["b"] = exc
 
@@ -85,5 +95,3 @@ def race(storage: Storage, url: str, side_a: Side, side_b: Side) -> tuple[Any, A
         a.join(60)
         b.join(60)
     return results["a"], results["b"]
-
-

@@ -100,6 +100,24 @@ def test_intake_calls_record_the_key_and_link_actions_the_work_item(
     assert key not in json.dumps(audit_rows(app))
 
 
+def test_intake_calls_refused_for_their_limit_or_their_idempotency_key_record_the_key(
+    make_app: Callable[..., Flask], make_key: Callable[..., str]
+) -> None:
+    """A 429 or a 409 is the key's own doing (its secret was right): the row names it, on each engine."""
+    app = make_app(intake_rate_limit=2)
+    client, key = app.test_client(), make_key()
+    statuses = []
+    for title, idem in (("first", "once"), ("another body", "once"), ("second", None), ("third", None)):
+        headers = {"Authorization": f"Bearer {key}", **({"Idempotency-Key": idem} if idem else {})}
+        body = {"title": title, "customerId": "c"}
+        statuses.append(client.post("/api/v1/intake/reports", json=body, headers=headers).status_code)
+    assert statuses == [201, 409, 201, 429]  # the 409 was not counted
+    rows = audit_rows(app)
+    assert [(row["status_code"], row["actor"], row["key_id"]) for row in rows] == [
+        (status, "key", key.split("_")[1]) for status in statuses
+    ]
+
+
 def test_health_preflight_and_openapi_are_not_audited(client: FlaskClient, app: Flask) -> None:
     client.get("/healthz")
     client.get("/readyz")

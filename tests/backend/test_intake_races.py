@@ -1,50 +1,60 @@
 """Intake's races on PostgreSQL: one report reaching two instances at once is stored once.
 
-Most tests race the route's two steps (ratelimit.admit, then reports.intake.store) with races.race:
-B is seen waiting for A's lock before A commits, so the two truly overlap. The rate limit is off
-there (0), as in the multi-instance test, so only the locks intake takes keep the sides apart. The
-last test posts over HTTP to two app instances on one database, released together by a barrier.
-PostgreSQL only: SQLite's writers take turns, there is no race to observe.
+Most tests race intake's statement with races.race_against: side A runs it (or another writer) in a
+transaction held open, as an instance whose statement has written but not yet committed; side B is
+the production path (backend.reports.intake_postgres.store, in autocommit), seen waiting for one of
+A's rows before A commits, so the two truly overlap. B then loses on a unique key and runs again. The
+rate limit is off there (0), as in the multi-instance test, so only the unique keys keep the sides
+apart. The last race posts over HTTP to two app instances on one database, released together by a
+barrier. PostgreSQL only: SQLite's writers take turns, there is no race to observe.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
+import psycopg
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from backend import errors, ratelimit
 from backend.auth import intake_keys
-from backend.reports import intake, service
+from backend.auth.intake_keys import IntakeKey
+from backend.reports import intake_postgres, service
 from backend.reports.intake import Stored
-from backend.storage import Storage, Tx, open_storage
+from backend.storage import Row, Storage, Tx, open_storage
 
-from .races import ORG, PROJECT, race
+from .races import ORG, PROJECT, race_against
 
 
 @pytest.fixture
-def make_race_key(pg: Storage) -> Callable[[], str]:
-    def make() -> str:
+def make_race_key(pg: Storage) -> Callable[[], IntakeKey]:
+    def make() -> IntakeKey:
         with pg.transaction() as tx:
-            return intake_keys.create_key(tx, org_id=ORG, project_id=PROJECT, name="race")[1]
+            return intake_keys.create_key(tx, org_id=ORG, project_id=PROJECT, name="race")[0]
 
     return make
 
 
-def posting(key: str, body: dict[str, Any], idem: str | None = None) -> Callable[[Tx], Stored]:
-    """What the intake route does inside its transaction."""
+def holding(key: IntakeKey, body: dict[str, Any], idem: str | None = None) -> Callable[[Tx], Row | None]:
+    """Side A: intake's statement inside a transaction the race holds open (written, not committed)."""
 
-    def post(tx: Tx) -> Stored:
-        names = intake.lock_names(intake_keys.split_key(key)[0], body, idem)
-        admitted = ratelimit.admit(tx, "postgresql", key, 0, lock_names=names)
-        # Work item URLs do not matter here (no report is linked), so no app context is needed for them.
-        return intake.store(tx, "postgresql", admitted, body, idem, lambda: "https://dev.azure.com/race")
+    def run(tx: Tx) -> Row | None:
+        params = intake_postgres.statement_params(key, body, idem, 0, time.time())
+        return tx.query_one(intake_postgres.STORE, params)
 
-    return post
+    return run
+
+
+def posting(
+    pg: Storage, key: IntakeKey, body: dict[str, Any], idem: str | None = None, per_minute: int = 0
+) -> Callable[[], Stored]:
+    """Side B: what the intake route does with a key whose secret it checked."""
+    return lambda: intake_postgres.store(pg, key, body, idem, per_minute)
 
 
 def counts(pg: Storage) -> dict[str, Any]:
@@ -59,70 +69,125 @@ def counts(pg: Storage) -> dict[str, Any]:
 
 
 def test_one_external_id_from_two_keys_at_once_is_one_report(
-    pg: Storage, pg_url: str, make_race_key: Callable[[], str]
+    pg: Storage, pg_url: str, make_race_key: Callable[[], IntakeKey]
 ) -> None:
     body = {"title": "Export drops rows", "customerId": "c-1", "source": "zendesk", "externalId": "T-1"}
     resent = {**body, "title": "Export drops rows (resent)", "customerId": "c-2"}  # another group's title
-    first, second = race(pg, pg_url, posting(make_race_key(), body), posting(make_race_key(), resent))
-    assert isinstance(first, Stored) and isinstance(second, Stored), second
-    assert (first.status, second.status) == (201, 200)
-    assert second.report == first.report
+    first, second = race_against(
+        pg, pg_url, holding(make_race_key(), body), posting(pg, make_race_key(), resent)
+    )
+    assert first is not None and isinstance(second, Stored), second
+    assert (first["status_code"], second.status) == (201, 200)
+    assert second.report["id"] == first["id"] and second.report["title"] == body["title"]
     assert counts(pg) == {"reports": 1, "groups": 1, "bugs": 0}  # the resent title started no group
 
 
 def test_one_idempotency_key_at_once_is_one_report_and_a_replay(
-    pg: Storage, pg_url: str, make_race_key: Callable[[], str]
+    pg: Storage, pg_url: str, make_race_key: Callable[[], IntakeKey]
 ) -> None:
     key, body = make_race_key(), {"title": "Login loops", "customerId": "c-1"}
-    first, second = race(pg, pg_url, posting(key, body, "ticket-1"), posting(key, body, "ticket-1"))
-    assert isinstance(first, Stored) and isinstance(second, Stored), second
-    assert (first.status, first.replayed, second.status, second.replayed) == (201, False, 201, True)
-    assert second.report["id"] == first.report["id"]
+    first, second = race_against(
+        pg, pg_url, holding(key, body, "ticket-1"), posting(pg, key, body, "ticket-1")
+    )
+    assert first is not None and isinstance(second, Stored), second
+    assert (second.status, second.replayed) == (201, True)
+    assert second.report["id"] == first["id"]
     assert counts(pg)["reports"] == 1
 
 
 def test_one_idempotency_key_at_once_with_another_body_is_refused(
-    pg: Storage, pg_url: str, make_race_key: Callable[[], str]
+    pg: Storage, pg_url: str, make_race_key: Callable[[], IntakeKey]
 ) -> None:
     key = make_race_key()
-    first, second = race(
-        pg, pg_url, posting(key, {"title": "A", "customerId": "c-1"}, "ticket-2"),
-        posting(key, {"title": "B", "customerId": "c-1"}, "ticket-2"),
+    first, second = race_against(
+        pg, pg_url, holding(key, {"title": "A", "customerId": "c-1"}, "ticket-2"),
+        posting(pg, key, {"title": "B", "customerId": "c-1"}, "ticket-2", per_minute=100),
     )
-    assert isinstance(first, Stored) and isinstance(second, errors.IdempotencyConflict)
-    assert counts(pg)["reports"] == 1
+    assert first is not None and isinstance(second, errors.IdempotencyConflict), second
+    assert counts(pg) == {"reports": 1, "groups": 1, "bugs": 0}  # B's group went with its failed run
+    assert key_requests(pg, key) == 0  # a 409 is not counted (A's statement ran unlimited)
 
 
 def test_two_new_reports_of_one_problem_at_once_start_one_group_and_one_bug(
-    pg: Storage, pg_url: str, make_race_key: Callable[[], str]
+    pg: Storage, pg_url: str, make_race_key: Callable[[], IntakeKey]
 ) -> None:
     with pg.transaction() as tx:
         service.set_auto_create_bug(tx, ORG, PROJECT, True)
-    first, second = race(
-        pg, pg_url, posting(make_race_key(), {"title": "Crash", "customerId": "c-1"}),
-        posting(make_race_key(), {"title": "crash!", "customerId": "c-2"}),
+    first, second = race_against(
+        pg, pg_url, holding(make_race_key(), {"title": "Crash", "customerId": "c-1"}),
+        posting(pg, make_race_key(), {"title": "crash!", "customerId": "c-2"}),
     )
-    assert isinstance(first, Stored) and isinstance(second, Stored), second
-    assert first.report["groupId"] == second.report["groupId"]
+    assert first is not None and isinstance(second, Stored), second
+    assert first["group_id"] == second.report["groupId"]
     assert (second.report["reportCount"], second.report["customersAffected"]) == (2, 2)
     assert counts(pg) == {"reports": 2, "groups": 1, "bugs": 1}
 
 
-def test_intake_joins_a_group_that_a_writer_without_locks_is_starting(
-    pg: Storage, pg_url: str, make_race_key: Callable[[], str]
+def test_a_race_lost_on_a_new_group_counts_the_request_once(
+    pg: Storage, pg_url: str, make_race_key: Callable[[], IntakeKey]
 ) -> None:
-    """The demo and the benches store reports through service.create_report, which takes no intake
-    locks: intake's statement then waits on the group key, writes nothing, and runs once more."""
+    """B's first run writes its count and nothing else; its second run joins A's group uncounted."""
+    key = make_race_key()
+    first, second = race_against(
+        pg, pg_url, holding(make_race_key(), {"title": "Hang", "customerId": "c-1"}),
+        posting(pg, key, {"title": "hang", "customerId": "c-2"}, per_minute=100),
+    )
+    assert first is not None and isinstance(second, Stored), second
+    assert second.report["reportCount"] == 2
+    assert key_requests(pg, key) == 1
+
+
+def test_a_race_lost_on_a_unique_key_counts_the_request_once(
+    pg: Storage, pg_url: str, make_race_key: Callable[[], IntakeKey]
+) -> None:
+    """B's first run fails whole on A's externalId, its count with it; its second run answers (200),
+    counted once. (A's statement runs unlimited: only B counts.)"""
+    key, body = make_race_key(), {"title": "Freeze", "customerId": "c-1", "externalId": "T-9"}
+    first, second = race_against(
+        pg, pg_url, holding(make_race_key(), body),
+        posting(pg, key, {**body, "title": "Freeze (again)"}, per_minute=100),
+    )
+    assert first is not None and isinstance(second, Stored) and second.status == 200, second
+    assert key_requests(pg, key) == 1
+
+
+def test_intake_joins_a_group_that_another_writer_is_starting(
+    pg: Storage, pg_url: str, make_race_key: Callable[[], IntakeKey]
+) -> None:
+    """The demo and the benches store reports through service.create_report: intake's statement
+    then waits on the group key, writes nothing, and runs once more."""
     def seed(tx: Tx) -> str:
         return service.create_report(
             tx, org_id=ORG, project_id=PROJECT, data={"title": "Slow page", "customerId": "c-1"}, key_id=None
         )
 
-    joining = posting(make_race_key(), {"title": "Slow page", "customerId": "c-2"})
-    first, second = race(pg, pg_url, seed, joining)
+    joining = posting(pg, make_race_key(), {"title": "Slow page", "customerId": "c-2"})
+    first, second = race_against(pg, pg_url, seed, joining)
     assert isinstance(first, str) and isinstance(second, Stored), second
     assert (second.status, second.report["reportCount"], second.report["customersAffected"]) == (201, 2, 2)
     assert counts(pg) == {"reports": 2, "groups": 1, "bugs": 0}
+
+
+def test_a_key_revoked_while_an_app_remembers_it_is_refused_at_once(
+    pg: Storage, make_race_key: Callable[[], IntakeKey]
+) -> None:
+    key = make_race_key()
+    assert posting(pg, key, {"title": "Before", "customerId": "c-1"})().status == 201
+    with pg.transaction() as tx:
+        assert intake_keys.revoke_key(tx, key.id)
+    with pytest.raises(errors.KeyInvalid, match="revoked"):
+        posting(pg, key, {"title": "After", "customerId": "c-1"})()
+    assert counts(pg)["reports"] == 1 and key_requests(pg, key) == 0  # nothing counted (limit off)
+
+
+def key_requests(pg: Storage, key: IntakeKey) -> int:
+    with pg.snapshot() as tx:
+        row = tx.query_one(
+            "SELECT COALESCE(SUM(requests), 0) AS n FROM intake_rate_counts WHERE key_id = :key",
+            {"key": key.id},
+        )
+    assert row is not None
+    return int(row["n"])
 
 
 def post_together(posts: list[tuple[FlaskClient, str, dict[str, Any]]]) -> list[tuple[int, str]]:
@@ -165,29 +230,23 @@ def test_one_external_id_posted_to_two_instances_at_once(
         assert tx.query_one("SELECT count(*) AS n FROM report_groups") == {"n": rounds}  # none left empty
 
 
-def test_the_report_statement_fits_psycopgs_parse_cache() -> None:
-    """Past this length psycopg parses the statement again on every call (a cost the bench showed)."""
-    from psycopg._queries import MAX_CACHED_STATEMENT_LENGTH
-
-    from backend.storage.postgres_tx import to_pyformat
-
-    assert len(to_pyformat(intake._STORE_POSTGRESQL)) <= MAX_CACHED_STATEMENT_LENGTH
-
-
 def test_requests_of_one_key_in_flight_at_once_do_not_queue_on_its_count(
-    pg: Storage, pg_url: str, make_race_key: Callable[[], str]
+    pg: Storage, pg_url: str, make_race_key: Callable[[], IntakeKey]
 ) -> None:
-    """A holds its counted request open; B, on a connection of another shard, counts its own request
-    without waiting for A (lock_timeout turns a wait into an error), and the later count adds both."""
+    """A holds its counted statement open; B, the production path on a connection of another shard,
+    counts its own request without waiting for A (lock_timeout turns a wait into an error), and the
+    count then adds both."""
     key = make_race_key()
-    other = open_storage(pg_url, pool_size=1)
+    other = open_storage(psycopg.conninfo.make_conninfo(pg_url, options="-c lock_timeout=5s"), pool_size=1)
     a_counted, a_may_commit = threading.Event(), threading.Event()
     a_shard: list[int] = []
     try:
 
         def run_a() -> None:
             with pg.transaction() as tx:
-                ratelimit.admit(tx, "postgresql", key, 100)
+                params = intake_postgres.statement_params(
+                    key, {"title": "A's problem", "customerId": "c-1"}, None, 100, time.time())
+                assert tx.query_one(intake_postgres.STORE, params) is not None
                 a_shard.append(backend_shard(tx))
                 a_counted.set()
                 assert a_may_commit.wait(60)
@@ -197,20 +256,19 @@ def test_requests_of_one_key_in_flight_at_once_do_not_queue_on_its_count(
         try:
             assert a_counted.wait(60)
             while True:  # B needs a connection of another shard than A's (pid % SHARDS)
-                with other.transaction() as tx:
+                with other.single_read() as tx:
                     if backend_shard(tx) != a_shard[0]:
                         break
                 other.close()
-            with other.transaction() as tx:
-                tx.execute("SET LOCAL lock_timeout = '5s'")
-                ratelimit.admit(tx, "postgresql", key, 100)
+            b_body = {"title": "B's problem", "customerId": "c-2"}
+            assert intake_postgres.store(other, key, b_body, None, 100).status == 201
         finally:
             a_may_commit.set()
             a.join(60)
-        with pg.transaction() as tx:
+        with pg.snapshot() as tx:
             row = tx.query_one(
                 "SELECT SUM(requests) AS n, COUNT(*) AS shards FROM intake_rate_counts WHERE key_id = :key",
-                {"key": intake_keys.split_key(key)[0]},
+                {"key": key.id},
             )
         assert row == {"n": 2, "shards": 2}
     finally:
@@ -218,19 +276,19 @@ def test_requests_of_one_key_in_flight_at_once_do_not_queue_on_its_count(
 
 
 def test_a_key_is_limited_by_the_sum_of_its_shards(
-    pg: Storage, pg_url: str, make_race_key: Callable[[], str]
+    pg: Storage, pg_url: str, make_race_key: Callable[[], IntakeKey]
 ) -> None:
     """Requests counted on connections of different shards add up to one limit per key."""
     key, limit = make_race_key(), 3
     storages = [pg, open_storage(pg_url, pool_size=1)]
     try:
         for n in range(limit):
-            with storages[n % 2].transaction() as tx:
-                ratelimit.admit(tx, "postgresql", key, limit)
-        with pytest.raises(errors.RateLimited), storages[1].transaction() as tx:
-            ratelimit.admit(tx, "postgresql", key, limit)
+            assert posting(storages[n % 2], key, {"title": f"r{n}", "customerId": "c"}, per_minute=limit)()
+        with pytest.raises(errors.RateLimited):
+            posting(storages[1], key, {"title": "over", "customerId": "c"}, per_minute=limit)()
     finally:
         storages[1].close()
+    assert counts(pg)["reports"] == limit
 
 
 def backend_shard(tx: Tx) -> int:

@@ -145,3 +145,32 @@ def generic_plan(storage: Storage, sql: str, params: dict[str, Any]) -> dict[str
 
 def node_types(plan: dict[str, Any]) -> set[str]:
     return {plan["Node Type"]}.union(*(node_types(child) for child in plan.get("Plans", [])))
+
+
+def test_a_single_write_commits_one_statement_and_refuses_a_second(storage: Storage) -> None:
+    """On PostgreSQL it runs in autocommit (intake's statement); on SQLite in a transaction of its own."""
+    with storage.single_write() as tx:
+        tx.execute(INSERT_ORG, {"id": "o1", "name": "first"})
+        with pytest.raises(StorageError, match="one statement"):
+            tx.execute(INSERT_ORG, {"id": "o2", "name": "second"})
+    with pytest.raises(ConstraintViolation), storage.single_write() as tx:
+        tx.execute(INSERT_ORG, {"id": "o1", "name": "again"})
+    with storage.transaction(), pytest.raises(StorageError, match="nested"), storage.single_write():
+        pass
+    assert org_names(storage) == ["first"]
+
+
+def test_prepared_sql_binds_each_name_once_and_leaves_literals_and_operators_alone(storage: Storage) -> None:
+    """PreparedSQL's placeholders become $1, $2 on PostgreSQL (one number per name, whatever its
+    length: intake's statement is past psycopg's 4,096-character parse cache); literals that look like
+    placeholders, `::` and `%` pass through unchanged."""
+    padding = " AND 1 = 1" * 500  # well past 4,096 characters
+    sql = PreparedSQL(
+        "SELECT ':not_a_name ?' AS literal, CAST(:x AS text) || :y AS joined, :x = :x AS same, "
+        f"7 % 4 AS remainder WHERE :y <> ''{padding}"
+    )
+    assert len(sql) > 4096
+    with storage.snapshot() as tx:
+        row = tx.query_one(sql, {"x": "a", "y": "b"})
+    assert row is not None and bool(row.pop("same"))  # SQLite answers 1, PostgreSQL true
+    assert row == {"literal": ":not_a_name ?", "joined": "ab", "remainder": 3}
