@@ -96,7 +96,9 @@ def _store_at_once(
     known: KnownKeys = this_app().extensions[KNOWN_KEYS_KEY]
     key = known.verify(storage, presented)
     try:
-        stored = intake_postgres.store(storage, key, body, idem, per_minute)
+        stored = intake_postgres.store(
+            storage, key, body, idem, per_minute, lambda tx: stored_web_base(tx, key.org_id)
+        )
     except errors.KeyInvalid:  # revoked since this app read it: no caller to record, as on SQLite
         known.forget(key.id)
         raise

@@ -20,17 +20,18 @@ A replay or an externalId answer reads the earlier report afterwards, as it is n
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from backend import errors, ratelimit
 from backend.auth.intake_keys import IntakeKey
-from backend.azdo.linking import stored_web_base
 from backend.outbox.queue import Kind, enqueue_from
 from backend.reports import queries, service
 from backend.reports.intake import Stored, group_key, refuse_other_body, request_hash
-from backend.storage import ConstraintViolation, PreparedSQL, Storage, StorageError, utcnow
+from backend.storage import ConstraintViolation, PreparedSQL, Storage, StorageError, Tx, utcnow
 
 RUNS = 3  # a lost race costs one more run (the winner has committed); a third is to spare
+OrgWebBase = Callable[[Tx], str]  # the key's organization's work item URL base, read in the Tx given
 
 _GROUP_COLUMNS = "id, org_id, status, work_item_id, bug_pending, report_count, customer_count"
 # A new group's bug (auto-create on) and a linked group's comment: the work this report queues.
@@ -121,11 +122,12 @@ LEFT JOIN work_items w ON w.org_id = g.org_id AND w.work_item_id = g.work_item_i
 
 def store(
     storage: Storage, key: IntakeKey, body: dict[str, Any], idem: str | None, per_minute: int,
-    *, now: float | None = None,
+    web_base: OrgWebBase, *, now: float | None = None,
 ) -> Stored:
     """Store (or find) the report of one intake call by a key whose secret was checked.
 
-    Raise KeyInvalid (revoked), RateLimited (429) or IdempotencyConflict (409).
+    Raise KeyInvalid (revoked), RateLimited (429) or IdempotencyConflict (409). `web_base` is read
+    only for a report whose group has a work item.
     """
     moment = time.time() if now is None else now
     params = statement_params(key, body, idem, per_minute, moment)
@@ -143,7 +145,7 @@ def store(
         if per_minute > 0:
             ratelimit.refuse_past_limit(int(row["requests"]), per_minute, window, moment)
         if row["answer_id"] is not None:
-            return _answer(storage, key, row, digest)
+            return _answer(storage, key, row, digest, web_base)
         params["limited"] = False  # a group another request started meanwhile: join it, counted once
     raise StorageError(f"intake stored no report and found no answer in {RUNS} runs") from lost
 
@@ -165,19 +167,21 @@ def statement_params(
     }
 
 
-def _answer(storage: Storage, key: IntakeKey, row: dict[str, Any], digest: str) -> Stored:
+def _answer(
+    storage: Storage, key: IntakeKey, row: dict[str, Any], digest: str, web_base: OrgWebBase
+) -> Stored:
     if row["replayed"]:
         refuse_other_body(row["request_hash"], digest)
     status, replayed = int(row["status_code"]), bool(row["replayed"])
     if row["id"] is None:  # an earlier report answers (replay or externalId): read it as it is now
         with storage.snapshot() as tx:
             report = queries.get_report(
-                tx, key.org_id, key.project_id, row["answer_id"], lambda: stored_web_base(tx, key.org_id)
+                tx, key.org_id, key.project_id, row["answer_id"], lambda: web_base(tx)
             )
         return Stored(report, status, replayed)
 
-    def web_base() -> str:  # read only for a report whose group has a work item
+    def read_web_base() -> str:
         with storage.single_read() as tx:
-            return stored_web_base(tx, key.org_id)
+            return web_base(tx)
 
-    return Stored(queries.report_json(row, web_base), status, replayed)
+    return Stored(queries.report_json(row, read_web_base), status, replayed)

@@ -150,7 +150,8 @@ def count_as_the_route_does(storage: Storage, key: str, moment: float) -> str:
     """Count one intake request at `moment` the way the route does on this engine; return the key id."""
     if storage.dialect == "postgresql":
         verified = KnownKeys().verify(storage, key)
-        intake_postgres.store(storage, verified, {"title": "t", "customerId": "c"}, None, 5, now=moment)
+        body = {"title": "t", "customerId": "c"}
+        intake_postgres.store(storage, verified, body, None, 5, lambda tx: "unused", now=moment)
         return verified.id
     with storage.transaction() as tx:
         key_id = intake_keys.verify_key(tx, key).id

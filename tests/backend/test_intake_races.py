@@ -50,11 +50,15 @@ def holding(key: IntakeKey, body: dict[str, Any], idem: str | None = None) -> Ca
     return run
 
 
+def no_work_item_url(tx: Tx) -> str:
+    raise AssertionError("no report here is in a group with a work item")
+
+
 def posting(
     pg: Storage, key: IntakeKey, body: dict[str, Any], idem: str | None = None, per_minute: int = 0
 ) -> Callable[[], Stored]:
     """Side B: what the intake route does with a key whose secret it checked."""
-    return lambda: intake_postgres.store(pg, key, body, idem, per_minute)
+    return lambda: intake_postgres.store(pg, key, body, idem, per_minute, no_work_item_url)
 
 
 def counts(pg: Storage) -> dict[str, Any]:
@@ -261,7 +265,7 @@ def test_requests_of_one_key_in_flight_at_once_do_not_queue_on_its_count(
                         break
                 other.close()
             b_body = {"title": "B's problem", "customerId": "c-2"}
-            assert intake_postgres.store(other, key, b_body, None, 100).status == 201
+            assert intake_postgres.store(other, key, b_body, None, 100, no_work_item_url).status == 201
         finally:
             a_may_commit.set()
             a.join(60)
