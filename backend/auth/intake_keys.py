@@ -103,9 +103,10 @@ class KnownKeys:
         with storage.single_read() as tx:
             row = tx.query_one(f"SELECT {KEY_COLUMNS} FROM intake_keys WHERE id = :id", {"id": key_id})
         key = key_from_row(row, secret)
+        assert row is not None  # key_from_row raised otherwise
         if len(self._rows) > MAX_KNOWN_KEYS:
             self._rows.clear()
-        self._rows[key_id] = dict(row or {})
+        self._rows[key_id] = row
         return key
 
     def forget(self, key_id: str) -> None:

@@ -1,5 +1,6 @@
-"""Statements on one PostgreSQL connection: the portable SQL's placeholders rewritten for psycopg, and
-the Tx that runs them, inside an explicit transaction or (a single read) outside one.
+"""Statements on one PostgreSQL connection: the portable SQL's placeholders rewritten for psycopg (or,
+for PreparedSQL, to PostgreSQL's own `$n`), and the Tx that runs them, inside an explicit transaction
+or (a single read or write) outside one.
 
 backend.storage.postgres owns the pool and hands these out; see its docstring for the binding rules.
 """
