@@ -32,11 +32,11 @@ WINDOW_SECONDS = 60  # the limit is REPORT_BRIDGE_INTAKE_RATE_LIMIT requests per
 SHARDS = 64  # PostgreSQL's count rows per key and window (0350); a connection counts in pid % SHARDS
 
 _COUNT = (  # SQLite: one row per key and window (shard 0); its writers take turns anyway
-    "INSERT INTO intake_rate_counts (key_id, window_start, shard, requests) VALUES (:key, :window, 0, 1) "
+    "INSERT INTO intake_rate_counts (key_id, window_start, shard, requests) VALUES (:key_id, :window, 0, 1) "
     "ON CONFLICT (key_id, window_start, shard) DO UPDATE SET requests = intake_rate_counts.requests + 1 "
     "RETURNING requests"
 )
-_FORGET = "DELETE FROM intake_rate_counts WHERE key_id = :key AND window_start < :window"
+_FORGET = "DELETE FROM intake_rate_counts WHERE key_id = :key_id AND window_start < :window"
 
 # PostgreSQL counts inside intake's one statement (backend.reports.intake_postgres): these CTEs
 # count one request of the key in `counting` (a CTE of the key's id, or of no row: nothing counted)
@@ -52,8 +52,7 @@ COUNT_POSTGRESQL = (
     "others AS (SELECT COALESCE(SUM(requests), 0) AS requests FROM intake_rate_counts "
     "WHERE key_id = :key_id AND window_start = :window AND :limited "
     "AND shard IS DISTINCT FROM (SELECT shard FROM counted)), "
-    "forgotten AS (DELETE FROM intake_rate_counts WHERE key_id = :key_id AND window_start < :window "
-    "AND EXISTS (SELECT 1 FROM counted WHERE requests = 1)), "
+    f"forgotten AS ({_FORGET} AND EXISTS (SELECT 1 FROM counted WHERE requests = 1)), "
     "tally AS (SELECT COALESCE((SELECT requests FROM counted), 1) + requests AS requests FROM others)"
 )
 
@@ -64,10 +63,10 @@ def count_request(tx: Tx, key_id: str, per_minute: int, now: float | None = None
         return
     moment = time.time() if now is None else now
     window = window_of(moment)
-    row = tx.query_one(_COUNT, {"key": key_id, "window": window})
+    row = tx.query_one(_COUNT, {"key_id": key_id, "window": window})
     requests = int(row["requests"]) if row else 1
     if requests == 1:  # first request of a new window: forget the key's older windows
-        tx.execute(_FORGET, {"key": key_id, "window": window})
+        tx.execute(_FORGET, {"key_id": key_id, "window": window})
     refuse_past_limit(requests, per_minute, window, moment)
 
 

@@ -75,8 +75,11 @@ def key_from_row(row: dict[str, Any] | None, secret: str) -> IntakeKey:
 def verify_key(tx: Tx, presented: str) -> IntakeKey:
     """Return the key a caller presented, or raise KeyInvalid (unknown, wrong secret, or revoked)."""
     key_id, secret = split_key(presented)
-    row = tx.query_one(f"SELECT {KEY_COLUMNS} FROM intake_keys WHERE id = :id", {"id": key_id})
-    return key_from_row(row, secret)
+    return key_from_row(_key_row(tx, key_id), secret)
+
+
+def _key_row(tx: Tx, key_id: str) -> dict[str, Any] | None:
+    return tx.query_one(f"SELECT {KEY_COLUMNS} FROM intake_keys WHERE id = :id", {"id": key_id})
 
 
 MAX_KNOWN_KEYS = 10_000  # per app; past it the memory starts again
@@ -101,7 +104,7 @@ class KnownKeys:
         if row is not None:
             return key_from_row({**row, "revoked_at": None}, secret)  # revoked_at: the caller's to check
         with storage.single_read() as tx:
-            row = tx.query_one(f"SELECT {KEY_COLUMNS} FROM intake_keys WHERE id = :id", {"id": key_id})
+            row = _key_row(tx, key_id)
         key = key_from_row(row, secret)
         assert row is not None  # key_from_row raised otherwise
         if len(self._rows) > MAX_KNOWN_KEYS:
