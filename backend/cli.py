@@ -142,7 +142,8 @@ def cli(ctx: click.Context, database: Path, database_url: str | None) -> None:
 
 @cli.command()
 @click.option("--bind", help="host:port to listen on (REPORT_BRIDGE_BIND, default 127.0.0.1:8000).")
-@click.option("--workers", type=click.IntRange(1, 256), help="Worker processes (default: 2 x cores + 1).")
+@click.option("--workers", type=click.IntRange(1, 256),
+              help="Worker processes (default: 2 x the CPUs it may use + 1).")
 @click.pass_obj
 def serve(ctx: CliContext, bind: str | None, workers: int | None) -> None:
     """Serve the API with gunicorn (JSON access log on stderr)."""

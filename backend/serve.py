@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import multiprocessing
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -41,8 +41,14 @@ class JsonAccessLogger(Logger):  # type: ignore[misc]
 
 
 def default_workers() -> int:
-    """Return gunicorn's recommended worker count for this machine."""
-    return multiprocessing.cpu_count() * 2 + 1
+    """Return gunicorn's recommended worker count (2 x cores + 1) for the CPUs this process may use.
+
+    Counted from the CPU affinity, not the machine: an instance started under `taskset` or on a
+    container's cpuset would otherwise start a worker pair for every CPU it cannot run on. Where the
+    system has no affinity call (macOS), every CPU counts.
+    """
+    usable = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else range(os.cpu_count() or 1)
+    return len(usable) * 2 + 1
 
 
 class ReportBridgeServer(BaseApplication):  # type: ignore[misc]

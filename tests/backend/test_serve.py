@@ -131,3 +131,21 @@ def test_serve_options_reach_the_workers(tmp_path: Path) -> None:
     assert not from_env.exists(), "the workers opened the environment's database"
     # One worker, as --workers said: gunicorn logs each worker it boots.
     assert log_path.read_text().count("Booting worker") == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="CPU affinity is a Linux call")
+def test_default_workers_count_the_cpus_this_process_may_use() -> None:
+    """Under taskset or a container's cpuset, the CPUs the process cannot run on start no workers."""
+    from backend.config import Settings
+    from backend.serve import default_workers, gunicorn_options
+
+    every = os.sched_getaffinity(0)
+    try:
+        os.sched_setaffinity(0, {min(every)})  # this thread; gunicorn's master asks the same way
+        one_cpu = default_workers()
+        options = gunicorn_options(Settings(extension_secret="x" * 32), bind="127.0.0.1:0", workers=None)
+    finally:
+        os.sched_setaffinity(0, every)
+    assert one_cpu == 3
+    assert options["workers"] == 3
+    assert default_workers() == 2 * len(every) + 1
