@@ -3,7 +3,9 @@
 One process, one run: the same app code on each engine (a SQLite file, and a database on a throwaway
 PostgreSQL server, or on REPORT_BRIDGE_TEST_DATABASE_URL's), requests driven in process through
 Flask's test client, so the figures compare the engines' cost per request rather than HTTP servers.
-Engines take turns round by round, so a host that slows down mid-run affects both alike. Printed:
+Engines take turns every BATCH requests (in the order A B B A), so a host whose speed drifts from one
+second to the next slows both alike; the spread of the batches' paired ratios is printed beside the
+ratio, and `/me` (no database work) shows what that resolution is. Printed:
 requests/s, p50/p99 per engine and the PostgreSQL/SQLite throughput ratio (aim >= 0.8); list p50 at
 1,000 and at `--big` rows on PostgreSQL (aim: big <= 2x); database statements and round trips per
 request for each route, counted (not timed) on the request's own thread, beside the time of one round
@@ -47,6 +49,10 @@ from bench.counting import CountingStorage, Counts  # noqa: E402
 
 ORG, TENANT, USER = "bench-org", "bench-tenant", "bench-user"
 SMALL = 1_000
+# Requests per engine between turns: a few tens of ms, shorter than this VM's swings in speed. With turns
+# of a whole round (300 requests a route, engine after engine), `/me`, which does no database work,
+# measured 0.62-1.13 PostgreSQL/SQLite across runs.
+BATCH = 20
 
 
 @dataclass
@@ -61,6 +67,7 @@ class Engine:
     ui: dict[str, str]
     target: str
     samples: dict[str, list[float]] = field(default_factory=dict)
+    batches: dict[str, list[float]] = field(default_factory=dict)  # each batch's total time, in order
 
 
 def build(name: str, target: Path | str, secret: str) -> Engine:
@@ -111,17 +118,33 @@ def seed(storage: Storage, project: str, rows: int) -> None:
                 {"org": ORG, "project": project, "group": group_id["group_id"], "rows": rows - 1},
             )
     if storage.dialect == "postgresql":
-        with storage.transaction() as tx:
-            tx.execute("ANALYZE reports")
+        # VACUUM too, not only ANALYZE: a bulk load's first vacuum (autovacuum's, a minute later) scans
+        # the whole table, and it fell in the served rounds that followed (list 0.63-0.73 of SQLite with
+        # it, 0.79-0.81 without). A table of 1,000,000 rows in service has had that vacuum long before.
+        with storage.single_write() as tx:
+            tx.execute("VACUUM (ANALYZE) reports")
 
 
-def timed(engine: Engine, route: str, call: Callable[[int], Any], count: int) -> None:
+def timed(engine: Engine, route: str, call: Callable[[int], Any], numbers: range) -> None:
     latencies = engine.samples.setdefault(route, [])
-    for n in range(count):
+    began = len(latencies)
+    for n in numbers:
         start = time.perf_counter()
         response = call(n)
         latencies.append(time.perf_counter() - start)
         assert response.status_code in (200, 201), (route, response.status_code, response.get_json())
+    engine.batches.setdefault(route, []).append(sum(latencies[began:]))
+
+
+def take_turns(engines: list[Engine], run: str, count: int) -> None:
+    """Send `count` requests per route to each engine, BATCH at a time, the engines in turn (A B B A)."""
+    calls = [routes(engine, run) for engine in engines]
+    for turn, first in enumerate(range(0, count, BATCH)):
+        numbers = range(first, min(first + BATCH, count))
+        order = list(zip(engines, calls, strict=True))
+        for route in calls[0]:
+            for engine, call in order if turn % 2 == 0 else reversed(order):
+                timed(engine, route, call[route], numbers)
 
 
 def routes(engine: Engine, run: str) -> dict[str, Callable[[int], Any]]:
@@ -202,9 +225,7 @@ def main() -> None:
             ]
             trip: list[float] = []
             for round_no in range(args.rounds):
-                for engine in engines:
-                    for route, call in routes(engine, f"r{round_no}").items():
-                        timed(engine, route, call, args.requests)
+                take_turns(engines, f"r{round_no}", args.requests)
                 trip += round_trip_times(engines[1].storage, args.requests)
             report(engines)
             counts = {engine.name: round_trips(engine) for engine in engines}
@@ -266,7 +287,11 @@ def report(engines: list[Engine]) -> None:
             print(f"{route:<12} {engine.name:<11} {rate:>8.0f} {percentile(values, 0.5):>8.2f} "
                   f"{percentile(values, 0.99):>8.2f}")
         ratio = rates[(route, "postgresql")] / rates[(route, "sqlite")]
-        print(f"{route:<12} PostgreSQL/SQLite throughput ratio {ratio:.2f} (aim >= 0.8)")
+        paired = sorted(a / b for a, b in zip(engines[0].batches[route], engines[1].batches[route],
+                                              strict=True))
+        quartiles = f"{paired[len(paired) // 4]:.2f}-{paired[3 * len(paired) // 4]:.2f}"
+        print(f"{route:<12} PostgreSQL/SQLite throughput ratio {ratio:.2f} (aim >= 0.8; the middle half of"
+              f" {len(paired)} paired batches {quartiles})")
 
 
 def big(engine: Engine, rows: int, count: int) -> None:
