@@ -5,7 +5,8 @@ behind `report-bridge serve`'s gunicorn configuration (sync workers, the default
 the audit writer on), driven by one load generator (wrk when installed, with a Lua script that reads
 the credentials from the environment, never argv; else threads of httpx clients) with more connections
 than workers, so a worker waiting on PostgreSQL leaves the CPU to another. Engines take turns round by
-round, one route at a time, and the median round is printed with the PostgreSQL/SQLite ratio.
+round (A B B A: the first engine of a round is the last of the next), one route at a time, and the
+median round is printed with the PostgreSQL/SQLite ratio.
 
 `database_cpu` then runs the same comparison with the throwaway PostgreSQL server on a CPU of its own and
 the app servers and wrk on the others: the shape of a deployment, whose database runs on its own server,
@@ -187,9 +188,9 @@ def drive(targets: list[Target], duration: int, rounds: int, connections: int, s
     for target in targets:  # warm-up: every worker imports, connects and fills its caches
         for route in ROUTES:
             run(*request_of(route, target), 2, connections)
-    for _ in range(rounds):
-        for route in ROUTES:
-            for target in targets:
+    for round_no in range(rounds):
+        for route in ROUTES:  # engines in the order A B B A, so a drift in the host's speed is shared
+            for target in targets if round_no % 2 == 0 else targets[::-1]:
                 result = run(*request_of(route, target), duration, connections)
                 results.setdefault((route, target.engine), []).append(result)
     client = "wrk" if run is run_wrk else "python threads"
