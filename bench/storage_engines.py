@@ -138,11 +138,10 @@ def timed(engine: Engine, route: str, call: Callable[[int], Any], numbers: range
 
 def take_turns(engines: list[Engine], run: str, count: int) -> None:
     """Send `count` requests per route to each engine, BATCH at a time, the engines in turn (A B B A)."""
-    calls = [routes(engine, run) for engine in engines]
+    order = [(engine, routes(engine, run)) for engine in engines]
     for turn, first in enumerate(range(0, count, BATCH)):
         numbers = range(first, min(first + BATCH, count))
-        order = list(zip(engines, calls, strict=True))
-        for route in calls[0]:
+        for route in order[0][1]:
             for engine, call in order if turn % 2 == 0 else reversed(order):
                 timed(engine, route, call[route], numbers)
 
@@ -251,7 +250,7 @@ def main() -> None:
                 if server is not None and len(os.sched_getaffinity(0)) > 1:
                     with served_engines.database_cpu(server.postmaster()) as app:
                         shape = f", PostgreSQL on a CPU of its own, the app and wrk on the other {len(app)}"
-                        serve_both(engines, secret, args, 2 * len(app) + 1, shape)  # serve's default count
+                        serve_both(engines, secret, args, default_workers(), shape)  # for the app's CPUs
     finally:
         for engine in locals().get("engines", []):
             writer = audit_writer(engine.app)
