@@ -8,85 +8,21 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import click
 from adocommon.usage import OneLineUsageGroup
 
-from backend import errors
 from backend.audit import rows as audit_rows
 from backend.auth import intake_keys
-from backend.auth.org_ids import canonical_id, parse_org_id
 from backend.auth.organizations import bind_organization, find_organization
-from backend.config import DEFAULT_DATABASE, ConfigError, Settings
-from backend.database import open_database, storage_for
+from backend.cli_context import CliContext, friendly_errors, org_id_option, tenant_id_option, write
+from backend.config import DEFAULT_DATABASE, Settings
+from backend.database import storage_for
 from backend.reports import service
 from backend.reports.projects import list_projects
-from backend.storage import Storage, StorageError, Tx, is_postgres_target, iter_migrations
-
-
-@dataclass
-class CliContext:
-    """What every command shares: where the database is."""
-
-    database: Path
-    database_url: str | None = None
-
-    def open(self) -> Storage:
-        """Open the database (PostgreSQL when a URL names it; Entra auth reads the full settings)."""
-        if os.environ.get("REPORT_BRIDGE_DATABASE_AUTH", "").strip() == "entra":
-            return storage_for(Settings.from_env())
-        # The CLI needs no extension secret, so it reads the one database setting it uses itself.
-        timeout = os.environ.get("REPORT_BRIDGE_DATABASE_TIMEOUT", "").strip()
-        if timeout and not (timeout.isdigit() and 1 <= int(timeout) <= 120):
-            raise ConfigError(f"REPORT_BRIDGE_DATABASE_TIMEOUT must be between 1 and 120 (got {timeout!r})")
-        return open_database(self.database, self.database_url, pool_size=2, timeout_s=float(timeout or 5))
-
-    def storage(self) -> Storage:
-        """Open the database and bring its schema up to date."""
-        storage = self.open()
-        storage.upgrade()
-        return storage
-
-    @property
-    def where(self) -> str:
-        """Name the database for messages (a URL only by host and name: it may carry a password)."""
-        if self.database_url is None:
-            return str(self.database)
-        from psycopg.conninfo import conninfo_to_dict
-
-        if not is_postgres_target(self.database_url):
-            return self.database_url
-        parts = conninfo_to_dict(self.database_url)
-        return f"postgresql {parts.get('host', 'local socket')}/{parts.get('dbname', '')}"
-
-
-@contextmanager
-def friendly_errors() -> Iterator[None]:
-    """Turn configuration and storage failures into one-line CLI errors."""
-    try:
-        yield
-    except (ConfigError, StorageError, errors.AppError) as exc:
-        raise click.ClickException(str(exc)) from None
-
-
-def org_id_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """Canonicalise an organization id given on the command line (the same spelling as every entry point)."""
-    if value is None:
-        return None
-    org_id = parse_org_id(value)
-    if org_id is None:
-        raise click.BadParameter(f"{value!r} is not an organization id (SDK.getHost().id, a GUID)")
-    return org_id
-
-
-def tenant_id_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """Canonicalise a tenant id given on the command line (app tokens' tid, compared exactly)."""
-    return canonical_id(value) if value and value.strip() else None
+from backend.storage import iter_migrations
 
 
 class ReportBridgeGroup(OneLineUsageGroup):
@@ -110,13 +46,6 @@ class ReportBridgeGroup(OneLineUsageGroup):
         module, _, attribute = target.partition(":")
         command: click.Command = getattr(importlib.import_module(module), attribute)
         return command
-
-
-@contextmanager
-def write(ctx: CliContext) -> Iterator[Tx]:
-    """Open the database and a write transaction, with friendly errors."""
-    with friendly_errors(), ctx.storage().transaction() as tx:
-        yield tx
 
 
 @click.group(cls=ReportBridgeGroup)
@@ -152,9 +81,11 @@ def serve(ctx: CliContext, bind: str | None, workers: int | None) -> None:
     with friendly_errors():
         # The workers build their app from these settings, so every option given here goes into them:
         # from the environment alone they served REPORT_BRIDGE_DATABASE while the master migrated --database.
-        env = Settings.from_env()
-        settings = replace(env, database=ctx.database, bind=bind or env.bind, workers=workers or env.workers)
-        ctx.storage().close()  # migrate once in the master, before the workers fork
+        env = ctx.applied(Settings.from_env())
+        settings = replace(env, bind=bind or env.bind, workers=workers or env.workers)
+        migrated = storage_for(settings)  # migrate once in the master, before the workers fork
+        migrated.upgrade()
+        migrated.close()
         run(settings)
 
 

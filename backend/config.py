@@ -44,7 +44,7 @@ class SecretReader(Protocol):
 class Settings:
     """Everything the backend reads from its environment, validated once at start-up."""
 
-    extension_secret: str = field(repr=False)
+    extension_secret: str = field(repr=False)  # "" when read for a command that verifies no token
     environment: Environment = "production"
     database: Path = DEFAULT_DATABASE
     # PostgreSQL (issue 12): a libpq URL or key=value string; wins over `database` when set.
@@ -101,12 +101,18 @@ class Settings:
         environ: Mapping[str, str] | None = None,
         *,
         secret_client: SecretReader | None = None,
+        extension_secret_required: bool = True,
     ) -> Settings:
-        """Build settings from REPORT_BRIDGE_* variables; raise ConfigError with one clear line."""
+        """Build settings from REPORT_BRIDGE_* variables; raise ConfigError with one clear line.
+
+        Only what verifies extension tokens (the served app) needs the extension secret: the operations
+        CLI reads every other setting here too, with `extension_secret_required=False` (the secret is
+        then not read at all, and left empty).
+        """
         env = _Env(os.environ if environ is None else environ, secret_client)
         environment = env.choice("ENVIRONMENT", ("production", "development"), "production")
         settings = cls(
-            extension_secret=env.required_secret("EXTENSION_SECRET"),
+            extension_secret=env.required_secret("EXTENSION_SECRET") if extension_secret_required else "",
             environment=environment,  # type: ignore[arg-type]
             database=Path(env.text("DATABASE") or DEFAULT_DATABASE),
             database_url=env.secret("DATABASE_URL"),
@@ -138,12 +144,12 @@ class Settings:
             webhook_secret=env.secret("WEBHOOK_SECRET"),
             webhook_previous_secrets=env.secret_items("WEBHOOK_PREVIOUS_SECRETS"),
         )
-        settings.validate()
+        settings.validate(extension_secret_required=extension_secret_required)
         return settings
 
-    def validate(self) -> None:
+    def validate(self, *, extension_secret_required: bool = True) -> None:
         """Reject combinations that cannot work; raise ConfigError."""
-        if not self.extension_secret:
+        if extension_secret_required and not self.extension_secret:
             raise ConfigError("REPORT_BRIDGE_EXTENSION_SECRET is required (the extension's key)")
         self.validate_database()
         for origin in self.cors_origins:

@@ -18,8 +18,10 @@ from backend.outbox.worker import OutboxWorker, WorkerPolicy
 from backend.storage import Storage
 
 
-class HasStorage(Protocol):
-    """The CLI context object of backend/cli.py."""
+class CliContext(Protocol):
+    """The CLI context object of backend/cli.py: the settings as the app reads them, and the database."""
+
+    def settings(self) -> Settings: ...
 
     def storage(self) -> Storage: ...
 
@@ -34,10 +36,10 @@ class HasStorage(Protocol):
     help="Seconds a claimed row stays this worker's; a killed worker's row is due again after it.",
 )
 @click.pass_obj
-def worker(obj: HasStorage, once: bool, poll: float, lease: float) -> None:
+def worker(obj: CliContext, once: bool, poll: float, lease: float) -> None:
     """Send queued Azure DevOps work (bugs, comments, state syncs) with retries; runs until stopped."""
     with friendly():
-        settings = Settings.from_env()
+        settings = obj.settings()
         connector = build_connector(settings)
         connector.check()  # a missing PAT or URL is a start-up error, not a pile of failed rows
         storage = obj.storage()

@@ -25,9 +25,10 @@ HOOK_URL = "http://127.0.0.1:8000/hooks/azure-devops"
 
 
 @pytest.fixture
-def env(emulator: EmulatorServer, pat: str, hook_secret: str, tmp_path: Path) -> dict[str, str]:
+def env(emulator: EmulatorServer, pat: str, hook_secret: str, tmp_path: Path) -> dict[str, str | None]:
+    """The settings `hooks install` needs: no extension secret (it verifies no extension token)."""
     return {
-        "REPORT_BRIDGE_EXTENSION_SECRET": "test-only-extension-secret-0123456789",
+        "REPORT_BRIDGE_EXTENSION_SECRET": None,
         "REPORT_BRIDGE_DATABASE": str(tmp_path / "rb.db"),
         "REPORT_BRIDGE_AZDO_ORG_URLS": f"{emulator.url}/{ORG}",
         "REPORT_BRIDGE_AZDO_AUTH_MODE": "pat",
@@ -37,17 +38,18 @@ def env(emulator: EmulatorServer, pat: str, hook_secret: str, tmp_path: Path) ->
     }
 
 
-def run(env: dict[str, str], *args: str) -> tuple[int, str]:
+def run(env: dict[str, str | None], *args: str) -> tuple[int, str]:
     result = CliRunner().invoke(cli, list(args), env=env)
     return result.exit_code, result.output
 
 
-def install(env: dict[str, str], *extra: str) -> tuple[int, str]:
+def install(env: dict[str, str | None], *extra: str) -> tuple[int, str]:
     return run(env, "hooks", "install", "--org", ORG, "--project", PROJECT_NAME, "--url", HOOK_URL, *extra)
 
 
 def test_install_creates_then_leaves_alone_then_repairs(
-    env: dict[str, str], emulator_state: EmulatorState, emulator: EmulatorServer, hook_secret: str
+    env: dict[str, str | None], emulator_state: EmulatorState, emulator: EmulatorServer, hook_secret: str,
+    pat: str,
 ) -> None:
     code, output = install(env)
     assert code == 0, output
@@ -70,7 +72,7 @@ def test_install_creates_then_leaves_alone_then_repairs(
     updated = next(s for s in subs if s["eventType"] == "workitem.updated")
     deleted = next(s for s in subs if s["eventType"] == "workitem.deleted")
     api = httpx.Client(
-        base_url=f"{emulator.url}/{ORG}/_apis/hooks/", auth=("", env["REPORT_BRIDGE_AZDO_PAT"])
+        base_url=f"{emulator.url}/{ORG}/_apis/hooks/", auth=("", pat)
     )
     api.put(
         f"subscriptions/{updated['id']}",
@@ -100,7 +102,9 @@ def test_install_creates_then_leaves_alone_then_repairs(
         ({"org": "contoso"}, "no Azure DevOps URL configured for organization 'contoso'"),
     ],
 )
-def test_install_errors_are_one_line(env: dict[str, str], change: dict[str, str], message: str) -> None:
+def test_install_errors_are_one_line(
+    env: dict[str, str | None], change: dict[str, str], message: str
+) -> None:
     args = {"org": ORG, "project": PROJECT_NAME, "url": HOOK_URL, **change}
     code, output = run(
         env, "hooks", "install", "--org", args["org"], "--project", args["project"], "--url", args["url"]
@@ -109,12 +113,12 @@ def test_install_errors_are_one_line(env: dict[str, str], change: dict[str, str]
     assert len(output.strip().splitlines()) == 1
 
 
-def test_install_with_a_wrong_pat_says_so(env: dict[str, str]) -> None:
+def test_install_with_a_wrong_pat_says_so(env: dict[str, str | None]) -> None:
     code, output = install({**env, "REPORT_BRIDGE_AZDO_PAT": "expired"})
     assert code == 1 and "did not accept the backend's credentials (HTTP 401)" in output
 
 
-def test_worker_once_processes_nothing_on_an_empty_outbox(env: dict[str, str]) -> None:
+def test_worker_once_processes_nothing_on_an_empty_outbox(env: dict[str, str | None]) -> None:
     code, output = run(env, "worker", "--once")
     assert code == 0 and output.strip() == "processed 0 outbox row(s)"
 
@@ -127,7 +131,7 @@ def test_worker_once_processes_nothing_on_an_empty_outbox(env: dict[str, str]) -
     ],
 )
 def test_worker_refuses_to_start_without_usable_settings(
-    env: dict[str, str], change: dict[str, str], message: str
+    env: dict[str, str | None], change: dict[str, str], message: str
 ) -> None:
     code, output = run({**env, **change}, "worker", "--once")
     assert code == 1 and message in output and len(output.strip().splitlines()) == 1

@@ -192,3 +192,50 @@ def test_usage_errors_are_one_line_with_exit_2(runner: CliRunner, args: list[str
     assert result.exit_code == 2
     assert result.stderr == f"Error: {message}\n"
     assert result.stdout == ""
+
+
+# The class of defect below: the CLI read the database settings its own way, so a command could open
+# another database than the app it serves (a URL from REPORT_BRIDGE_DATABASE_URL_FILE or Key Vault was
+# never seen), or judge a value by other rules than the app's. Every command now reads Settings.
+
+
+def test_every_command_opens_the_database_the_app_would(runner: CliRunner, tmp_path: Path) -> None:
+    """A URL the app reads from REPORT_BRIDGE_DATABASE_URL_FILE is the one the CLI migrates and lists."""
+    chosen, default = tmp_path / "from-file.db", tmp_path / "default.db"
+    url_file = tmp_path / "url"
+    url_file.write_text(f"sqlite:///{chosen}\n")
+    env = {"REPORT_BRIDGE_DATABASE_URL_FILE": str(url_file), "REPORT_BRIDGE_DATABASE": str(default)}
+    upgrade = runner.invoke(cli, ["db", "upgrade"], env=env)
+    assert upgrade.exit_code == 0, upgrade.output
+    assert "from-file.db" in upgrade.stdout
+    created = runner.invoke(
+        cli, ["keys", "create", "--org", "o", "--tenant", "t", "--project", "p", "--name", "n"], env=env
+    )
+    assert created.exit_code == 0, created.output
+    assert chosen.exists() and not default.exists()
+    listed = runner.invoke(cli, ["keys", "list"], env=env)
+    assert listed.exit_code == 0 and "  o  p  active" in listed.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("REPORT_BRIDGE_DATABASE_TIMEOUT", "soon"),
+        ("REPORT_BRIDGE_DATABASE_TIMEOUT", "0"),
+        ("REPORT_BRIDGE_DATABASE_POOL_SIZE", "1000"),
+        ("REPORT_BRIDGE_DATABASE_AUTH", "kerberos"),
+        ("REPORT_BRIDGE_DATABASE_AUTH", "entra"),  # without a PostgreSQL URL
+        ("REPORT_BRIDGE_DATABASE_URL", "mysql://db/rb"),
+    ],
+)
+def test_a_bad_database_setting_gets_the_apps_own_message(
+    runner: CliRunner, tmp_path: Path, name: str, value: str
+) -> None:
+    from backend.config import ConfigError, Settings
+
+    with pytest.raises(ConfigError) as refused:
+        Settings.from_env({"REPORT_BRIDGE_EXTENSION_SECRET": "s" * 32, name: value})
+    result = runner.invoke(cli, ["--database", str(tmp_path / "rb.db"), "db", "status"], env={name: value})
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {refused.value}\n"
+    assert not (tmp_path / "rb.db").exists()

@@ -247,3 +247,17 @@ def test_database_url_picks_the_engine_and_is_never_shown(tmp_path: Path) -> Non
     assert secret not in str(refused.value)
     with pytest.raises(ConfigError, match="entra needs a PostgreSQL"):
         Settings.from_env({**base, "REPORT_BRIDGE_DATABASE_AUTH": "entra"})
+
+
+def test_settings_for_a_command_that_verifies_no_token_build_no_app(tmp_path: Path) -> None:
+    """The operations CLI reads settings without the extension secret; an app refuses to start on them."""
+    from backend import create_app
+
+    settings = Settings.from_env(
+        {"REPORT_BRIDGE_DATABASE": str(tmp_path / "rb.db"), "REPORT_BRIDGE_DATABASE_POOL_SIZE": "3"},
+        extension_secret_required=False,
+    )
+    assert settings.extension_secret == "" and settings.database_pool_size == 3
+    with pytest.raises(ConfigError, match="REPORT_BRIDGE_EXTENSION_SECRET is required"):
+        create_app(settings)
+    assert not (tmp_path / "rb.db").exists()

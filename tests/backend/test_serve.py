@@ -87,8 +87,10 @@ def test_serve_runs_gunicorn_with_json_access_log(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_serve_options_reach_the_workers(tmp_path: Path) -> None:
-    """`--database FILE serve` migrates FILE and its workers serve FILE, not REPORT_BRIDGE_DATABASE."""
+@pytest.mark.parametrize("option", ["--database", "--database-url"])
+def test_serve_options_reach_the_workers(tmp_path: Path, option: str) -> None:
+    """`--database FILE serve` (or `--database-url sqlite:///FILE`) migrates FILE and its workers serve
+    FILE, not REPORT_BRIDGE_DATABASE."""
     executable = shutil.which("report-bridge", path=str(Path(sys.executable).parent))
     assert executable is not None
     secret = secrets.token_urlsafe(32)
@@ -98,7 +100,8 @@ def test_serve_options_reach_the_workers(tmp_path: Path) -> None:
     env.pop("REPORT_BRIDGE_WORKERS", None)
     log_path = tmp_path / "serve.log"
     bind = f"127.0.0.1:{port}"
-    command = [executable, "--database", str(chosen), "serve", "--bind", bind, "--workers", "1"]
+    database = str(chosen) if option == "--database" else f"sqlite:///{chosen}"
+    command = [executable, option, database, "serve", "--bind", bind, "--workers", "1"]
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, env=env, stdout=log, stderr=log)
         try:

@@ -1,4 +1,4 @@
--- Issue 11: organization and tenant ids have one canonical spelling, lower-case (backend/org_ids.py).
+-- Issue 11: organization and tenant ids have one canonical spelling, lower-case (backend/auth/org_ids.py).
 -- Rows written before kept the case a source sent. Move each organization whose id is not lower-case
 -- to its lower-case id, with everything that names it. Parents first (a copy under the new id), then
 -- the children, then the old parents, so every foreign key holds after each statement.

@@ -1,0 +1,97 @@
+"""What the commands of backend/cli.py share: the context (settings, database), one-line errors, options.
+
+Every command reads the environment as the served app does (Settings.from_env, once), so it opens the
+database the app serves however the app was told of it (the variable, `_FILE`, Key Vault), and judges
+each setting by the app's own rules; --database and --database-url win. Configuration, storage and
+API errors become one-line ClickExceptions here (backend/cli.py's docstring).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import click
+
+from backend import errors
+from backend.auth.org_ids import canonical_id, parse_org_id
+from backend.config import ConfigError, Settings
+from backend.database import storage_for
+from backend.storage import Storage, StorageError, Tx, is_postgres_target
+
+
+@dataclass
+class CliContext:
+    """What every command shares: the database its options name, and the settings they go into."""
+
+    database: Path
+    database_url: str | None = None
+    _settings: Settings | None = field(default=None, init=False, repr=False)
+
+    def applied(self, env: Settings) -> Settings:
+        """Return `env` with the database the options name (a URL wins over the file, as in the app)."""
+        settings = replace(env, database=self.database, database_url=self.database_url or env.database_url)
+        settings.validate_database()
+        return settings
+
+    def settings(self) -> Settings:
+        """Return the environment's settings with the options applied (no extension secret needed)."""
+        if self._settings is None:
+            self._settings = self.applied(Settings.from_env(extension_secret_required=False))
+        return self._settings
+
+    def open(self) -> Storage:
+        """Open the database (an Entra token as the password where the settings say so)."""
+        return storage_for(self.settings())
+
+    def storage(self) -> Storage:
+        """Open the database and bring its schema up to date."""
+        storage = self.open()
+        storage.upgrade()
+        return storage
+
+    @property
+    def where(self) -> str:
+        """Name the database for messages (a URL only by host and name: it may carry a password)."""
+        url = self.settings().database_url
+        if url is None:
+            return str(self.database)
+        if not is_postgres_target(url):
+            return url
+        from psycopg.conninfo import conninfo_to_dict
+
+        parts = conninfo_to_dict(url)
+        return f"postgresql {parts.get('host', 'local socket')}/{parts.get('dbname', '')}"
+
+
+@contextmanager
+def friendly_errors() -> Iterator[None]:
+    """Turn configuration and storage failures into one-line CLI errors."""
+    try:
+        yield
+    except (ConfigError, StorageError, errors.AppError) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def org_id_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Canonicalise an organization id given on the command line (the same spelling as every entry point)."""
+    if value is None:
+        return None
+    org_id = parse_org_id(value)
+    if org_id is None:
+        raise click.BadParameter(f"{value!r} is not an organization id (SDK.getHost().id, a GUID)")
+    return org_id
+
+
+def tenant_id_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Canonicalise a tenant id given on the command line (app tokens' tid, compared exactly)."""
+    return canonical_id(value) if value and value.strip() else None
+
+
+@contextmanager
+def write(ctx: CliContext) -> Iterator[Tx]:
+    """Open the database and a write transaction, with friendly errors."""
+    with friendly_errors(), ctx.storage().transaction() as tx:
+        yield tx
