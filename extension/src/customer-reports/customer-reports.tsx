@@ -15,66 +15,32 @@ import { Tab, TabBar, TabSize } from "azure-devops-ui/Tabs";
 import * as React from "react";
 
 import "./customer-reports.css";
-import { Group, GroupPage, Me, Report, ReportPage } from "../shared/model";
+import { Group, Report } from "../shared/model";
 import { BackendError, backendFetch, describeError, PageInfo, reportFailed, reportLoaded, resizeToContent, startSdk } from "../shared/sdk";
 import { Empty, ErrorState, Loading, mountWhileWaiting, Pending } from "../shared/states";
+import { BugPolls } from "./bug-polls";
 import { Triageable, TriageActions } from "./cells";
 import { Filters, LinkForm, Pager } from "./controls";
 import { Expansion, GroupsTable } from "./group-table";
+import { CREATE_BUG_CHECKING, CREATE_BUG_UNAVAILABLE, firstLoaded, INITIAL, shown, State } from "./hub-state";
 import {
-  FIRST_QUERY, FirstLoad, forgetLinkedReport, Linked, linkedFirst, PageQuery, PageRead, readFirstLoad,
-  readGroupReports, readPage, View,
+  FIRST_QUERY, FirstLoad, forgetLinkedReport, linkedFirst, readFirstLoad, readGroupReports, readPage, View,
 } from "./page-reads";
 import { ReportsTable } from "./table";
 
-const BUG_POLL_MS = 1500;
-const BUG_POLL_SLOW_MS = 10000; // after a minute the worker may be down: keep asking, less often
-const BUG_POLL_FAST = 40;
-// Shown while the backend says it has no Azure DevOps connection for this organization (GET /me).
-export const CREATE_BUG_UNAVAILABLE =
-  "Creating bugs needs an Azure DevOps connection for this organization. Ask your Report Bridge administrator to configure one.";
 const NOT_CONFIGURED = "azure_devops_not_configured";
 const BUG_PENDING = "bug_pending";
-// Until /me has answered, Create bug stays off: the backend has not said yet that it can create bugs.
-const CREATE_BUG_CHECKING = "Checking whether this organization can create bugs…";
-
-interface State extends PageQuery {
-  info?: PageInfo;
-  loadError?: string;
-  loading: boolean;
-  search: string;
-  groups?: GroupPage;
-  reports?: ReportPage;
-  expanded: Record<string, Expansion>;
-  linked?: Linked;
-  actionError?: string;
-  linking?: Triageable;
-  createBugDisabledReason?: string;
-}
-
-const INITIAL: State = {
-  ...FIRST_QUERY, loading: true, search: "", expanded: {}, createBugDisabledReason: CREATE_BUG_CHECKING,
-};
-
-/** The state a page read leaves: what it read, and nothing stale from the page before. */
-function shown(page: PageRead): Partial<State> {
-  return {
-    groups: undefined, reports: undefined, linked: undefined, ...page, expanded: page.expanded ?? {},
-    loading: false, loadError: undefined,
-  };
-}
-
-/** The state a finished first load leaves. */
-function firstLoaded(first: FirstLoad): Partial<State> {
-  return { info: first.info, createBugDisabledReason: createBugReason(first.me), ...shown(first.page) };
-}
 
 interface Props {
   first: Pending<FirstLoad>;
 }
 
 class CustomerReportsHub extends React.Component<Props, State> {
-  private pollTimers = new Map<string, number>();
+  private bugs = new BugPolls({
+    read: (groupId) => backendFetch<Group>(this.state.info as PageInfo, `/groups/${encodeURIComponent(groupId)}`),
+    settled: () => this.refresh(),
+    failed: (error) => this.setState({ actionError: describeError(error) }),
+  });
 
   constructor(props: Props) {
     super(props);
@@ -94,7 +60,7 @@ class CustomerReportsHub extends React.Component<Props, State> {
   }
 
   componentWillUnmount(): void {
-    this.pollTimers.forEach((t) => window.clearTimeout(t));
+    this.bugs.stop();
   }
 
   componentDidUpdate(): void {
@@ -125,7 +91,7 @@ class CustomerReportsHub extends React.Component<Props, State> {
 
   private followPendingBugs(): void {
     const pending = [...(this.state.groups?.items ?? []), ...(this.state.reports?.items ?? [])];
-    pending.forEach((item) => item.bugPending && this.pollBug("groupId" in item ? item.groupId : item.id, 0));
+    pending.forEach((item) => item.bugPending && this.pollBug("groupId" in item ? item.groupId : item.id));
   }
 
   /** Show another page, filter, order or view; `reset` starts again from the first page. */
@@ -166,7 +132,7 @@ class CustomerReportsHub extends React.Component<Props, State> {
     try {
       const path = `/groups/${encodeURIComponent(target.groupId)}/${action}`;
       const group = await backendFetch<Group>(info, path, { method: "POST", body: body ?? {} });
-      if (group.bugPending) this.pollBug(group.id, 0);
+      if (group.bugPending) this.pollBug(group.id);
       await this.refresh();
       return group;
     } catch (error) {
@@ -179,21 +145,9 @@ class CustomerReportsHub extends React.Component<Props, State> {
     }
   }
 
-  /** Follow a group whose bug is being created until the worker has linked it (or given up). */
-  private pollBug(groupId: string, attempt: number): void {
-    const { info } = this.state;
-    if (!info || this.pollTimers.has(groupId)) return;
-    const timer = window.setTimeout(async () => {
-      this.pollTimers.delete(groupId);
-      try {
-        const group = await backendFetch<Group>(info, `/groups/${encodeURIComponent(groupId)}`);
-        if (group.bugPending) this.pollBug(groupId, attempt + 1);
-        else await this.refresh();
-      } catch (error) {
-        this.setState({ actionError: describeError(error) });
-      }
-    }, attempt < BUG_POLL_FAST ? BUG_POLL_MS : BUG_POLL_SLOW_MS);
-    this.pollTimers.set(groupId, timer);
+  /** Follow a group whose bug is being created (bug-polls.ts), once the page knows its backend. */
+  private pollBug(groupId: string): void {
+    if (this.state.info) this.bugs.follow(groupId);
   }
 
   private actions: TriageActions = {
@@ -315,11 +269,6 @@ class CustomerReportsHub extends React.Component<Props, State> {
       </div>
     );
   }
-}
-
-/** Why "Create bug" is off, or undefined when the backend says it can create bugs here. */
-function createBugReason(me: Me): string | undefined {
-  return me.capabilities?.createBug === true ? undefined : CREATE_BUG_UNAVAILABLE;
 }
 
 /** Who sent the linked report, and its ticket. */
