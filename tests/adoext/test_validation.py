@@ -184,6 +184,39 @@ def test_files_outside_root_are_rejected(make_ext: Callable[..., Ext]) -> None:
     assert any("is outside --root" in line and "$.files[2]" in line for line in found), found
 
 
+@pytest.mark.parametrize("folder", ["..", "../sibling"], ids=["contains-root", "beside-root"])
+def test_a_folder_outside_root_is_one_error_and_is_not_read(
+    make_ext: Callable[..., Ext], folder: str
+) -> None:
+    """One line for the entry, not one per file; and the folder is not walked (a link loop in it would
+    otherwise be the error: '..' of a checkout, or '/', is a whole tree)."""
+    ext = make_ext()
+    for n in range(50):
+        ext.write(f"../sibling/f{n}.js", "x")
+    (ext.root.parent / "sibling" / "loop").symlink_to(".")
+    ext.write("vss-extension.json", base_manifest(files=[*base_manifest()["files"], {"path": folder}]))
+    found = errors_for(ext)
+    assert len(found) == 1, found
+    assert "$.files[2]" in found[0] and "is outside --root" in found[0]
+    assert f"'{os.path.normpath(ext.root / folder)}'" in found[0]
+
+
+@pytest.mark.parametrize(
+    "name", ["../evil.html", "a/../../evil.html", "a//b.html", "x/./y.html", "..\\evil.html"]
+)
+@pytest.mark.parametrize("where", ["first name, --bypass-validation", "further name"])
+def test_a_name_that_would_unzip_outside_the_package_is_never_written(
+    make_ext: Callable[..., Ext], name: str, where: str
+) -> None:
+    """tfx zips such a name (its rule is skipped by --bypass-validation and for further packagePaths)."""
+    first = where.startswith("first")
+    entry = {"path": "dist/hub.js", "packagePath": name if first else ["dist/hub.js", name]}
+    ext = make_ext(base_manifest(files=[*base_manifest()["files"], entry]))
+    found = errors_for(ext, bypass_validation=first)
+    refused = [line for line in found if "Part Name" in line and "'..' segment" in line]
+    assert refused and all("$.files[2]" in line for line in refused), found
+
+
 def test_icon_that_is_not_an_image_is_a_warning_and_strict_refuses_it(make_ext: Callable[..., Ext]) -> None:
     ext = make_ext()
     ext.write("img/logo.png", "<svg/>")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from adoext.package.diagnostics import Report
 from adoext.package.model import FileDecl, PackageFile
+from adoext.package.realpaths import InsideRoot
 
 
 def _walk(directory: str, prefix: str = "") -> list[tuple[str, str]]:
@@ -44,6 +45,7 @@ class Collector:
         self.by_source: dict[Path, PackageFile] = {}
         self.extras: list[PackageFile] = []
         self.names: dict[Path, set[str]] = {}  # every part name each source is zipped under
+        self.inside = InsideRoot(root)
 
     def add_decl(self, decl: FileDecl) -> None:
         """Add one declaration, expanding a directory into its files."""
@@ -54,6 +56,17 @@ class Collector:
                 decl.origin,
                 decl.json_path + ".path" if decl.json_path.startswith("$.files") else decl.json_path,
                 f"Fix the path (it is relative to {decl.base}) or create the file.",
+            )
+            return
+        if source.is_dir() and not decl.package_paths and not self.inside(source):
+            # Every file in it would be refused (outside --root, or named '../…'): say so once, and do
+            # not read the folder (it may be a whole tree: '..' of a checkout, or '/').
+            self.report.error(
+                f"the folder '{source}' is outside --root ({self.root}): none of its files has a name in "
+                "the package.",
+                decl.origin,
+                decl.json_path,
+                "Move it under the root, pick another --root, or give it a packagePath.",
             )
             return
         if source.is_dir():

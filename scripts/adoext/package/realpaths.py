@@ -35,3 +35,16 @@ class RealPaths:
         joined = os.path.join(real_folder, name)
         # Only a link needs the full walk; its target may be relative or hold further links.
         return os.path.realpath(joined) if os.path.islink(joined) else joined
+
+
+class InsideRoot:
+    """Tell whether a path, symbolic links followed, is --root or lies under it."""
+
+    def __init__(self, root: Path) -> None:
+        self.real = RealPaths()
+        self.root = os.path.realpath(root)
+        self.prefix = self.root.rstrip(os.sep) + os.sep
+
+    def __call__(self, path: str | Path) -> bool:
+        real = self.real(path)
+        return real == self.root or real.startswith(self.prefix)

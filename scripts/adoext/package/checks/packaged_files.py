@@ -8,7 +8,6 @@ further name (another packagePath) that breaks the rule is a warning here.
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from typing import Any
 from adoext.package.diagnostics import Report
 from adoext.package.model import PackageFile
 from adoext.package.parts import VSIX_MANIFEST, VSO_MANIFEST
-from adoext.package.realpaths import RealPaths
+from adoext.package.realpaths import InsideRoot
 
 # tfx's expression, verbatim: a segment matching it is invalid.
 BAD_SEGMENT = re.compile(
@@ -28,11 +27,16 @@ ICON_SIGNATURES = (PNG_SIGNATURE, b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM", 
 GENERATED = frozenset({VSIX_MANIFEST.lower(), VSO_MANIFEST.lower(), "[content_types].xml"})
 
 
+# Never zipped, whatever the flags: unzipped, such a name lands outside the package ('..') or on another
+# file's name ('a//b', 'a/./b'). tfx writes it (with --bypass-validation, or as a further packagePath).
+LEAVES_THE_PACKAGE = "has an empty, '.' or '..' segment (is the file outside --root?)"
+
+
 def _part_problem(part: str) -> str | None:
     """Explain why a part name is invalid (tfx's rule), or return None."""
     for segment in part.split("/"):
         if segment in ("", ".", ".."):
-            return "has an empty, '.' or '..' segment (is the file outside --root?)"
+            return LEAVES_THE_PACKAGE
         if segment.endswith("."):
             return f"has a segment ending with a period ('{segment}')"
         found = BAD_SEGMENT.search(segment)
@@ -49,7 +53,7 @@ def check_files(files: list[PackageFile], root: Path, report: Report, bypass: bo
     record = report.warn if bypass else report.error
     seen: dict[str, PackageFile] = {}
     asset_keys: dict[tuple[str, str | None], PackageFile] = {}
-    inside = _InsideCheck(root)
+    inside = InsideRoot(root)
     for item in files:
         if not item.explicit_part and not inside(item.source):
             report.error(
@@ -61,8 +65,9 @@ def check_files(files: list[PackageFile], root: Path, report: Report, bypass: bo
             continue
         problem = _part_problem(item.part)
         if problem:
-            # tfx checks only a file's first name: a further packagePath that breaks the rule is a warning.
-            (report.warn if item.extra else record)(
+            # tfx checks only a file's first name: a further packagePath that breaks the rule is a warning,
+            # unless the name would leave the package.
+            (report.error if problem == LEAVES_THE_PACKAGE else report.warn if item.extra else record)(
                 f"Part Name '{item.part}' is invalid: it {problem}.",
                 item.origin,
                 item.json_path,
@@ -81,19 +86,6 @@ def check_files(files: list[PackageFile], root: Path, report: Report, bypass: bo
             )
         seen.setdefault(key, item)
         _check_assets(item, asset_keys, record, report)
-
-
-class _InsideCheck:
-    """Tell whether a file, symbolic links followed, lies under --root."""
-
-    def __init__(self, root: Path) -> None:
-        self.real = RealPaths()
-        self.root = os.path.realpath(root)
-        self.prefix = self.root.rstrip(os.sep) + os.sep
-
-    def __call__(self, source: Path) -> bool:
-        real = self.real(source)
-        return real == self.root or real.startswith(self.prefix)
 
 
 def _check_assets(
