@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from adoext.package.diagnostics import Report
+from adoext.package.sources.manifests import load_json
 
 TASK_TYPE = "ms.vss-distributed-task.task"
 UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -112,7 +113,7 @@ def _read(path: Path, root: Path, where: tuple[str | None, str], report: Report)
     """Parse one task.json; an unreadable or invalid one is a warning, as in tfx."""
     shown = _shown(path, root)
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        data = load_json(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError):
         report.warn(f"task {shown}: cannot be read.", where[0], where[1], "Check the file's permissions.")
         return None
@@ -123,6 +124,10 @@ def _read(path: Path, root: Path, where: tuple[str | None, str], report: Report)
             where[1],
             "Please make sure the task.json file is correct.",
         )
+        return None
+    except ValueError as exc:
+        report.warn(f"task {shown}: invalid JSON: {exc}.", where[0], where[1],
+                    "Please make sure the task.json file is correct.")
         return None
     if not isinstance(data, dict):
         report.warn(f"task {shown}: must be a JSON object.", where[0], where[1])

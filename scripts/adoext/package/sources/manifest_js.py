@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from adoext.errors import ManifestError
-from adoext.package.sources.manifests import Partial, display_path
+from adoext.package.sources.manifests import Partial, display_path, load_json
 
 TIMEOUT_SECONDS = 120
 # Exit codes 3 and 4 are this script's own answers; anything else is the module's failure.
@@ -77,8 +77,8 @@ def run_manifest_js(path: Path, pairs: tuple[str, ...], cwd: Path) -> dict[str, 
     if done.returncode != 0:
         raise ManifestError(f"--manifest-js {origin}: the script failed: {_first_error(done.stderr)}")
     try:
-        data = json.loads(done.stdout)
-    except json.JSONDecodeError as exc:
+        data = load_json(done.stdout)
+    except ValueError as exc:
         raise ManifestError(
             f"--manifest-js {origin}: the function's result is not JSON-serialisable."
         ) from exc

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 import json
+import math
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -43,23 +44,61 @@ def display_path(path: Path, cwd: Path) -> str:
         return path.as_posix()
 
 
+# The largest integer a double holds finitely: Node reads a larger one as Infinity, which tfx writes as null.
+_DOUBLE_LIMIT = 2**1024
+
+
+def _number_or_null(text: str, base: int = 10) -> int | float | None:
+    """A number as tfx writes it after JSON.parse: one beyond a double's range is null, not Infinity."""
+    digits = text.lstrip("+-")
+    if base != 10 or digits.isdigit():  # an integer (JSON5 also allows hexadecimal ones)
+        if len(digits) > 400:  # beyond any double; int() refuses more than 4,300 digits
+            return None
+        value = int(text, base)
+        return value if abs(value) < _DOUBLE_LIMIT else None
+    number = float(text)
+    return number if math.isfinite(number) else None
+
+
+def _not_json(name: str) -> None:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def load_json(text: str, use_json5: bool = False) -> Any:
+    """Parse JSON (JSON5 with `use_json5`) into what tfx would write back (JSON.stringify).
+
+    NaN and Infinity are not JSON (JSON.parse refuses them; JSON5 allows them, and tfx writes null for
+    them); a number beyond a double's range is null too (a double, not Python's float('inf'), which
+    json.dumps would write as the non-JSON `Infinity`). Raises ValueError (json.JSONDecodeError for
+    syntax), and ValueError too for a document nested deeper than the parser's recursion allows.
+    """
+    try:
+        if use_json5:
+            import json5
+
+            return json5.loads(
+                text, parse_float=_number_or_null, parse_int=_number_or_null, parse_constant=lambda _: None
+            )
+        return json.loads(
+            text, parse_float=_number_or_null, parse_int=_number_or_null, parse_constant=_not_json
+        )
+    except RecursionError:
+        raise ValueError("it is nested too deeply to read") from None
+
+
 def parse_json_text(text: str, origin: str, use_json5: bool) -> Any:
     """Parse manifest text (BOM stripped) as JSON, or JSON5 with --json5."""
     text = text.removeprefix("\ufeff")
-    if use_json5:
-        import json5
-
-        try:
-            return json5.loads(text)
-        except ValueError as exc:
-            raise ManifestError(f"{origin}: invalid JSON5: {exc}. Fix the syntax.") from exc
     try:
-        return json.loads(text)
+        return load_json(text, use_json5)
     except json.JSONDecodeError as exc:
         raise ManifestError(
             f"{origin}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}. "
             "Fix the syntax, or pass --json5 to allow comments and trailing commas."
         ) from exc
+    except ValueError as exc:
+        syntax = "JSON5" if use_json5 else "JSON"
+        raise ManifestError(f"{origin}: invalid {syntax}: {exc}. Fix the syntax.") from exc
 
 
 def read_json_file(path: Path, origin: str, use_json5: bool, kind: str, relative_to: str) -> Any:
