@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import base64
 import json
+import zipfile
 from pathlib import Path
+
+import pytest
+from adoext.errors import ValidationFailed
+from adoext.marketplace.preflight import load_vsix
+from adoext.package.vsix import MAX_MANIFEST_BYTES
 
 from backend.devtools.marketplace_emulator.state import MarketplaceState
 
@@ -251,3 +257,36 @@ def test_a_service_url_without_a_gallery_is_not_mistaken_for_not_published(
     assert result.exit_code == 5
     assert "has no gallery API (HTTP 404 without an Azure DevOps error)" in one_line_error(result)
     assert marketplace.count("POST") == 0
+
+
+def small_file_large_manifest(path: Path, unpacked: int) -> Path:
+    """A VSIX of a few kilobytes whose extension.vsixmanifest unpacks to `unpacked` bytes (a zip bomb)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open("extension.vsixmanifest", "w") as manifest:
+            manifest.write(b'<PackageManifest xmlns="http://schemas.microsoft.com/developer/vsx-schema/2011">')
+            manifest.write(b"<!--" + b" " * unpacked + b"-->")
+            manifest.write(b'<Metadata><Identity Id="x" Publisher="p" Version="1.0.0"/></Metadata>')
+            manifest.write(b"</PackageManifest>")
+    return path
+
+
+@pytest.mark.parametrize("command", ["publish", "isvalid"])
+def test_a_manifest_that_unpacks_to_a_huge_size_is_refused_unread(
+    adoext: Adoext, tmp_path: Path, marketplace: MarketplaceState, command: str
+) -> None:
+    vsix = small_file_large_manifest(tmp_path / "bomb.vsix", MAX_MANIFEST_BYTES + 1)
+    assert vsix.stat().st_size < 100_000
+
+    result = adoext(command, "--vsix", str(vsix))
+
+    line = one_line_error(result)
+    assert "bomb.vsix: its extension.vsixmanifest unpacks to 16,777," in line and "adoext will read" in line
+    assert marketplace.requests == []
+
+
+def test_a_package_that_unpacks_beyond_the_bound_is_never_uploaded(make_vsix: VsixFactory) -> None:
+    vsix = make_vsix(padding=5000)
+    with pytest.raises(ValidationFailed, match=r"unpacks to [\d,]+ bytes, more than the 4,096 adoext reads"):
+        load_vsix(vsix, max_unpacked=4096)
+    assert load_vsix(vsix).identity.publisher == PUBLISHER  # the default bound: a real package passes

@@ -18,6 +18,10 @@ from adoext.package.model import DEFAULT_MAX_SIZE, VsixIdentity, is_valid_id
 
 MARKETPLACE_MAX_SIZE = DEFAULT_MAX_SIZE
 REQUIRED_PARTS = ("extension.vsixmanifest", "[Content_Types].xml")
+# What a package may unpack to. The zip's CRC check below unpacks every entry, so a small file that
+# unpacks to many gigabytes (a zip bomb) would keep it busy for minutes; a real extension, at most the
+# upload limit packed, unpacks to far less.
+MAX_UNPACKED = 2 * 2**30
 # Publisher and extension ids: letters, digits, '-' and '_', starting with a letter or digit.
 
 
@@ -35,7 +39,9 @@ class LocalVsix:
         return f"{self.identity.publisher}.{self.identity.extension_id}"
 
 
-def load_vsix(path: Path, *, max_size: int = MARKETPLACE_MAX_SIZE) -> LocalVsix:
+def load_vsix(
+    path: Path, *, max_size: int = MARKETPLACE_MAX_SIZE, max_unpacked: int = MAX_UNPACKED
+) -> LocalVsix:
     """Read and check a VSIX; raise ValidationFailed/PackageError instead of uploading a bad one."""
     try:
         size = path.stat().st_size
@@ -46,19 +52,25 @@ def load_vsix(path: Path, *, max_size: int = MARKETPLACE_MAX_SIZE) -> LocalVsix:
             f"{path.name} is {size:,} bytes, over the {max_size:,}-byte upload limit; it was not uploaded "
             "(ask Marketplace support to raise the publisher's limit and pass --max-size)."
         )
-    check_archive(path)
+    check_archive(path, max_unpacked)
     identity = read_identity(path)
     return LocalVsix(path, path.read_bytes(), identity)
 
 
-def check_archive(path: Path) -> None:
-    """Make sure the file is an intact zip with the parts every VSIX has."""
+def check_archive(path: Path, max_unpacked: int = MAX_UNPACKED) -> None:
+    """Make sure the file is an intact zip with the parts every VSIX has, of a size a VSIX can have."""
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
             missing = [part for part in REQUIRED_PARTS if part not in names]
             if missing:
                 raise ValidationFailed(f"{path.name} is not a VSIX: it has no {', '.join(missing)}.")
+            unpacked = sum(info.file_size for info in archive.infolist())
+            if unpacked > max_unpacked:  # zipfile never unpacks more than an entry's size: this bounds it
+                raise ValidationFailed(
+                    f"{path.name} unpacks to {unpacked:,} bytes, more than the {max_unpacked:,} adoext reads "
+                    "of a package (a zip bomb?); it was not uploaded."
+                )
             broken = archive.testzip()
     except zipfile.BadZipFile as exc:
         raise ValidationFailed(f"{path.name} is not a VSIX (not a zip file).") from exc

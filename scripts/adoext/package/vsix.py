@@ -26,6 +26,11 @@ STORED_EXTENSIONS = frozenset(
 )
 
 
+# A vsixmanifest is a few kilobytes. It is read whole and parsed, so a larger one is refused unread: a
+# 2 MB file whose manifest unpacked to 2 GiB took 4 GiB of memory and ended in an OverflowError.
+MAX_MANIFEST_BYTES = 16 * 2**20
+
+
 def parse_epoch(raw: str) -> int:
     """Parse SOURCE_DATE_EPOCH; a clear error when it is not an integer."""
     try:
@@ -138,7 +143,13 @@ def read_identity(path: Path) -> VsixIdentity:
 
     try:
         with zipfile.ZipFile(path) as archive:
-            text = archive.read(VSIX_MANIFEST)
+            info = archive.getinfo(VSIX_MANIFEST)
+            if info.file_size > MAX_MANIFEST_BYTES:  # zipfile never unpacks more than an entry's size
+                raise PackageError(
+                    f"{path}: its {VSIX_MANIFEST} unpacks to {info.file_size:,} bytes; a manifest is a few "
+                    "kilobytes, so this is not a package adoext will read."
+                )
+            text = archive.read(info)
     except (OSError, zipfile.BadZipFile, KeyError) as exc:
         raise PackageError(f"{path}: not a readable .vsix ({exc}).") from exc
     ns = {"v": "http://schemas.microsoft.com/developer/vsx-schema/2011"}
