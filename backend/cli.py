@@ -17,7 +17,15 @@ from adocommon.usage import OneLineUsageGroup
 from backend.audit import rows as audit_rows
 from backend.auth import intake_keys
 from backend.auth.organizations import bind_organization, find_organization
-from backend.cli_context import CliContext, friendly_errors, org_id_option, tenant_id_option, write
+from backend.cli_context import (
+    CliContext,
+    friendly_errors,
+    key_name_option,
+    org_id_option,
+    project_id_option,
+    tenant_id_option,
+    write,
+)
 from backend.config import DEFAULT_DATABASE, Settings
 from backend.database import storage_for
 from backend.reports import service
@@ -141,8 +149,10 @@ def keys_group() -> None:
     callback=tenant_id_option,
     help="Tenant id of the organization's users (their app tokens' tid); required unless already bound.",
 )
-@click.option("--project", "project_id", required=True, help="Azure DevOps project id.")
-@click.option("--name", required=True, help="Who the key is for, e.g. 'support portal'.")
+@click.option("--project", "project_id", required=True, callback=project_id_option,
+              help="Azure DevOps project id.")
+@click.option("--name", required=True, callback=key_name_option,
+              help="Who the key is for, e.g. 'support portal'.")
 @click.pass_obj
 def keys_create(
     ctx: CliContext, org_id: str, org_name: str, tenant_id: str | None, project_id: str, name: str
@@ -166,7 +176,7 @@ def keys_create(
 
 @keys_group.command("list")
 @click.option("--org", "org_id", callback=org_id_option, help="Only this organization.")
-@click.option("--project", "project_id", help="Only this project.")
+@click.option("--project", "project_id", callback=project_id_option, help="Only this project.")
 @click.pass_obj
 def keys_list(ctx: CliContext, org_id: str | None, project_id: str | None) -> None:
     """List keys (ids, scopes, names, state; never the keys themselves)."""
@@ -232,7 +242,7 @@ def projects_list(ctx: CliContext, org_id: str | None) -> None:
 
 @projects.command("set-auto-bug")
 @click.option("--org", "org_id", required=True, callback=org_id_option)
-@click.option("--project", "project_id", required=True)
+@click.option("--project", "project_id", required=True, callback=project_id_option)
 @click.argument("state", type=click.Choice(["on", "off"]))
 @click.pass_obj
 def projects_set_auto_bug(ctx: CliContext, org_id: str, project_id: str, state: str) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from backend import errors
-from backend.auth.org_ids import canonical_id, parse_org_id
+from backend.auth.org_ids import canonical_id, is_project_id, parse_org_id
 from backend.config import ConfigError, Settings
 from backend.database import storage_for
 from backend.storage import Storage, StorageError, Tx, is_postgres_target
@@ -75,19 +75,50 @@ def friendly_errors() -> Iterator[None]:
         raise click.ClickException(str(exc)) from None
 
 
+MAX_KEY_NAME = 200  # a name says who the key is for ('support portal'); `keys list` prints it
+
+
+def _shown(value: str) -> str:
+    """Quote a value for an error line: short, and with its control characters escaped."""
+    return repr(value if len(value) <= 80 else value[:80] + "...")
+
+
 def org_id_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """Canonicalise an organization id given on the command line (the same spelling as every entry point)."""
     if value is None:
         return None
     org_id = parse_org_id(value)
     if org_id is None:
-        raise click.BadParameter(f"{value!r} is not an organization id (SDK.getHost().id, a GUID)")
+        raise click.BadParameter(f"{_shown(value)} is not an organization id (SDK.getHost().id, a GUID)")
     return org_id
 
 
 def tenant_id_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """Canonicalise a tenant id given on the command line (app tokens' tid, compared exactly)."""
-    return canonical_id(value) if value and value.strip() else None
+    if not value or not value.strip():
+        return None
+    if parse_org_id(value) is None:  # a tid is a GUID: the shape of an organization id
+        raise click.BadParameter(f"{_shown(value)} is not a tenant id (the GUID in app tokens' tid)")
+    return canonical_id(value)
+
+
+def project_id_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Check a project id by the rule of the hub's routes: a key for any other id sends its reports
+    where no page can show them."""
+    if value is not None and not is_project_id(value):
+        raise click.BadParameter(f"{_shown(value)} is not an Azure DevOps project id (a GUID)")
+    return value
+
+
+def key_name_option(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """A key's name: a short line of text (`keys list` prints it to the operator's terminal)."""
+    name = value.strip()
+    if not name or len(name) > MAX_KEY_NAME or not name.isprintable():
+        raise click.BadParameter(
+            f"{_shown(value)} is not a key name: 1 to {MAX_KEY_NAME} printable characters, "
+            "e.g. 'support portal'"
+        )
+    return name
 
 
 @contextmanager

@@ -13,8 +13,8 @@ from typing import Any
 from backend import inputs
 from backend.api.intake import IDEMPOTENCY_KEY_PATTERN
 from backend.api.openapi_components import COMPONENTS, JSON, NO_NUL, ref
-from backend.api.reports import MAX_CURSOR_LENGTH, MAX_PAGE, PROJECT_ID_PATTERN
-from backend.auth.org_ids import ORG_ID_PATTERN
+from backend.api.reports import MAX_CURSOR_LENGTH, MAX_PAGE
+from backend.auth.org_ids import ORG_ID_PATTERN, PROJECT_ID_PATTERN
 from backend.auth.organizations import ORG_ID_HEADER, ORG_NAME_HEADER, PROJECT_NAME_HEADER
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -11,6 +10,7 @@ from flask import Blueprint, g, request
 from backend import errors, inputs, schemas
 from backend.app_state import get_storage, this_app
 from backend.auth.guards import Identity, require_app_token
+from backend.auth.org_ids import is_project_id
 from backend.auth.organizations import PROJECT_NAME_HEADER
 from backend.azdo import linking
 from backend.azdo.directory import Reach
@@ -18,8 +18,6 @@ from backend.reports import daily, projects, queries, service
 from backend.storage import Tx
 
 bp = Blueprint("reports", __name__, url_prefix="/api/v1/projects/<pid>")
-PROJECT_ID_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
-_PROJECT_ID = re.compile(PROJECT_ID_PATTERN)
 MAX_PAGE = 100
 MAX_CURSOR_LENGTH = 512  # an encoded cursor is under 150 characters
 DEFAULT_PAGE = 25
@@ -34,7 +32,7 @@ Action = Callable[[Tx, dict[str, Any]], None]  # changes one report group inside
 
 def project_scope(pid: str) -> tuple[str, str]:
     """Validate the project id and remember the project (and its display name) on first sight."""
-    if not _PROJECT_ID.match(pid):
+    if not is_project_id(pid):
         raise inputs.invalid_parameter("pid", "is not a valid project id", "path parameter")
     identity: Identity = g.identity
     name = (request.headers.get(PROJECT_NAME_HEADER) or "").strip()[:256]

@@ -1,4 +1,4 @@
-"""Organization and tenant ids: one canonical spelling, made once where an id enters the backend.
+"""Organization, tenant and project ids: their one shape, and the canonical spelling of the first two.
 
 Azure DevOps ids are GUIDs, and different sources spell the same GUID differently (the SDK's host id,
 service-hook containers, an operator typing it into the CLI). Every entry point — the UI's
@@ -14,6 +14,16 @@ import re
 # states the same pattern for the X-Report-Bridge-Org-Id header.
 ORG_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 _ID = re.compile(ORG_ID_PATTERN)
+
+
+# Project ids (the hub's routes, intake keys, the CLI) have the same shape. They are kept as spelled:
+# Azure DevOps writes them lower-case, as the SDK gives them to the hub.
+PROJECT_ID_PATTERN = ORG_ID_PATTERN
+
+
+def is_project_id(raw: str) -> bool:
+    """Tell whether a value can be a project id (the same rule for every entry point)."""
+    return _ID.match(raw) is not None
 
 
 def canonical_id(raw: str) -> str:

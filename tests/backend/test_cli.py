@@ -239,3 +239,40 @@ def test_a_bad_database_setting_gets_the_apps_own_message(
     assert result.exit_code == 1
     assert result.stderr == f"Error: {refused.value}\n"
     assert not (tmp_path / "rb.db").exists()
+
+
+# The same class at the options: the CLI took ids the API's routes refuse (a key for project "" sent
+# its reports where no page of the hub can show them) and names that `keys list` prints raw.
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--project", "", "is not an Azure DevOps project id"),
+        ("--project", "my project", "is not an Azure DevOps project id"),
+        ("--project", "p" * 65, "is not an Azure DevOps project id"),
+        ("--project", "../p", "is not an Azure DevOps project id"),
+        ("--tenant", "https://login.microsoftonline.com/t", "is not a tenant id"),
+        ("--tenant", "t" * 5000, "is not a tenant id"),
+        ("--name", "   ", "is not a key name"),
+        ("--name", "n" * 201, "is not a key name"),
+        ("--name", "support\x1b[2J portal", "is not a key name"),
+    ],
+)
+def test_keys_create_refuses_an_id_or_name_the_api_cannot_use(
+    runner: CliRunner, tmp_path: Path, option: str, value: str, message: str
+) -> None:
+    given = {"--org": GUID, "--tenant": "t", "--project": "p", "--name": "n", option: value}
+    args = [part for pair in given.items() for part in pair]
+    result = runner.invoke(cli, ["--database", str(tmp_path / "rb.db"), "keys", "create", *args])
+    assert result.exit_code == 2 and result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"Error: Invalid value for '{option}'") and message in line
+    assert len(line) < 300 and "\x1b" not in line
+    assert not (tmp_path / "rb.db").exists()
+
+
+def test_project_options_follow_the_routes_rule(runner: CliRunner, tmp_path: Path) -> None:
+    database = ["--database", str(tmp_path / "rb.db")]
+    for args in (["keys", "list", "--project", "a/b"],
+                 ["projects", "set-auto-bug", "--org", GUID, "--project", "a/b", "on"]):
+        result = runner.invoke(cli, [*database, *args])
+        assert result.exit_code == 2 and "is not an Azure DevOps project id" in result.stderr
