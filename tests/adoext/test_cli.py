@@ -266,3 +266,15 @@ def test_a_broken_command_module_is_reported_not_hidden() -> None:
     listing = run_python(code, "--help")  # --help loads every command module
     assert (listing.returncode, listing.stderr) == (70, result.stderr)
     assert run_python(code, "package", "--help").returncode == 0  # packaging never needs that module
+
+
+def test_an_output_path_under_a_file_names_the_file(
+    make_ext: Callable[..., Ext], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """mkdir's own word for it was 'File exists'; the file in the way is left as it was."""
+    ext = make_ext()
+    blocker = ext.write("build", "not a folder")
+    code, err, _ = invoke(ext, monkeypatch, "package", "--output-path", "build/deeper/ext.vsix")
+    assert code == 4
+    assert err == [f"Error: cannot write {blocker}/deeper/ext.vsix: {blocker} is a file, not a folder."]
+    assert blocker.read_text() == "not a folder"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
@@ -12,6 +13,9 @@ def write_file_atomically(data: bytes, target: Path) -> None:
     On any failure the temporary file and every folder this call created are removed.
     """
     missing = [p for p in (target.parent, *target.parent.parents) if not p.exists()]
+    nearest = next(p for p in (target.parent, *target.parent.parents) if p.exists())
+    if not nearest.is_dir():  # mkdir would say only "File exists"
+        raise NotADirectoryError(errno.ENOTDIR, f"{nearest} is a file, not a folder", str(nearest))
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = _create_temporary(target.parent)
     try:
