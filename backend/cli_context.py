@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from backend import errors
-from backend.auth.org_ids import canonical_id, is_project_id, parse_org_id
+from backend.auth.org_ids import canonical_id, parse_org_id, typed_project_id
 from backend.config import ConfigError, Settings
 from backend.database import storage_for
 from backend.storage import Storage, StorageError, Tx, is_postgres_target
@@ -103,11 +103,14 @@ def tenant_id_option(ctx: click.Context, param: click.Parameter, value: str | No
 
 
 def project_id_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """Check a project id by the rule of the hub's routes: a key for any other id sends its reports
-    where no page can show them."""
-    if value is not None and not is_project_id(value):
+    """Check a project id by the rule of the hub's routes, spelled as the hub spells it: a key for any
+    other id (or spelling) sends its reports where no page can show them."""
+    if value is None:
+        return None
+    project_id = typed_project_id(value)
+    if project_id is None:
         raise click.BadParameter(f"{_shown(value)} is not an Azure DevOps project id (a GUID)")
-    return value
+    return project_id
 
 
 def key_name_option(ctx: click.Context, param: click.Parameter, value: str) -> str:

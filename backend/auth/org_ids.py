@@ -16,14 +16,24 @@ ORG_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 _ID = re.compile(ORG_ID_PATTERN)
 
 
-# Project ids (the hub's routes, intake keys, the CLI) have the same shape. They are kept as spelled:
-# Azure DevOps writes them lower-case, as the SDK gives them to the hub.
+# Project ids (the hub's routes, intake keys, the CLI) have the same shape. Azure DevOps writes them
+# lower-case, as the SDK gives them to the hub and service hooks to the backend; only an operator types
+# one, so the CLI spells a GUID typed in capitals the same way (`typed_project_id`).
 PROJECT_ID_PATTERN = ORG_ID_PATTERN
+_GUID = re.compile(r"^[0-9A-Fa-f]{8}-([0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12}$")
 
 
 def is_project_id(raw: str) -> bool:
     """Tell whether a value can be a project id (the same rule for every entry point)."""
     return _ID.match(raw) is not None
+
+
+def typed_project_id(raw: str) -> str | None:
+    """Return a project id an operator typed, a GUID in Azure DevOps' lower-case, or None if it is none."""
+    value = raw.strip()
+    if not is_project_id(value):
+        return None
+    return value.lower() if _GUID.match(value) else value
 
 
 def canonical_id(raw: str) -> str:

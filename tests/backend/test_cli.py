@@ -276,3 +276,17 @@ def test_project_options_follow_the_routes_rule(runner: CliRunner, tmp_path: Pat
                  ["projects", "set-auto-bug", "--org", GUID, "--project", "a/b", "on"]):
         result = runner.invoke(cli, [*database, *args])
         assert result.exit_code == 2 and "is not an Azure DevOps project id" in result.stderr
+
+
+def test_a_project_guid_typed_in_capitals_is_the_one_the_hub_lists(runner: CliRunner, tmp_path: Path) -> None:
+    """The SDK gives the hub a project's GUID in lower case; a key made for the capitals the operator
+    typed would send its reports to a project of its own."""
+    database = tmp_path / "rb.db"
+    project = "0B6F3A52-9D8E-4C7B-A1F2-3E4D5C6B7A89"
+    args = ["keys", "create", "--org", GUID, "--tenant", "t", "--project", f" {project} ", "--name", "n"]
+    assert runner.invoke(cli, ["--database", str(database), *args]).exit_code == 0
+    listed = runner.invoke(cli, ["--database", str(database), "keys", "list", "--project", project.lower()])
+    assert f"  {project.lower()}  active" in listed.stdout
+    short = runner.invoke(cli, ["--database", str(database), *args[:-4], "--project", "P-1", "--name", "n"])
+    assert short.exit_code == 0  # an id that is no GUID (the local tools') is kept as typed
+    assert "  P-1  active" in runner.invoke(cli, ["--database", str(database), "keys", "list"]).stdout
