@@ -8,7 +8,7 @@ API errors become one-line ClickExceptions here (backend/cli.py's docstring).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from backend import errors
-from backend.auth.org_ids import canonical_id, parse_org_id, typed_project_id
+from backend.auth.org_ids import parse_org_id, typed_project_id
 from backend.config import ConfigError, Settings
 from backend.database import storage_for
 from backend.storage import Storage, StorageError, Tx, is_postgres_target
@@ -83,34 +83,32 @@ def _shown(value: str) -> str:
     return repr(value if len(value) <= 80 else value[:80] + "...")
 
 
-def org_id_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """Canonicalise an organization id given on the command line (the same spelling as every entry point)."""
+def _parsed_id(value: str | None, parse: Callable[[str], str | None], what: str) -> str | None:
+    """Return the one spelling `parse` gives an id typed on the command line, or refuse it in one line."""
     if value is None:
         return None
-    org_id = parse_org_id(value)
-    if org_id is None:
-        raise click.BadParameter(f"{_shown(value)} is not an organization id (SDK.getHost().id, a GUID)")
-    return org_id
+    parsed = parse(value)
+    if parsed is None:
+        raise click.BadParameter(f"{_shown(value)} is not {what}")
+    return parsed
+
+
+def org_id_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Canonicalise an organization id given on the command line (the same spelling as every entry point)."""
+    return _parsed_id(value, parse_org_id, "an organization id (SDK.getHost().id, a GUID)")
 
 
 def tenant_id_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """Canonicalise a tenant id given on the command line (app tokens' tid, compared exactly)."""
+    """Canonicalise a tenant id given on the command line (app tokens' tid: a GUID, as an organization id)."""
     if not value or not value.strip():
         return None
-    if parse_org_id(value) is None:  # a tid is a GUID: the shape of an organization id
-        raise click.BadParameter(f"{_shown(value)} is not a tenant id (the GUID in app tokens' tid)")
-    return canonical_id(value)
+    return _parsed_id(value, parse_org_id, "a tenant id (the GUID in app tokens' tid)")
 
 
 def project_id_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """Check a project id by the rule of the hub's routes, spelled as the hub spells it: a key for any
     other id (or spelling) sends its reports where no page can show them."""
-    if value is None:
-        return None
-    project_id = typed_project_id(value)
-    if project_id is None:
-        raise click.BadParameter(f"{_shown(value)} is not an Azure DevOps project id (a GUID)")
-    return project_id
+    return _parsed_id(value, typed_project_id, "an Azure DevOps project id (a GUID)")
 
 
 def key_name_option(ctx: click.Context, param: click.Parameter, value: str) -> str:
