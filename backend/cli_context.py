@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from backend import errors
-from backend.auth.org_ids import parse_org_id, typed_project_id
+from backend.auth.org_ids import parse_org_id, parse_project_id
 from backend.config import ConfigError, Settings
 from backend.database import storage_for
 from backend.storage import Storage, StorageError, Tx, is_postgres_target
@@ -106,9 +106,9 @@ def tenant_id_option(ctx: click.Context, param: click.Parameter, value: str | No
 
 
 def project_id_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """Check a project id by the rule of the hub's routes, spelled as the hub spells it: a key for any
-    other id (or spelling) sends its reports where no page can show them."""
-    return _parsed_id(value, typed_project_id, "an Azure DevOps project id (a GUID)")
+    """Check a project id by the rule of the hub's routes, in their spelling: a key for any other id
+    sends its reports where no page can show them."""
+    return _parsed_id(value and value.strip(), parse_project_id, "an Azure DevOps project id (a GUID)")
 
 
 def key_name_option(ctx: click.Context, param: click.Parameter, value: str) -> str:

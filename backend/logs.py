@@ -57,7 +57,7 @@ def request_id_for(environ: WSGIEnvironment) -> str:
     request_id: str | None = environ.get(REQUEST_ID_KEY)
     if request_id is None:
         incoming = environ.get("HTTP_X_REQUEST_ID", "")
-        request_id = incoming if _CLIENT_REQUEST_ID.match(incoming) else _new_request_id()
+        request_id = incoming if _CLIENT_REQUEST_ID.fullmatch(incoming) else _new_request_id()
         environ[REQUEST_ID_KEY] = request_id
     return request_id
 

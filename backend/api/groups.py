@@ -21,7 +21,7 @@ from backend.api.reports import (
     refuse_unreachable_bug,
 )
 from backend.app_state import get_storage
-from backend.auth.guards import Identity, require_app_token
+from backend.auth.guards import require_app_token
 from backend.azdo import linking
 from backend.reports import groups, queries, service
 from backend.storage import Tx
@@ -124,7 +124,6 @@ def reopen(pid: str, gid: str) -> dict[str, Any]:
 def create_bug(pid: str, gid: str) -> tuple[dict[str, Any], int]:
     """Queue creation of a bug for a group (the integration's outbox worker creates it)."""
     schemas.json_body(schemas.EMPTY, optional=True)
-    identity: Identity = g.identity
     org_id, project_id = project_scope(pid)
     with get_storage().snapshot() as tx:  # an unknown group is a 404 before anything asks Azure DevOps
         groups.group_row(tx, org_id, project_id, gid)
@@ -132,6 +131,6 @@ def create_bug(pid: str, gid: str) -> tuple[dict[str, Any], int]:
 
     def request_bug(tx: Tx, group: dict[str, Any]) -> None:
         refuse_unreachable_bug(reach)
-        service.request_bug(tx, identity.org_id, pid, group)
+        service.request_bug(tx, org_id, project_id, group)
 
     return _act(pid, gid, request_bug), 202

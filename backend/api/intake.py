@@ -45,7 +45,7 @@ def _idempotency_key() -> str | None:
     value = request.headers.get(IDEMPOTENCY_HEADER)
     if value is None:
         return None
-    if not _IDEMPOTENCY_KEY.match(value):
+    if not _IDEMPOTENCY_KEY.fullmatch(value):
         raise errors.ValidationFailed({IDEMPOTENCY_HEADER: "must be 1-200 visible ASCII characters"})
     return value
 

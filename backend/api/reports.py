@@ -10,7 +10,7 @@ from flask import Blueprint, g, request
 from backend import errors, inputs, schemas
 from backend.app_state import get_storage, this_app
 from backend.auth.guards import Identity, require_app_token
-from backend.auth.org_ids import is_project_id
+from backend.auth.org_ids import parse_project_id
 from backend.auth.organizations import PROJECT_NAME_HEADER
 from backend.azdo import linking
 from backend.azdo.directory import Reach
@@ -31,21 +31,23 @@ Action = Callable[[Tx, dict[str, Any]], None]  # changes one report group inside
 
 
 def project_scope(pid: str) -> tuple[str, str]:
-    """Validate the project id and remember the project (and its display name) on first sight."""
-    if not is_project_id(pid):
+    """Validate the project id, in its one spelling (a URL may write a GUID in capitals), and remember
+    the project (and its display name) on first sight. Past this, use the id it returns, never `pid`."""
+    project_id = parse_project_id(pid)
+    if project_id is None:
         raise inputs.invalid_parameter("pid", "is not a valid project id", "path parameter")
     identity: Identity = g.identity
     name = (request.headers.get(PROJECT_NAME_HEADER) or "").strip()[:256]
     known: dict[tuple[str, str], str] = this_app().extensions[KNOWN_PROJECTS_KEY]
-    scope = (identity.org_id, pid)
+    scope = (identity.org_id, project_id)
     if scope in known and (not name or name == known[scope]):
         return scope
     storage = get_storage()
     with storage.snapshot() as tx:
-        stored = projects.project_name(tx, identity.org_id, pid)
+        stored = projects.project_name(tx, identity.org_id, project_id)
     if stored is None or (name and name != stored):
         with storage.transaction() as tx:
-            service.ensure_project(tx, identity.org_id, pid, name)
+            service.ensure_project(tx, identity.org_id, project_id, name)
     if len(known) > MAX_KNOWN_PROJECTS:
         known.clear()
     known[scope] = name or stored or ""
@@ -181,14 +183,13 @@ def reopen(pid: str, rid: str) -> dict[str, Any]:
 def create_bug(pid: str, rid: str) -> tuple[dict[str, Any], int]:
     """Queue creation of a bug for a report's group (the integration's outbox worker creates it)."""
     schemas.json_body(schemas.EMPTY, optional=True)
-    identity: Identity = g.identity
     org_id, project_id = project_scope(pid)
     _require_report(org_id, project_id, rid)
     reach = linking.reach(org_id)  # may ask Azure DevOps once: outside the write transaction
 
     def request_bug(tx: Tx, group: dict[str, Any]) -> None:
         refuse_unreachable_bug(reach)  # an unknown report is still a 404 first; nothing is queued
-        service.request_bug(tx, identity.org_id, pid, group)
+        service.request_bug(tx, org_id, project_id, group)
 
     return _act(pid, rid, request_bug), 202
 

@@ -56,7 +56,7 @@ KEY_COLUMNS = "id, org_id, project_id, name, salt, secret_hash, revoked_at"  # w
 
 def split_key(presented: str) -> tuple[str, str]:
     """Return the (id, secret) of a presented key string, or raise KeyInvalid when it is not one."""
-    match = _KEY.match(presented)
+    match = _KEY.fullmatch(presented)
     if match is None:
         raise errors.KeyInvalid()
     key_id, secret = match.groups()

@@ -1,9 +1,10 @@
-"""Organization, tenant and project ids: their one shape, and the canonical spelling of the first two.
+"""Organization, tenant and project ids: their one shape and their one spelling.
 
 Azure DevOps ids are GUIDs, and different sources spell the same GUID differently (the SDK's host id,
-service-hook containers, an operator typing it into the CLI). Every entry point — the UI's
-X-Report-Bridge-Org-Id header, the app token's tid, service-hook containers, CLI options — passes
-the raw value through `canonical_id`, and everything after that compares ids exactly.
+service-hook containers, a URL written by hand, an operator typing it into the CLI). Every entry
+point — the UI's X-Report-Bridge-Org-Id header, the app token's tid, service-hook containers, the
+hub's /projects/<id> routes, CLI options — passes the raw value through `canonical_id`, and
+everything after that compares ids exactly (migrations 0200 and 0400 moved rows written before).
 """
 
 from __future__ import annotations
@@ -11,29 +12,20 @@ from __future__ import annotations
 import re
 
 # A GUID, or the short ids tests and the local tools use; never a path or a URL. The OpenAPI document
-# states the same pattern for the X-Report-Bridge-Org-Id header.
+# states the same pattern for the X-Report-Bridge-Org-Id header; it is matched whole (fullmatch), as a
+# JSON Schema pattern is: Python's `$` would also let a trailing newline through.
 ORG_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 _ID = re.compile(ORG_ID_PATTERN)
 
 
-# Project ids (the hub's routes, intake keys, the CLI) have the same shape. Azure DevOps writes them
-# lower-case, as the SDK gives them to the hub and service hooks to the backend; only an operator types
-# one, so the CLI spells a GUID typed in capitals the same way (`typed_project_id`).
+# Project ids (the hub's routes, intake keys, the CLI) have the same shape and the same spelling.
 PROJECT_ID_PATTERN = ORG_ID_PATTERN
-_GUID = re.compile(r"^[0-9A-Fa-f]{8}-([0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12}$")
 
 
-def is_project_id(raw: str) -> bool:
-    """Tell whether a value can be a project id (the same rule for every entry point)."""
-    return _ID.match(raw) is not None
-
-
-def typed_project_id(raw: str) -> str | None:
-    """Return a project id an operator typed, a GUID in Azure DevOps' lower-case, or None if it is none."""
-    value = raw.strip()
-    if not is_project_id(value):
-        return None
-    return value.lower() if _GUID.match(value) else value
+def parse_project_id(raw: str) -> str | None:
+    """Return the canonical project id, or None when the value, exactly as given, cannot be one (a
+    route's path parameter is not trimmed: the OpenAPI pattern refuses the spaces, so does the route)."""
+    return canonical_id(raw) if _ID.fullmatch(raw) else None
 
 
 def canonical_id(raw: str) -> str:
@@ -44,4 +36,4 @@ def canonical_id(raw: str) -> str:
 def parse_org_id(raw: str) -> str | None:
     """Return the canonical organization id, or None when the value cannot be one."""
     value = raw.strip()
-    return canonical_id(value) if _ID.match(value) else None
+    return canonical_id(value) if _ID.fullmatch(value) else None

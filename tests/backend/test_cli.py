@@ -288,5 +288,5 @@ def test_a_project_guid_typed_in_capitals_is_the_one_the_hub_lists(runner: CliRu
     listed = runner.invoke(cli, ["--database", str(database), "keys", "list", "--project", project.lower()])
     assert f"  {project.lower()}  active" in listed.stdout
     short = runner.invoke(cli, ["--database", str(database), *args[:-4], "--project", "P-1", "--name", "n"])
-    assert short.exit_code == 0  # an id that is no GUID (the local tools') is kept as typed
-    assert "  P-1  active" in runner.invoke(cli, ["--database", str(database), "keys", "list"]).stdout
+    assert short.exit_code == 0  # an id that is no GUID (the local tools') has the routes' one spelling too
+    assert "  p-1  active" in runner.invoke(cli, ["--database", str(database), "keys", "list"]).stdout
