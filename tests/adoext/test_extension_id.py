@@ -15,8 +15,10 @@ from adoext.package.api import validate
 from tests.adoext.conftest import Ext, base_manifest
 
 ACCEPTED = ["report-bridge", "a", "A1", "x_y", "9lives", "trailing-", "under_"]
-WARNED = ["-x", "_x", "--"]  # tfx packages these; the Marketplace's rule does not take them
-REFUSED = ["a^b", "a b", "a.b", "ünicode", "a\\b"]
+# tfx packages these (its /^[A-z0-9_-]+$/ takes [ \\ ] ^ ` too); the Marketplace's rule does not take them.
+WARNED = ["-x", "_x", "--", "a^b", "a\\b", "a[b", "a]b", "a`b", "^"]
+# tfx refuses these; a trailing newline too, which a Python `$` would let through.
+REFUSED = ["a b", "a.b", "ünicode", "a{b", "a\n", "a\nb", "\n", ""]
 
 
 def packages(ext: Ext, strict: bool = False) -> bool:
@@ -45,6 +47,15 @@ def test_package_and_publish_read_one_rule_for_every_id(make_ext: Callable[..., 
     expected = {"packages": ext_id not in REFUSED, "strict": good, "publishes": good}
     found = {"packages": packages(ext), "strict": packages(ext, strict=True), "publishes": publishes(ext)}
     assert found == expected
+
+
+@pytest.mark.parametrize(("ext_id", "rule"), [("a^b", "may only include letters"), ("_x", "must start with")])
+def test_an_id_only_tfx_takes_is_a_warning_that_says_which_rule(
+    make_ext: Callable[..., Ext], ext_id: str, rule: str
+) -> None:
+    warnings = make_ext(base_manifest(id=ext_id)).package().warnings
+    [warning] = [str(w) for w in warnings if "extensionId" in str(w)]
+    assert f"'extensionId' {rule}" in warning and "tfx packages it, but adoext publish refuses it" in warning
 
 
 def test_a_leading_dash_packages_with_a_warning_that_names_publish(make_ext: Callable[..., Ext]) -> None:

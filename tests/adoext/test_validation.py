@@ -39,7 +39,7 @@ def hub(uri: str = "dist/hub.html", **props: Any) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("overrides", "message", "path"),
     [
-        ({"id": "a^b"}, "'extensionId' may only include letters, numbers, underscores, and dashes", "$.id"),
+        ({"id": "a.b"}, "'extensionId' may only include letters, numbers, underscores, and dashes", "$.id"),
         ({"id": "a b"}, "'extensionId' may only include letters", "$.id"),
         ({"version": 1}, "'version' must be provided.", "$.version"),
         ({"version": ""}, "'version' must be provided.", "$.version"),
@@ -309,6 +309,19 @@ def test_task_json_problems_are_warnings(make_ext: Callable[..., Ext]) -> None:
         assert any(expected in w and "vss-extension.json: $.contributions[0]" in w for w in warnings), (
             expected
         )
+
+
+def test_a_task_id_or_name_with_a_trailing_newline_is_warned_about_as_tfx_does(
+    make_ext: Callable[..., Ext],
+) -> None:
+    """tfx's patterns are JavaScript's, whose `$` is the end: a Python `$` would take "...\\n" too."""
+    ext = make_ext(task_manifest())
+    ext.write("mytask/run.js", "1")
+    task = {"friendlyName": "x", "instanceNameFormat": "Run", "execution": {"Node20_1": {"target": "run.js"}}}
+    guid = "7c939663-33ca-4cb6-9b8c-6e164d446eea"
+    ext.write("mytask/task.json", {**task, "id": f"{guid}\n", "name": "MyTask\n"})
+    warnings = [str(w) for w in ext.package().warnings]
+    assert sum("id is a required GUID" in w or "name is required and may only" in w for w in warnings) == 2
 
 
 def test_windows_style_task_target_that_exists_is_fine(make_ext: Callable[..., Ext]) -> None:

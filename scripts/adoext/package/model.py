@@ -12,16 +12,19 @@ from adoext.errors import ManifestError
 from adoext.package.diagnostics import Problem
 
 # The one rule for a publisher or extension id, the Marketplace's: letters, digits, '_' and '-', starting
-# with a letter or a digit. tfx checks only the characters (/^[A-z0-9_-]+$/): an id such as '-x' packages
-# with tfx, so `adoext package` warns about it (an error under --strict) and `adoext publish`, which
-# sends it to the Marketplace, refuses it - the same rule, read in one place.
-ID_CHARACTERS = re.compile(r"^[A-Za-z0-9_-]+$")
-ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+# with a letter or a digit. tfx checks only the characters, with /^[A-z0-9_-]+$/, whose `A-z` also takes
+# '[', '\\', ']', '^' and '`': an id such as '-x' or 'a^b' packages with tfx, so `adoext package` warns
+# about it (an error under --strict) and `adoext publish`, which sends it to the Marketplace, refuses it -
+# the same rule, read in one place. Both are matched whole (fullmatch), as a JavaScript `$` matches:
+# Python's `$` would also take a trailing newline, which tfx refuses.
+TFX_ID_CHARACTERS = re.compile(r"[A-z0-9_-]+")
+ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+ID_RULE = "may only include letters, numbers, underscores, and dashes"
 
 
 def is_valid_id(value: str) -> bool:
     """Return whether `value` is a publisher or extension id that the Marketplace accepts."""
-    return ID_PATTERN.match(value) is not None
+    return ID_PATTERN.fullmatch(value) is not None
 
 
 class IdProblem(NamedTuple):
@@ -32,17 +35,17 @@ class IdProblem(NamedTuple):
 
 
 def extension_id_problem(ext_id: str) -> IdProblem | None:
-    """Say what is wrong with an extension id (tfx's message for a wrong character), or None."""
-    if not ID_CHARACTERS.match(ext_id):
-        characters = "letters, numbers, underscores, and dashes"
-        return IdProblem(f"'extensionId' may only include {characters} (got '{ext_id}').", tfx_refuses=True)
-    if not is_valid_id(ext_id):
-        return IdProblem(
-            f"'extensionId' must start with a letter or a number (got '{ext_id}'): tfx packages it, but "
-            "adoext publish refuses it, as the Marketplace's id rule does.",
-            tfx_refuses=False,
-        )
-    return None
+    """Say what is wrong with an extension id (tfx's message for a character tfx refuses), or None."""
+    if not TFX_ID_CHARACTERS.fullmatch(ext_id):
+        return IdProblem(f"'extensionId' {ID_RULE} (got '{ext_id}').", tfx_refuses=True)
+    if is_valid_id(ext_id):
+        return None
+    rule = "must start with a letter or a number" if is_valid_id("a" + ext_id[1:]) else ID_RULE
+    return IdProblem(
+        f"'extensionId' {rule} (got '{ext_id}'): tfx packages it, but adoext publish refuses it, as the "
+        "Marketplace's id rule does.",
+        tfx_refuses=False,
+    )
 
 
 def find_project(start: Path) -> Path:

@@ -82,9 +82,9 @@ def _target_problems(task: dict[str, Any], folder: Path) -> list[str]:
 def _task_problems(task: dict[str, Any], folder: Path) -> list[str]:
     """Return every problem tfx reports for one task.json."""
     found = []
-    if not isinstance(task.get("id"), str) or not UUID.match(task["id"]):
+    if not isinstance(task.get("id"), str) or not UUID.fullmatch(task["id"]):
         found.append("id is a required GUID.")
-    if not isinstance(task.get("name"), str) or not NAME.match(task["name"]):
+    if not isinstance(task.get("name"), str) or not NAME.fullmatch(task["name"]):
         found.append("name is required and may only contain letters, digits and dashes.")
     friendly = task.get("friendlyName")
     if not isinstance(friendly, str) or not 1 <= len(friendly) <= 40:

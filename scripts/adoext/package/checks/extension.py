@@ -79,8 +79,9 @@ class Checker:
         """Id, version, name, publisher, description and categories."""
         ident, meta = self.merged.identity, self.merged.metadata
         ext_id = ident.get("Id")
-        if not isinstance(ext_id, str) or not ext_id:
+        if not isinstance(ext_id, str):
             # tfx packages an extension without an id (as <publisher>.undefined-<version>.vsix): a warning.
+            # An empty one it refuses, as any id its pattern does not match (extension_id_problem).
             origin, path = self.merged.origin("id")
             self.report.warn(
                 "'extensionId' is missing: the package has no extension id, and the Marketplace needs one.",
