@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from adoext.package.content_types import CONTENT_TYPES_PART, TypedPart, build_content_types, libmagic_sniffer
+from adoext.package.jsvalues import js_keys
 from adoext.package.merge.merged import Merged
 from adoext.package.model import PackageFile
 from adoext.package.xmlwrite import Element, render
@@ -37,11 +38,11 @@ class LocalizedManifest(NamedTuple):
 
 
 def _js_numbers(value: Any) -> Any:
-    """Write integral floats as JavaScript does (1.0 -> 1)."""
+    """Write integral floats as JavaScript does (1.0 -> 1), and objects in its key order ("2" first)."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, dict):
-        return {k: _js_numbers(v) for k, v in value.items()}
+        return {k: _js_numbers(value[k]) for k in js_keys(value)}
     if isinstance(value, list):
         return [_js_numbers(v) for v in value]
     return value

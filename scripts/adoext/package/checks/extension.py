@@ -192,10 +192,13 @@ class Checker:
             self._contribution_files(item, where)
 
     def _contribution_files(self, item: dict[str, Any], where: tuple[str, str] | tuple[None, str]) -> None:
-        """A relative uri or icon must name a packaged file (unless a baseUri serves the content)."""
+        """A relative uri or icon must name a packaged file (unless a baseUri serves the content: the
+        host resolves both against it, so they need not be in the package)."""
         props = item.get("properties") if isinstance(item.get("properties"), dict) else {}
         assert isinstance(props, dict)
-        if item.get("type") in URI_TYPES and not _serves_remotely(self.merged):
+        if _serves_remotely(self.merged):
+            return
+        if item.get("type") in URI_TYPES:
             self._packaged(props.get("uri"), where, "properties.uri")
         icon = props.get("icon")
         icons = icon.items() if isinstance(icon, dict) else [("", icon)]

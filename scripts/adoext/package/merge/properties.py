@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from adoext.package.jsvalues import js_keys, js_string, js_truthy
 from adoext.package.merge.merged import KeyContext, KeyRule, Merged
 from adoext.package.merge.naming import capitalized_camel, parse_color, upper_first
 
@@ -82,21 +83,30 @@ def _boolean_property(merged: Merged, value: Any, ctx: KeyContext, prop: str, me
 
 
 def _gallery_properties(merged: Merged, value: Any, ctx: KeyContext) -> None:
-    """Add GalleryProperties.<Key> properties from an object or a list of objects."""
-    items = value if isinstance(value, list) else [value]
+    """Add GalleryProperties.<Key> properties, as tfx reads any object: each key (an array's are its
+    indices) is one property whose value is JavaScript's String() of it; a false, 0, empty or null one
+    is skipped with tfx's warning, and so is a key already taken."""
+    if not isinstance(value, (dict, list)):
+        return
+    if isinstance(value, list):
+        ctx.warn(
+            "galleryProperties is an array: tfx writes each element as one property named by its index "
+            "('GalleryProperties.0' = '[object Object]'), and so does adoext. Write one object instead, "
+            'e.g. "galleryProperties": {"markdownItParser": true}.'
+        )
+    groups = value if isinstance(value, dict) else {str(index): item for index, item in enumerate(value)}
     seen = {pid for pid, _ in merged.properties}
-    for item in items:
-        if not isinstance(item, dict):
+    for name in js_keys(groups):
+        item_value = groups[name]
+        if not name or not js_truthy(item_value):
+            ctx.warn("incorrectly formed property group in the extension manifest ... ignoring.", name)
             continue
-        for name, item_value in item.items():
-            pid = name if name.startswith("Microsoft.") else PROP + "GalleryProperties." + upper_first(name)
-            if pid in seen:
-                ctx.warn(f"Duplicate gallery property '{name}' ignored.", name)
-                continue
-            seen.add(pid)
-            merged.properties.append(
-                (pid, str(item_value).lower() if isinstance(item_value, bool) else str(item_value))
-            )
+        pid = name if name.startswith("Microsoft.") else PROP + "GalleryProperties." + upper_first(name)
+        if pid in seen:
+            ctx.warn(f"Duplicate gallery property '{name}' ignored.", name)
+            continue
+        seen.add(pid)
+        merged.properties.append((pid, js_string(item_value)))
 
 
 def normalised_qna(value: dict[str, Any]) -> dict[str, Any]:

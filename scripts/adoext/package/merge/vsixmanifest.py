@@ -105,14 +105,15 @@ def _files(merged: Merged, value: Any, ctx: KeyContext) -> None:
 
 
 def _public(merged: Merged, value: Any, ctx: KeyContext) -> None:
-    """`public: true` adds the Public flag, `false` removes it (an empty <GalleryFlags/> remains)."""
+    """`public: true` adds the Public flag where it is not yet, `false` removes it (an empty
+    <GalleryFlags/> remains). As tfx: a Public already listed keeps its place, first of any repeats."""
     if not isinstance(value, bool):
         ctx.error(
             "The value for `public` must be a boolean true or false.", hint='Write "public": true or false.'
         )
         return
-    flags = [f for f in merged.gallery_flags if f != "Public"]
-    merged.metadata["GalleryFlags"] = " ".join(flags + ["Public"] if value else flags)
+    flags = merged.gallery_flags + ["Public"] if value else [f for f in merged.gallery_flags if f != "Public"]
+    merged.metadata["GalleryFlags"] = " ".join(dict.fromkeys(flags))  # lodash's uniq: first places kept
     merged.origins["public"] = (ctx.origin, ctx.path())
 
 

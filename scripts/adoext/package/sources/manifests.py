@@ -6,11 +6,12 @@ import glob
 import json
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from adoext.errors import ManifestError
+from adoext.package.jsvalues import js_keys
 from adoext.package.realpaths import RealPaths
 
 DEFAULT_MANIFEST = "vss-extension.json"
@@ -60,6 +61,12 @@ def _number_or_null(text: str, base: int = 10) -> int | float | None:
     return number if math.isfinite(number) else None
 
 
+def _js_object(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
+    """An object as JSON.parse builds it: a repeated key keeps its first place and its last value."""
+    parsed = dict(pairs)
+    return {key: parsed[key] for key in js_keys(parsed)}
+
+
 def _not_json(name: str) -> None:
     raise ValueError(f"{name} is not a JSON value")
 
@@ -69,18 +76,28 @@ def load_json(text: str, use_json5: bool = False) -> Any:
 
     NaN and Infinity are not JSON (JSON.parse refuses them; JSON5 allows them, and tfx writes null for
     them); a number beyond a double's range is null too (a double, not Python's float('inf'), which
-    json.dumps would write as the non-JSON `Infinity`). Raises ValueError (json.JSONDecodeError for
-    syntax), and ValueError too for a document nested deeper than the parser's recursion allows.
+    json.dumps would write as the non-JSON `Infinity`). Objects keep JavaScript's key order (array
+    indices such as "2" first), which is the order tfx reads and writes them in. Raises ValueError
+    (json.JSONDecodeError for syntax), and ValueError too for a document nested deeper than the
+    parser's recursion allows.
     """
     try:
         if use_json5:
             import json5
 
             return json5.loads(
-                text, parse_float=_number_or_null, parse_int=_number_or_null, parse_constant=lambda _: None
+                text,
+                parse_float=_number_or_null,
+                parse_int=_number_or_null,
+                parse_constant=lambda _: None,
+                object_pairs_hook=_js_object,
             )
         return json.loads(
-            text, parse_float=_number_or_null, parse_int=_number_or_null, parse_constant=_not_json
+            text,
+            parse_float=_number_or_null,
+            parse_int=_number_or_null,
+            parse_constant=_not_json,
+            object_pairs_hook=_js_object,
         )
     except RecursionError:
         raise ValueError("it is nested too deeply to read") from None

@@ -1,0 +1,71 @@
+"""JavaScript's view of JSON values, where tfx's output depends on it: `String(value)`, truthiness and
+`Object.keys` order. tfx is JavaScript, so a manifest value of an unexpected type reaches the package
+the way these rules turn it into text (`[1, 2]` as "1,2", an object as "[object Object]").
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from decimal import Decimal
+from typing import Any
+
+# An array index: the keys JavaScript objects list first, in numeric order (ECMA-262 OrdinaryOwnPropertyKeys).
+_INDEX = re.compile(r"0|[1-9][0-9]*")
+_MAX_INDEX = 2**32 - 2
+
+
+def js_keys(value: dict[str, Any]) -> list[str]:
+    """Return an object's keys as `Object.keys` lists them: array indices ascending, then the rest."""
+    indices = [key for key in value if _INDEX.fullmatch(key) and int(key) <= _MAX_INDEX]
+    rest = [key for key in value if key not in set(indices)]
+    return sorted(indices, key=int) + rest
+
+
+def js_truthy(value: Any) -> bool:
+    """Return whether JavaScript treats a JSON value as true (every object and array is)."""
+    if isinstance(value, (dict, list)):
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return False
+    return bool(value)
+
+
+def js_string(value: Any) -> str:
+    """Return `String(value)` for a JSON value."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return js_number(float(value))
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):  # Array.prototype.join: null and undefined elements are empty
+        return ",".join("" if item is None else js_string(item) for item in value)
+    return "[object Object]"
+
+
+def js_number(number: float) -> str:
+    """Return Number::toString(number): the shortest digits that round-trip, placed by ECMA-262's rule
+    (plain up to 21 integer digits and down to 6 leading zeros, an exponent beyond)."""
+    if math.isnan(number):
+        return "NaN"
+    if math.isinf(number):
+        return "Infinity" if number > 0 else "-Infinity"
+    if number == 0:
+        return "0"
+    sign = "-" if number < 0 else ""
+    exact = Decimal(repr(abs(number))).normalize()  # repr gives the shortest round-tripping digits
+    digits = "".join(map(str, exact.as_tuple().digits))
+    k, n = len(digits), len(digits) + int(exact.as_tuple().exponent)
+    if k <= n <= 21:
+        text = digits + "0" * (n - k)
+    elif 0 < n <= 21:
+        text = digits[:n] + "." + digits[n:]
+    elif -6 < n <= 0:
+        text = "0." + "0" * -n + digits
+    else:
+        mantissa = digits if k == 1 else digits[0] + "." + digits[1:]
+        text = f"{mantissa}e{'+' if n - 1 >= 0 else '-'}{abs(n - 1)}"
+    return sign + text
