@@ -115,3 +115,16 @@ def test_a_contribution_icon_served_from_the_base_uri_is_not_looked_for_in_the_p
     manifest.pop("baseUri")
     warnings = [str(w) for w in make_ext(manifest).package(output_path="out/local.vsix").warnings]
     assert [w for w in warnings if "contribution icon 'assets/not-packaged.png'" in w]
+
+
+def test_list_fields_take_any_json_items_as_tfx_joins_them(make_ext: Callable[..., Ext]) -> None:
+    tags = ["a", 1, True, None, {"x": 1}, [2, 3], "a", 1.0, "1", "b,c", ""]
+    manifest = base_manifest(tags=tags, categories=["Azure Boards", 5], galleryFlags=["Preview", 7])
+    manifest_xml = read_parts(make_ext(manifest).package().path)["extension.vsixmanifest"].decode()
+    found = dict(re.findall(r"<(Tags|Categories|GalleryFlags)>(.*?)</", manifest_xml))
+    # tfx: a repeated "a" and 1.0 (the number 1 again) dropped, "1" kept (a string), null empty.
+    assert found == {
+        "Tags": "a,1,true,,[object Object],2,3,1,b,c,",
+        "Categories": "Azure Boards,5",
+        "GalleryFlags": "Preview 7",
+    }

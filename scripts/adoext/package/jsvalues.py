@@ -41,9 +41,32 @@ def js_string(value: Any) -> str:
         return js_number(float(value))
     if isinstance(value, str):
         return value
-    if isinstance(value, list):  # Array.prototype.join: null and undefined elements are empty
-        return ",".join("" if item is None else js_string(item) for item in value)
+    if isinstance(value, list):
+        return js_join(value)
     return "[object Object]"
+
+
+def js_join(items: list[Any], separator: str = ",") -> str:
+    """Return `items.join(separator)`: null elements are empty, the others String()."""
+    return separator.join("" if item is None else js_string(item) for item in items)
+
+
+def js_unique(items: list[Any]) -> list[Any]:
+    """Return lodash's `_.uniq(items)`: first occurrences, compared as SameValueZero (1 and 1.0 are one
+    value, 1 and "1" or true two; every object or array is its own)."""
+    seen: set[tuple[str, Any]] = set()
+    unique: list[Any] = []
+    for item in items:
+        if isinstance(item, (dict, list)):
+            key: tuple[str, Any] = ("object", id(item))
+        elif isinstance(item, bool) or item is None or isinstance(item, str):
+            key = (type(item).__name__, item)
+        else:  # a number; NaN equals NaN under SameValueZero
+            key = ("number", "NaN" if item != item else float(item))
+        if key not in seen:
+            seen.add(key)
+            unique.append(item)
+    return unique
 
 
 def js_number(number: float) -> str:

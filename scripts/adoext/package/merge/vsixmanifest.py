@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from adoext.package.jsvalues import js_join, js_unique
 from adoext.package.merge.merged import KeyContext, KeyRule, Merged
 from adoext.package.merge.naming import start_case
 from adoext.package.merge.properties import PROP, PROPERTY_KEYS, add_badges
@@ -27,19 +28,14 @@ def _single(
 
 
 def _delimited(merged: Merged, name: str, value: Any, delimiter: str, ctx: KeyContext) -> None:
-    """Append to a delimited list field (tags, categories, gallery flags), de-duplicated."""
-    if isinstance(value, str):
-        items = [v for v in value.split(delimiter) if v]
-    elif isinstance(value, list) and all(isinstance(v, str) for v in value):
-        items = list(value)
-    else:
-        ctx.error(
-            f"'{ctx.key}' must be a list of strings.", hint=f'Write e.g. "{ctx.key}": ["Azure Boards"].'
-        )
-        return
+    """Append to a delimited list field (tags, categories, gallery flags), de-duplicated, as tfx's
+    handleDelimitedList does: a string is split (empty items dropped), an array's items or any other
+    value are added as they are, and the whole is joined as JavaScript joins an array (1 -> "1",
+    null -> "", an object -> "[object Object]")."""
+    items = [v for v in value.split(delimiter) if v] if isinstance(value, str) else value
     existing = [v for v in str(merged.metadata.get(name, "")).split(delimiter) if v]
-    combined = list(dict.fromkeys(existing + items))
-    merged.metadata[name] = delimiter.join(combined)
+    combined = existing + (items if isinstance(items, list) else [items])
+    merged.metadata[name] = js_join(js_unique(combined), delimiter)
     merged.origins.setdefault(name.lower(), (ctx.origin, ctx.path()))
 
 
