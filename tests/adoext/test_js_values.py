@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from adoext.errors import ValidationFailed
 from adoext.package.jsvalues import js_keys, js_string
 
 from tests.adoext.conftest import Ext, base_manifest, read_parts
@@ -128,3 +129,54 @@ def test_list_fields_take_any_json_items_as_tfx_joins_them(make_ext: Callable[..
         "Categories": "Azure Boards,5",
         "GalleryFlags": "Preview 7",
     }
+
+
+@pytest.mark.parametrize(
+    ("description", "refused"),
+    [
+        (True, True), (5, True), ({"a": 1}, True),  # JavaScript finds no length: tfx refuses them
+        ("\U0001f600" * 101, True), ("\U0001f600" * 100, False),  # an emoji is two UTF-16 units
+        ("", False), (0, False), ("x" * 200, False),
+    ],
+)  # fmt: skip
+def test_the_description_rule_reads_lengths_as_javascript_does(
+    make_ext: Callable[..., Ext], description: Any, refused: bool
+) -> None:
+    ext = make_ext(base_manifest(description=description))
+    if refused:
+        with pytest.raises(ValidationFailed) as caught:
+            ext.package()
+        assert "'description' must be less than 200 characters" in caught.value.problems[0]
+    else:
+        ext.package()
+
+
+@pytest.mark.parametrize("key", ["name", "publisher"])
+def test_a_name_of_white_space_packages_as_with_tfx_with_a_warning(
+    make_ext: Callable[..., Ext], key: str
+) -> None:
+    result = make_ext(base_manifest(**{key: "  "})).package()
+    assert any(f"'{key}' is only white space" in str(w) for w in result.warnings)
+
+
+@pytest.mark.parametrize(
+    ("friendly", "warned"),
+    [("\U0001f600" * 40, False), ("\U0001f600" * 41, True), ("a\ufe0f" * 40, False), ("a" * 41, True)],
+)
+def test_a_task_friendly_name_is_counted_as_tfx_counts_it(
+    make_ext: Callable[..., Ext], friendly: str, warned: bool
+) -> None:
+    task = {"id": "t", "type": "ms.vss-distributed-task.task", "targets": ["ms.vss-distributed-task.tasks"]}
+    manifest = base_manifest(files=[{"path": "mytask"}, {"path": "img", "addressable": True}])
+    manifest["contributions"] = [{**task, "properties": {"name": "mytask"}}]
+    ext = make_ext(manifest)
+    ext.write("mytask/run.js", "1")
+    ext.write(
+        "mytask/task.json",
+        {
+            "id": "7c939663-33ca-4cb6-9b8c-6e164d446eea", "name": "MyTask", "friendlyName": friendly,
+            "instanceNameFormat": "Run", "execution": {"Node20_1": {"target": "run.js"}},
+        },
+    )  # fmt: skip
+    warnings = [str(w) for w in ext.package().warnings]
+    assert any("friendlyName is a required string" in w for w in warnings) == warned

@@ -22,6 +22,11 @@ def js_keys(value: dict[str, Any]) -> list[str]:
     return sorted(indices, key=int) + rest
 
 
+def js_length(text: str) -> int:
+    """Return `text.length`: UTF-16 code units, so a character beyond U+FFFF (an emoji) counts two."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def js_truthy(value: Any) -> bool:
     """Return whether JavaScript treats a JSON value as true (every object and array is)."""
     if isinstance(value, (dict, list)):

@@ -25,6 +25,7 @@ from adoext.package.sources.manifests import load_json
 TASK_TYPE = "ms.vss-distributed-task.task"
 UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 NAME = re.compile(r"^[A-Za-z0-9\-]+$")
+VARIATION_SELECTED = re.compile("[^\ufe0f\ufe0e][\ufe0f\ufe0e]")
 HANDLERS = ("execution", "prejobexecution", "postjobexecution")
 # tfx's lists (lib/jsonvalidate.ts): runners whose targets it checks, and those at end of life.
 SUPPORTED_RUNNERS = frozenset(
@@ -79,6 +80,12 @@ def _target_problems(task: dict[str, Any], folder: Path) -> list[str]:
     return found
 
 
+def _characters(text: str) -> int:
+    """Count as tfx's check (validator's isLength) does: characters, a variation selector (U+FE0E/F)
+    after one not counted."""
+    return len(text) - len(VARIATION_SELECTED.findall(text))
+
+
 def _task_problems(task: dict[str, Any], folder: Path) -> list[str]:
     """Return every problem tfx reports for one task.json."""
     found = []
@@ -87,7 +94,7 @@ def _task_problems(task: dict[str, Any], folder: Path) -> list[str]:
     if not isinstance(task.get("name"), str) or not NAME.fullmatch(task["name"]):
         found.append("name is required and may only contain letters, digits and dashes.")
     friendly = task.get("friendlyName")
-    if not isinstance(friendly, str) or not 1 <= len(friendly) <= 40:
+    if not isinstance(friendly, str) or not 1 <= _characters(friendly) <= 40:
         found.append("friendlyName is a required string of at most 40 characters.")
     if not task.get("instanceNameFormat"):
         found.append("instanceNameFormat is required.")

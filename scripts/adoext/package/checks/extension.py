@@ -13,6 +13,7 @@ from typing import Any
 
 from adoext.package.checks.scopes import KNOWN_SCOPES
 from adoext.package.diagnostics import Problem, Report
+from adoext.package.jsvalues import js_length, js_truthy
 from adoext.package.merge.merged import Merged
 from adoext.package.model import PackageFile, extension_id_problem
 
@@ -100,27 +101,40 @@ class Checker:
             self.rule(
                 "'version' must be provided.", "version", 'Write it as a string, e.g. "version": "1.0.0".'
             )
-        for key, value, label in (
-            ("name", meta.get("DisplayName"), "name"),
-            ("publisher", ident.get("Publisher"), "publisher"),
-        ):
-            if not isinstance(value, str) or not value.strip():
-                extra = " or pass --publisher" if key == "publisher" else ""
-                self.rule(
-                    f"'{label}' must be provided.", key, f'Add "{label}": "..." to the manifest{extra}.'
-                )
-        description = meta.get("Description")
-        if isinstance(description, str) and len(description) > 200:
-            self.rule(
-                f"'description' must be less than 200 characters (it has {len(description)}).",
-                "description",
-                "Shorten it; put the long text in content.details.",
-            )
+        for key, value in (("name", meta.get("DisplayName")), ("publisher", ident.get("Publisher"))):
+            self._named(key, value)
+        self._description(meta.get("Description"))
         if not meta.get("Categories"):
             self.rule(
                 "One or more 'categories' must be provided.",
                 "categories",
                 'Add e.g. "categories": ["Azure Boards"].',
+            )
+
+    def _named(self, key: str, value: Any) -> None:
+        """A name or publisher is a non-empty string (tfx's rule); a blank one tfx takes is a warning."""
+        extra = " or pass --publisher" if key == "publisher" else ""
+        hint = f'Add "{key}": "..." to the manifest{extra}.'
+        if not isinstance(value, str) or not value:
+            self.rule(f"'{key}' must be provided.", key, hint)
+        elif not value.strip():
+            origin, path = self.merged.origin(key)
+            self.report.warn(f"'{key}' is only white space: tfx packages it as it is.", origin, path, hint)
+
+    def _description(self, value: Any) -> None:
+        """tfx's rule, as JavaScript reads it: a falsy description passes, any other needs a length of
+        at most 200 (UTF-16 units, so an emoji counts two; a number or object has no length and fails)."""
+        if not js_truthy(value):
+            return
+        length = js_length(value) if isinstance(value, str) else None
+        if isinstance(value, list):
+            length = len(value)
+        if length is None or length > 200:
+            shown = f" (it has {length})" if length is not None else f" (it is no text: {str(value)[:40]})"
+            self.rule(
+                f"'description' must be less than 200 characters{shown}.",
+                "description",
+                "Shorten it; put the long text in content.details.",
             )
 
     def targets(self) -> None:
