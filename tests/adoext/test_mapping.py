@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import struct
 import subprocess
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -390,3 +391,16 @@ def test_real_paths_match_os_realpath_through_links_and_dotdot(tmp_path: Path) -
     ]
     for path in paths:
         assert real(path) == os.path.realpath(path), path
+
+
+@pytest.mark.skipif(not libmagic_available(), reason="needs libmagic")
+def test_a_damaged_file_gets_the_mime_type_not_libmagics_remark(make_ext: Callable[..., Ext]) -> None:
+    """libmagic answers "application/x-sharedlib, can't read elf program headers at 568" for an ELF cut
+    short; tfx keeps its last word ("568"). Neither is a content type: adoext keeps the type."""
+    ext = make_ext()
+    # An ELF64 shared object's header whose 13 program headers would start at byte 568 of a 600-byte file.
+    fields = struct.pack("<HHIQQQIHHHHHH", 3, 0x3E, 1, 0, 568, 0, 0, 64, 56, 13, 64, 0, 0)
+    header = b"\x7fELF\x02\x01\x01" + b"\0" * 9 + fields
+    ext.write("dist/cut.node", header + b"\0" * (600 - len(header)))
+    types = build(ext)[CONTENT_TYPES_PART].decode()
+    assert resolve(types, "dist/cut.node") == "application/x-sharedlib"

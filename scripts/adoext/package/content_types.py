@@ -133,12 +133,20 @@ def libmagic_sniffer(item: TypedPart) -> str | None:
         return None
     try:
         if item.data is not None:
-            return str(cookie.from_buffer(item.data))
+            return _mime_type(str(cookie.from_buffer(item.data)))
         if item.source is not None:
-            return str(cookie.from_file(os.fspath(item.source)))
+            return _mime_type(str(cookie.from_file(os.fspath(item.source))))
     except Exception:  # noqa: BLE001 - OSError or magic.MagicException: the table answers instead
         return None
     return None
+
+
+def _mime_type(answer: str) -> str | None:
+    """The MIME type in libmagic's answer. For a damaged file it adds a remark ("application/x-sharedlib,
+    can't read elf program headers at 568"), of which tfx keeps the last word ("568"): neither is a
+    content type, so adoext keeps the type before the remark (a README difference)."""
+    words = answer.split(",", 1)[0].split()
+    return words[0] if words else None
 
 
 def extension_of(part: str) -> str:
