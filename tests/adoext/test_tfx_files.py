@@ -90,3 +90,49 @@ def test_a_further_package_path_that_breaks_the_rule_is_a_warning(make_ext: Call
     ext = make_ext(base_manifest(files=[*files, *base_manifest()["files"]]))
     result = ext.package()
     assert any("Part Name 'copies/hüb.js' is invalid" in str(w) for w in result.warnings)
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        [{"path": "dist/hub.js", "addressable": True, "assetType": "T", "packagePath": ["x.js", "y.js"]}],
+        [{"path": "dist", "addressable": True}, {"path": "dist/hub.js", "addressable": True}],
+    ],
+    ids=["packagePath-array-with-assetType", "listed-again-as-addressable"],
+)
+def test_one_file_with_an_addressable_asset_type_twice_is_refused(
+    make_ext: Callable[..., Ext], files: list[dict[str, Any]]
+) -> None:
+    """tfx adds each name's asset types to the file's rows and then fails (exit 255): "Cannot have
+    multiple 'addressable' files with the same 'assetType'. File1: x/b.js, File 2: x/b.js (asset type: T)"."""
+    ext = make_ext(base_manifest(files=[*files, {"path": "img", "addressable": True}]))
+    with pytest.raises(ValidationFailed) as failed:
+        ext.package()
+    (problem,) = failed.value.problems
+    assert "Cannot have multiple 'addressable' files with the same 'assetType'" in problem
+
+
+def test_an_icon_outside_root_packaged_under_a_package_path_is_not_zipped_as_dotdot(
+    make_ext: Callable[..., Ext],
+) -> None:
+    """tfx zips it again at its own path, '../shared/logo.png' (and folder entries '../'): a name that
+    unzips outside the package. adoext leaves that copy out, with a warning; the icon is the packagePath."""
+    files = [{"path": "dist", "addressable": True}, {"path": "../shared/logo.png", "packagePath": "logo.png"}]
+    ext = make_ext(base_manifest(files=files, icons={"default": "../shared/logo.png"}))
+    ext.write("../shared/logo.png", (ext.root / "img" / "logo.png").read_bytes())
+    result = ext.package()
+    parts = read_parts(result.path)
+    assert "logo.png" in parts and not any(name.startswith("..") for name in parts)
+    assert any("not again as '../shared/logo.png'" in str(w) for w in result.warnings)
+
+
+def test_an_icon_in_a_folder_that_is_not_addressable_has_no_asset_and_a_warning(
+    make_ext: Callable[..., Ext],
+) -> None:
+    """tfx 0.23.1 writes no <Asset> (so no <Icon>) for an icon first packaged by such a folder."""
+    ext = make_ext(base_manifest(files=[{"path": "dist", "addressable": True}, {"path": "img"}]))
+    result = ext.package()
+    manifest = read_parts(result.path)["extension.vsixmanifest"].decode()
+    assert "Icons.Default" not in manifest and "img/logo.png" in read_parts(result.path)
+    [warning] = [str(w) for w in result.warnings if "gets no asset" in str(w)]
+    assert "$.icons.default" in warning and 'Add "addressable": true to $.files[1]' in warning

@@ -148,6 +148,55 @@ def rev_version(folder: Path) -> list[str]:
     ]
 
 
+
+def auto_added_package_paths(folder: Path) -> list[str]:
+    """D7: icons, screenshots and content that `files` packages under another name are zipped again at
+    their own path (tfx's additional package paths); their <Asset> goes to the first name, and only when
+    that entry has asset types (docs/ is not addressable: the details page gets no <Asset>)."""
+    hub = {**base_manifest()["contributions"][0], "properties": {"name": "Hub", "uri": "hub.html"}}
+    args = _common(
+        folder,
+        files=[
+            {"path": "dist", "addressable": True, "packagePath": "/"},
+            {"path": "img", "addressable": True, "packagePath": "static/img"},
+            {"path": "docs", "packagePath": "help"},
+            {"path": "shots/one.png", "addressable": True, "packagePath": "s1.png", "contentType": "x/a"},
+            {"path": "shots/two.png", "addressable": True},
+        ],
+        icons={"default": "img/logo.png", "large": "dist/large.png"},
+        screenshots=[{"path": "shots/one.png", "contentType": "image/x-b"}, {"path": "shots/two.png"}],
+        content={"details": {"path": "docs/overview.md"}, "license": {"path": "dist/LICENSE.md"}},
+        contributions=[hub],
+    )
+    for name in ("dist/large.png", "shots/one.png", "shots/two.png"):
+        write(folder, name, PNG_1X1)
+    write(folder, "docs/overview.md", "# Overview\n")
+    write(folder, "dist/LICENSE.md", "MIT\n")
+    return args
+
+
+def addressable_package_path_array(folder: Path) -> list[str]:
+    """D8: every name of a packagePath array adds its asset types (its own name when addressable without
+    an assetType) to the first name's <Asset> rows, repeats kept; a repeat of a non-addressable file
+    adds none."""
+    args = _common(
+        folder,
+        files=[
+            {"path": "dist", "addressable": True},
+            {"path": "img", "addressable": True},
+            {"path": "lib/b.js", "addressable": True, "packagePath": ["x/b.js", "y/b.js", "z/b.js"]},
+            {"path": "lib/c.js", "packagePath": ["c1.js", "c2.js", "c3.js"], "assetType": ["T.a", "T.b"]},
+            {"path": "lib/d.js", "packagePath": ["d1.js", "d2.js"], "assetType": "T.d"},
+            {"path": "lib/e.js", "packagePath": ["e1.js", "e2.js"]},
+            {"path": "lib/sub", "addressable": True, "packagePath": ["s1", "s2/"]},
+            {"path": "more"},
+            {"path": "more/m.js", "addressable": True},
+        ],
+    )
+    for name in ("lib/b.js", "lib/c.js", "lib/d.js", "lib/e.js", "lib/sub/f.js", "more/m.js"):
+        write(folder, name, f"// {name}\n")
+    return args
+
 CASES: dict[str, Callable[[Path], list[str]]] = {
     "package-paths": package_paths,
     "rare-keys": rare_keys,
@@ -155,6 +204,8 @@ CASES: dict[str, Callable[[Path], list[str]]] = {
     "loc-root": loc_root,
     "content-types": content_types,
     "rev-version": rev_version,
+    "auto-added-package-paths": auto_added_package_paths,
+    "addressable-package-path-array": addressable_package_path_array,
 }
 REWRITTEN = {"rev-version": ("vss-extension.json", "overrides.json")}
 

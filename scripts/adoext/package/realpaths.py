@@ -48,3 +48,31 @@ class InsideRoot:
     def __call__(self, path: str | Path) -> bool:
         real = self.real(path)
         return real == self.root or real.startswith(self.prefix)
+
+
+
+def link_problem(path: str | Path) -> tuple[str, str] | None:
+    """Say why a symbolic link cannot be packaged and how to fix it, or return None (not a link, or a
+    link to a file, which is packaged with its target's bytes).
+
+    tfx reads every `files` entry, and every name in a folder it walks, with lstat: a link to a folder is
+    not walked but read as a file (EISDIR), and a link whose target is missing fails with ENOENT. Either
+    way tfx writes no package, so both are errors here rather than a package tfx could not have made.
+    """
+    text = os.fspath(path)
+    try:
+        target = os.readlink(text)
+    except OSError:
+        return None
+    if not os.path.exists(text):
+        return (
+            f"the symbolic link '{text}' points to '{target}', which does not exist.",
+            "Remove the link or create its target (tfx fails on it too: ENOENT).",
+        )
+    if os.path.isdir(text):
+        return (
+            f"the symbolic link '{text}' points to a folder ('{target}'), which cannot be packaged.",
+            "List the folder itself in `files` (a packagePath can give it the link's name) or replace the "
+            "link with it (tfx fails on such a link too: EISDIR).",
+        )
+    return None

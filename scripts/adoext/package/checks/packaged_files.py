@@ -94,10 +94,13 @@ def _check_assets(
     """Addressable asset types are unique per language; icons must be PNG files."""
     if item.extra:
         return
-    for asset_type in item.asset_types:
+    # tfx checks the <Asset> rows: a type one file has twice (a packagePath array with an assetType, or
+    # the file listed again as addressable) is refused too.
+    repeated = {t for t in item.asset_types if item.asset_types.count(t) > 1}
+    for asset_type in dict.fromkeys(item.asset_types):
         if item.addressable:
             other = asset_keys.setdefault((asset_type, item.lang), item)
-            if other is not item:
+            if other is not item or asset_type in repeated:
                 record(
                     f"Cannot have multiple 'addressable' files with the same 'assetType' ({asset_type}): "
                     f"{other.part} and {item.part}.",
