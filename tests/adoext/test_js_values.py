@@ -180,3 +180,62 @@ def test_a_task_friendly_name_is_counted_as_tfx_counts_it(
     )  # fmt: skip
     warnings = [str(w) for w in ext.package().warnings]
     assert any("friendlyName is a required string" in w for w in warnings) == warned
+
+
+ASSET = '<Asset Type="{t}" d:Source="File" Path="{p}"{a}/>'
+
+
+@pytest.mark.parametrize(
+    ("entry", "entries", "assets", "override"),
+    [  # what tfx-cli 0.23.1 packaged for each `files` entry (dist/hub.js left out of the comparison)
+        ({"addressable": 1, "lang": 5, "contentType": True}, ["dist/hub.html"],
+         ['<Asset Type="dist/hub.html" d:Source="File" Path="dist/hub.html" Addressable="true" Lang="5"/>'],
+         '<Override ContentType="true" PartName="/dist/hub.html"/>'),
+        ({"addressable": "false"}, ["dist/hub.html"],
+         [ASSET.format(t="dist/hub.html", p="dist/hub.html", a=' Addressable="true"')], None),
+        ({"addressable": True, "assetType": ["X", 5, ""]}, ["dist/hub.html"],
+         [ASSET.format(t=t, p="dist/hub.html", a=' Addressable="true"') for t in ("X", "5", "")], None),
+        ({"addressable": True, "packagePath": ""}, ["dist/hub.html"],
+         [ASSET.format(t="dist/hub.html", p="dist/hub.html", a=' Addressable="true"')], None),
+        ({"addressable": True, "partName": "p/a.html", "packagePath": "q/a.html"}, ["p/a.html"],
+         [ASSET.format(t="p/a.html", p="p/a.html", a=' Addressable="true"')], None),
+        ({"addressable": True, "packagePath": []}, [], [], None),
+    ],
+)  # fmt: skip
+def test_a_files_entry_is_read_as_tfx_reads_its_values(
+    make_ext: Callable[..., Ext],
+    entry: dict[str, Any],
+    entries: list[str],
+    assets: list[str],
+    override: str | None,
+) -> None:
+    manifest = base_manifest(files=[{"path": "dist/hub.html", **entry}, {"path": "img", "addressable": True}])
+    parts = read_parts(make_ext(manifest).package().path)
+    manifest_xml, types = parts["extension.vsixmanifest"].decode(), parts["[Content_Types].xml"].decode()
+    assert [name for name in parts if name.startswith(("dist/", "p/", "q/")) and "." in name] == entries
+    found = re.findall(r"<Asset [^>]*/>", manifest_xml)
+    assert [a for a in found if "img/" not in a and "vsomanifest" not in a] == assets
+    assert re.findall(r"<Override [^>]*hub\.html[^>]*/>", types) == ([override] if override else [])
+
+
+def test_a_null_asset_type_is_left_out_with_a_warning_and_nothing_crashes(
+    make_ext: Callable[..., Ext],
+) -> None:
+    manifest = base_manifest(files=[{"path": "dist/hub.html", "addressable": True, "assetType": [None, 7]}])
+    result = make_ext(manifest).package()
+    manifest_xml = read_parts(result.path)["extension.vsixmanifest"].decode()
+    found = re.findall(r'<Asset Type="[^"]*" d:Source="File" Path="dist/hub.html"', manifest_xml)
+    assert found == ['<Asset Type="7" d:Source="File" Path="dist/hub.html"']
+    assert any("'assetType' has a null item" in str(w) for w in result.warnings)
+
+
+def test_written_values_are_javascripts_text(make_ext: Callable[..., Ext]) -> None:
+    """tfx wrote Value="true" for theme true, "1" for 1.0 and "1,a,true" for [1, "a", true]."""
+    manifest = base_manifest(
+        branding={"theme": True, "other": 1.0, "list": [1, "a", True]},
+        targets=[{"id": "Microsoft.VisualStudio.Services", "version": 1.0}],
+    )
+    manifest_xml = read_parts(make_ext(manifest).package().path)["extension.vsixmanifest"].decode()
+    assert 'Branding.Theme" Value="true"' in manifest_xml and 'Branding.Other" Value="1"' in manifest_xml
+    assert 'Branding.List" Value="1,a,true"' in manifest_xml
+    assert '<InstallationTarget Id="Microsoft.VisualStudio.Services" Version="1"/>' in manifest_xml

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from adoext.package.content_types import CONTENT_TYPES_PART, TypedPart, build_content_types, libmagic_sniffer
-from adoext.package.jsvalues import js_keys
+from adoext.package.jsvalues import js_keys, js_string
 from adoext.package.merge.merged import Merged
 from adoext.package.model import PackageFile
 from adoext.package.xmlwrite import Element, render
@@ -81,10 +81,8 @@ def _assets(files: list[PackageFile], localized: list[LocalizedManifest]) -> lis
 
 
 def _text(value: Any) -> str:
-    """Render a metadata value as element text."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+    """Render a metadata value as element text, as JavaScript's String() does."""
+    return js_string(value)
 
 
 def _metadata(metadata: Element, merged: Merged, assets: list[dict[str, str]]) -> None:

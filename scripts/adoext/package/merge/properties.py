@@ -19,7 +19,7 @@ def _links(merged: Merged, value: Any, ctx: KeyContext) -> None:
     for link_type, link in value.items():
         url = link.get("uri") or link.get("url") if isinstance(link, dict) else None
         if url:
-            merged.properties.append((PROP + "Links." + capitalized_camel(link_type), str(url)))
+            merged.properties.append((PROP + "Links." + capitalized_camel(link_type), js_string(url)))
         else:
             ctx.warn(f"'uri' property not found for link: '{link_type}'... ignoring.", link_type)
 
@@ -36,7 +36,7 @@ def _repository(merged: Merged, value: Any, ctx: KeyContext) -> None:
     elif not url:
         ctx.error("Repository must contain a 'url' property.", hint="Add the repository's https URL.")
     else:
-        merged.properties.append((PROP + "Links.GitHub", str(url)))
+        merged.properties.append((PROP + "Links.GitHub", js_string(url)))
 
 
 def _branding(merged: Merged, value: Any, ctx: KeyContext) -> None:
@@ -55,7 +55,7 @@ def _branding(merged: Merged, value: Any, ctx: KeyContext) -> None:
                     hint="Please use a hex or rgb format, e.g. #00ff00 or rgb(0, 255, 0).",
                 )
                 continue
-        merged.properties.append((PROP + "Branding." + cased, str(item)))
+        merged.properties.append((PROP + "Branding." + cased, js_string(item)))
 
 
 def add_badges(merged: Merged, value: Any) -> None:
@@ -71,7 +71,7 @@ def add_badges(merged: Merged, value: Any) -> None:
                 "ImgUri": badge.get("imgUri", badge.get("uri")),
                 "Description": badge.get("description"),
             }
-            merged.badges.append({k: str(v) for k, v in attrs.items() if v is not None})
+            merged.badges.append({k: js_string(v) for k, v in attrs.items() if v is not None})
 
 
 def _boolean_property(merged: Merged, value: Any, ctx: KeyContext, prop: str, message: str) -> None:

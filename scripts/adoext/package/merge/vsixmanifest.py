@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from adoext.package.jsvalues import js_join, js_unique
+from adoext.package.jsvalues import js_join, js_string, js_truthy, js_unique
 from adoext.package.merge.merged import KeyContext, KeyRule, Merged
 from adoext.package.merge.naming import start_case
 from adoext.package.merge.properties import PROP, PROPERTY_KEYS, add_badges
@@ -74,16 +74,9 @@ def _files(merged: Merged, value: Any, ctx: KeyContext) -> None:
                 hint="Add a path (absolute, or relative to this manifest).",
             )
             continue
-        packaged = entry.get("packagePath", entry.get("partName"))
-        paths = (
-            tuple(packaged)
-            if isinstance(packaged, list)
-            else (packaged,)
-            if isinstance(packaged, str)
-            else ()
-        )
-        asset = entry.get("assetType")
-        types = tuple(asset) if isinstance(asset, list) else (asset,) if isinstance(asset, str) else ()
+        names = _package_paths(entry, ctx, index)
+        if names is None:
+            continue
         ctype, lang = entry.get("contentType"), entry.get("lang")
         merged.files.append(
             FileDecl(
@@ -91,13 +84,43 @@ def _files(merged: Merged, value: Any, ctx: KeyContext) -> None:
                 base,
                 ctx.origin,
                 ctx.path(index),
-                entry.get("addressable") is True,
-                paths,
-                ctype if isinstance(ctype, str) else None,
-                types,
-                lang if isinstance(lang, str) else None,
+                js_truthy(entry.get("addressable")),  # as tfx reads it: 1 or "yes" is addressable too
+                names,
+                js_string(ctype) if js_truthy(ctype) else None,
+                _asset_types(entry.get("assetType"), ctx, index),
+                js_string(lang) if js_truthy(lang) else None,
             )
         )
+
+
+def _package_paths(entry: dict[str, Any], ctx: KeyContext, index: int) -> tuple[str, ...] | None:
+    """A `files` entry's part names as tfx's addFile takes them: `partName`, else `packagePath`, each only
+    when truthy (so "" is the default name); an array is one name per item, and an empty one packages
+    nothing (None)."""
+    packaged = next((entry[k] for k in ("partName", "packagePath") if js_truthy(entry.get(k))), None)
+    if packaged is None:
+        return ()
+    names = packaged if isinstance(packaged, list) else [packaged]
+    if not all(isinstance(name, str) for name in names):  # tfx fails on these with a TypeError
+        hint = 'Write e.g. "packagePath": "dist".'
+        ctx.error("'packagePath' must be a path or a list of paths.", index, hint=hint)
+        return None
+    if not names:
+        ctx.warn("'packagePath' is an empty list: the file is not packaged (as in tfx).", index)
+        return None
+    return tuple(names)
+
+
+def _asset_types(value: Any, ctx: KeyContext, index: int) -> tuple[str, ...]:
+    """`assetType`: a string or a list, each item as JavaScript's String() writes it. A null item would
+    be an <Asset> with no Type in tfx's package, naming nothing: it is left out, with a warning."""
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, list):
+        return ()
+    if None in value:
+        ctx.warn("'assetType' has a null item: tfx writes an <Asset> with no Type for it; left out.", index)
+    return tuple(js_string(item) for item in value if item is not None)
 
 
 def _public(merged: Merged, value: Any, ctx: KeyContext) -> None:
@@ -123,9 +146,9 @@ def _targets(merged: Merged, value: Any, ctx: KeyContext) -> None:
         return
     for index, target in enumerate(value):
         if isinstance(target, dict) and target.get("id"):
-            attrs = {"Id": str(target["id"])}
+            attrs = {"Id": js_string(target["id"])}
             if target.get("version"):
-                attrs["Version"] = str(target["version"])
+                attrs["Version"] = js_string(target["version"])
             merged.targets.append(attrs)
             merged.origins.setdefault("target:" + attrs["Id"], (ctx.origin, ctx.path(index)))
 
