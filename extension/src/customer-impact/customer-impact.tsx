@@ -11,6 +11,7 @@ import * as SDK from "azure-devops-extension-sdk";
 import * as React from "react";
 
 import { Sparkline } from "../shared/charts";
+import { Latest } from "../shared/latest";
 import { Impact } from "../shared/model";
 import { backendFetch, callOptional, describeError, loadPageInfo, PageInfo, reportFailed, reportLoaded, resizeToContent, startSdk } from "../shared/sdk";
 import { Empty, ErrorState, formatDate, Loading, mount } from "../shared/states";
@@ -31,7 +32,7 @@ type Listener = (view: View) => void;
 class ImpactModel implements IWorkItemNotificationListener {
   view: View = { loading: true };
   private listeners: Listener[] = [];
-  private sequence = 0;
+  private readonly reads = new Latest();
 
   constructor(private readonly info: PageInfo, private readonly form: IWorkItemFormService) {}
 
@@ -46,16 +47,16 @@ class ImpactModel implements IWorkItemNotificationListener {
 
   /** Read the active item from the form service and fetch its impact; false on error. */
   async load(): Promise<boolean> {
-    const sequence = ++this.sequence;
+    const current = this.reads.begin();
     this.set({ ...this.view, loading: true, error: undefined });
     try {
       const workItemId = await this.form.getId();
       const title = String((await this.form.getFieldValue("System.Title", { returnOriginalValue: false })) ?? "");
       const impact = await backendFetch<Impact>(this.info, `/work-items/${workItemId}/impact`);
-      if (sequence === this.sequence) this.set({ workItemId, title, impact, loading: false });
+      if (current()) this.set({ workItemId, title, impact, loading: false });
       return true;
     } catch (error) {
-      if (sequence === this.sequence) {
+      if (current()) {
         this.set({ ...this.view, loading: false, error: describeError(error) });
         reportFailed(error);
       }
@@ -68,7 +69,7 @@ class ImpactModel implements IWorkItemNotificationListener {
   }
 
   onUnloaded(_args: IWorkItemChangedArgs): void {
-    this.sequence++;
+    this.reads.cancel();
     this.set({ loading: false });
   }
 

@@ -6,6 +6,7 @@ import * as SDK from "azure-devops-extension-sdk";
 import * as React from "react";
 
 import { DailyBars, StatusBar } from "../shared/charts";
+import { Latest } from "../shared/latest";
 import { DashboardSummary } from "../shared/model";
 import { backendFetch, describeError, loadPageInfo, PageInfo, reportFailed, startSdk } from "../shared/sdk";
 import { ErrorState, formatAge, Loading, mount } from "../shared/states";
@@ -54,6 +55,8 @@ function WidgetView(props: ViewProps): React.ReactElement {
 /** The object the dashboard calls: preload, load and reload (IConfigurableWidget). */
 class CustomerReportedBugsWidget implements IConfigurableWidget {
   private info?: Promise<PageInfo>;
+  // The configuration's live preview reloads on every change: an older reload's answer can come last.
+  private readonly renders = new Latest();
 
   preload(settings: WidgetSettings): Promise<WidgetStatus> {
     mount(<Shell name={settings.name}><Loading label="Loading…" /></Shell>);
@@ -69,16 +72,19 @@ class CustomerReportedBugsWidget implements IConfigurableWidget {
   }
 
   private async render(settings: WidgetSettings): Promise<WidgetStatus> {
+    const current = this.renders.begin();
     try {
       this.info = this.info ?? loadPageInfo();
       const options = parseSettings(settings);
       const summary = await backendFetch<DashboardSummary>(await this.info, `/dashboard?days=${options.days}`);
+      if (!current()) return WidgetStatusHelper.Success(); // a newer load or reload shows its own
       const columns = settings.size?.columnSpan ?? 2;
       const rows = settings.size?.rowSpan ?? 2;
       mount(<WidgetView name={settings.name} columns={columns} rows={rows} settings={options} summary={summary} />);
       return WidgetStatusHelper.Success();
     } catch (error) {
       const message = describeError(error);
+      if (!current()) return WidgetStatusHelper.Failure(message); // not shown: a newer one is on screen
       mount(<Shell name={settings.name}><ErrorState message={message} /></Shell>);
       reportFailed(error);
       return WidgetStatusHelper.Failure(message);

@@ -15,6 +15,7 @@ import { Tab, TabBar, TabSize } from "azure-devops-ui/Tabs";
 import * as React from "react";
 
 import "./customer-reports.css";
+import { Latest } from "../shared/latest";
 import { Group, Report } from "../shared/model";
 import { BackendError, backendFetch, describeError, PageInfo, reportFailed, reportLoaded, resizeToContent, startSdk } from "../shared/sdk";
 import { Empty, ErrorState, Loading, mountWhileWaiting, Pending } from "../shared/states";
@@ -36,6 +37,7 @@ interface Props {
 }
 
 class CustomerReportsHub extends React.Component<Props, State> {
+  private readonly reads = new Latest(); // filters, pages and views read in turn: the newest is shown
   private bugs = new BugPolls({
     read: (groupId) => backendFetch<Group>(this.state.info as PageInfo, `/groups/${encodeURIComponent(groupId)}`),
     settled: () => this.refresh(),
@@ -106,14 +108,17 @@ class CustomerReportsHub extends React.Component<Props, State> {
     const { info } = this.state;
     if (!info) return;
     const next = { ...this.state, ...change };
+    const current = this.reads.begin();
     this.setState({ loading: true });
     try {
       const page = await readPage(info, next);
+      if (!current()) return; // a newer read (another filter, page or view) shows its own answer
       const { expanded } = this.state;
       // The same page again (after an action) keeps its open groups; their reports are re-read.
       const keep = Object.keys(change).length === 0 && !page.expanded;
       this.setState({ ...shown(page), ...(keep ? { expanded } : {}) } as State, () => this.followPendingBugs());
     } catch (error) {
+      if (!current()) return;
       this.setState({ loading: false, loadError: describeError(error) });
       reportFailed(error);
     }
