@@ -97,3 +97,26 @@ def js_number(number: float) -> str:
         mantissa = digits if k == 1 else digits[0] + "." + digits[1:]
         text = f"{mantissa}e{'+' if n - 1 >= 0 else '-'}{abs(n - 1)}"
     return sign + text
+
+
+# JavaScript's white space and line terminators (the `\s` of its regular expressions, what parseInt skips);
+# Python's `\s` and str.strip() differ (they take \x1c-\x1f and \x85, and leave \ufeff).
+JS_SPACE = "\t\n\v\f\r \u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B)))
+JS_SPACE += "\u2028\u2029\u202f\u205f\u3000\ufeff"
+
+
+def js_entries(value: Any) -> list[tuple[str, Any]]:
+    """Return `Object.keys(value).map(k => [k, value[k]])` for a JSON value: an object's keys in their
+    JavaScript order, an array's or a string's indices (a string's items are its UTF-16 code units),
+    nothing for a number or boolean. null raises TypeError, as Object.keys(null) does."""
+    if value is None:
+        raise TypeError("Cannot convert undefined or null to object")
+    if isinstance(value, dict):
+        return [(key, value[key]) for key in js_keys(value)]
+    if isinstance(value, list):
+        return [(str(index), item) for index, item in enumerate(value)]
+    if isinstance(value, str):
+        units = value.encode("utf-16-le", "surrogatepass")
+        chars = [units[i : i + 2].decode("utf-16-le", "surrogatepass") for i in range(0, len(units), 2)]
+        return [(str(index), char) for index, char in enumerate(chars)]
+    return []

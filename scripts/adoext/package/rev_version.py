@@ -26,14 +26,14 @@ from typing import Any
 
 from adoext.errors import PackageError
 from adoext.package.diagnostics import Report
+from adoext.package.jsvalues import JS_SPACE
 from adoext.package.merge.merged import Merged
 
 # tfx's warning, word for word (its %s is the version as written).
 SKIPPED = "Could not parse {} as a version (e.g. major.minor.patch). Skipping version rev..."
-# JavaScript's whitespace (what parseInt skips), not Python's: no \x1c-\x1f, no \x85.
-_JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
-# parseInt without a radix: "0x" starts hex digits (none: NaN), else ASCII decimal digits.
-_JS_INT = re.compile(f"[{_JS_SPACE}]*([+-]?)(?:0[xX]([0-9a-fA-F]*)|([0-9]+))")
+# parseInt without a radix: JavaScript's white space skipped, then "0x" starts hex digits (none: NaN),
+# else ASCII decimal digits.
+_JS_INT = re.compile(f"[{re.escape(JS_SPACE)}]*([+-]?)(?:0[xX]([0-9a-fA-F]*)|([0-9]+))")
 
 
 def _parse_int(text: str) -> float | None:

@@ -2,48 +2,84 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
-from adoext.package.jsvalues import js_keys, js_string, js_truthy
+from adoext.package.jsvalues import js_entries, js_keys, js_string, js_truthy
 from adoext.package.merge.merged import KeyContext, KeyRule, Merged
 from adoext.package.merge.naming import capitalized_camel, parse_color, upper_first
 
 PROP = "Microsoft.VisualStudio.Services."
 
 
+# lodash's stringToPath, which `_.get(value, linkType + ".uri")` splits a link's key with ("home.x" is
+# value.home.x); \d is ASCII in JavaScript.
+_PATH_PART = re.compile(
+    r"""[^.[\]]+|\[(?:(-?[0-9]+(?:\.[0-9]+)?)|(["'])((?:(?!\2)[^\\]|\\.)*?)\2)\]|(?=(?:\.|\[\])(?:\.|\[\]|\Z))"""
+)
+
+
+def _member(value: Any, key: str) -> Any:
+    """Return `value[key]` for a JSON value (None for undefined): an object's key, an array's or string's
+    index."""
+    if isinstance(value, dict):
+        return value.get(key)
+    if isinstance(value, (list, str)):
+        return dict(js_entries(value)).get(key)
+    return None
+
+
+def lodash_get(value: Any, path: str) -> Any:
+    """Return lodash's `_.get(value, path)`: the whole path if it is a key of `value`, else each part."""
+    if isinstance(value, dict) and path in value:
+        return value[path]
+    parts = [""] if path.startswith(".") else []
+    for match in _PATH_PART.finditer(path):
+        number, quote, quoted = match.groups()
+        parts.append(re.sub(r"\\(\\)?", r"\1", quoted) if quote else number or match.group(0))
+    for part in parts:
+        if value is None:
+            return None
+        value = _member(value, part)
+    return value
+
+
 def _links(merged: Merged, value: Any, ctx: KeyContext) -> None:
-    """Add a Links.<Type> property per link with a uri/url."""
-    if not isinstance(value, dict):
+    """Add a Links.<Type> property per link with a uri/url. tfx reads any object, so an array's links are
+    Links.0, Links.1, ..., and looks each up as a lodash path: a key with a '.' is not found."""
+    if not isinstance(value, (dict, list)):
         return
-    for link_type, link in value.items():
-        url = link.get("uri") or link.get("url") if isinstance(link, dict) else None
-        if url:
+    for link_type, _link in js_entries(value):
+        url = lodash_get(value, link_type + ".uri")
+        url = url if js_truthy(url) else lodash_get(value, link_type + ".url")
+        if js_truthy(url):
             merged.properties.append((PROP + "Links." + capitalized_camel(link_type), js_string(url)))
         else:
             ctx.warn(f"'uri' property not found for link: '{link_type}'... ignoring.", link_type)
 
 
 def _repository(merged: Merged, value: Any, ctx: KeyContext) -> None:
-    """Add the Links.GitHub property from `repository` (tfx only knows git)."""
-    if not isinstance(value, dict):
+    """Add the Links.GitHub property from `repository` (tfx only knows git); an array has no type."""
+    if not isinstance(value, (dict, list)):
         return
-    url = value.get("url") or value.get("uri")
-    if not value.get("type"):
-        ctx.error("Repository must have a 'type' property.", hint='Add "type": "git".')
-    elif value["type"] != "git":
+    fields = value if isinstance(value, dict) else {}
+    url, uri = fields.get("url"), fields.get("uri")
+    if not js_truthy(fields.get("type")):
+        ctx.error("Repository must have a 'type' property.", hint='Write {"type": "git", "url": ...}.')
+    elif fields["type"] != "git":
         ctx.error("Currently 'git' is the only supported repository type.", "type", hint='Use "type": "git".')
-    elif not url:
+    elif not js_truthy(url) and not js_truthy(uri):
         ctx.error("Repository must contain a 'url' property.", hint="Add the repository's https URL.")
     else:
-        merged.properties.append((PROP + "Links.GitHub", js_string(url)))
+        merged.properties.append((PROP + "Links.GitHub", js_string(url if js_truthy(url) else uri)))
 
 
 def _branding(merged: Merged, value: Any, ctx: KeyContext) -> None:
-    """Add Branding.<Key> properties; the colour is normalised to lower-case hex."""
-    if not isinstance(value, dict):
+    """Add Branding.<Key> properties (an array's are Branding.0, ...); the colour is normalised to hex."""
+    if not isinstance(value, (dict, list)):
         return
-    for name, item in value.items():
+    for name, item in js_entries(value):
         cased = capitalized_camel(name)
         if cased == "Color":
             try:
@@ -58,20 +94,25 @@ def _branding(merged: Merged, value: Any, ctx: KeyContext) -> None:
         merged.properties.append((PROP + "Branding." + cased, js_string(item)))
 
 
-def add_badges(merged: Merged, value: Any) -> None:
-    """Add <Badge> elements (both href/link and uri/imgUri spellings)."""
+def add_badges(merged: Merged, value: Any, ctx: KeyContext) -> None:
+    """Add <Badge> elements, reading each as tfx does (`badge.link || badge.href`, ...): an item that is not
+    an object is a <Badge/> without attributes, except null and strings, on which tfx fails."""
     if not isinstance(value, list):
         return
     if "Badges" not in merged.metadata:
         merged.metadata["Badges"] = merged.badges
-    for badge in value:
-        if isinstance(badge, dict):
-            attrs = {
-                "Link": badge.get("link", badge.get("href")),
-                "ImgUri": badge.get("imgUri", badge.get("uri")),
-                "Description": badge.get("description"),
-            }
-            merged.badges.append({k: js_string(v) for k, v in attrs.items() if v is not None})
+    for index, badge in enumerate(value):
+        if badge is None or isinstance(badge, str):  # null.link throws; a string's .link is a function
+            ctx.error("A badge must be an object with link, imgUri and description.", index)
+            continue
+        fields = badge if isinstance(badge, dict) else {}
+        link, img = fields.get("link"), fields.get("imgUri")
+        attrs = {
+            "Link": link if js_truthy(link) else fields.get("href"),
+            "ImgUri": img if js_truthy(img) else fields.get("uri"),
+            "Description": fields.get("description"),
+        }
+        merged.badges.append({k: js_string(v) for k, v in attrs.items() if v is not None})
 
 
 def _boolean_property(merged: Merged, value: Any, ctx: KeyContext, prop: str, message: str) -> None:

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from adoext.package.jsvalues import js_join, js_string, js_truthy, js_unique
+from adoext.package.jsvalues import js_entries, js_join, js_string, js_truthy, js_unique
 from adoext.package.merge.merged import KeyContext, KeyRule, Merged
 from adoext.package.merge.naming import start_case
 from adoext.package.merge.properties import PROP, PROPERTY_KEYS, add_badges
@@ -185,12 +185,26 @@ def _list_field(name: str, delimiter: str) -> KeyRule:
     return rule
 
 
+def _object_entries(value: Any, ctx: KeyContext) -> list[tuple[str, Any]]:
+    """`Object.keys(value)` for `icons` and `content`, which tfx reads without checking the type: an
+    array's items are named by their index, a string's characters are paths, null (left in by an
+    overrides partial) makes tfx fail."""
+    try:
+        return js_entries(value)
+    except TypeError:
+        ctx.error(f"'{ctx.key}' is null: tfx fails on it (Object.keys of null).", hint="Remove the key.")
+        return []
+
+
 def _icons(merged: Merged, key: str, value: Any, ctx: KeyContext) -> None:
     """`icons`: {kind: path}, each an addressable asset."""
-    if isinstance(value, dict):
-        base = ctx.partial.base_for(key)
-        for kind, path in value.items():
-            _asset(merged, ctx, path, PROP + "Icons." + start_case(kind), base, None, kind)
+    if isinstance(value, str) and "." in value:  # tfx's icon "." is the root: an <Asset> with no Path
+        message = "'icons' is a string; tfx reads its characters as paths: All 'files' must include a 'path'."
+        ctx.error(message, hint='Write "icons": {"default": "images/icon.png"}.')
+        return
+    base = ctx.partial.base_for(key)
+    for kind, path in _object_entries(value, ctx):
+        _asset(merged, ctx, path, PROP + "Icons." + start_case(kind), base, None, kind)
 
 
 def _screenshots(merged: Merged, key: str, value: Any, ctx: KeyContext) -> None:
@@ -204,13 +218,15 @@ def _screenshots(merged: Merged, key: str, value: Any, ctx: KeyContext) -> None:
 
 
 def _content(merged: Merged, key: str, value: Any, ctx: KeyContext) -> None:
-    """`content`: {kind: {path, contentType}}; an item without a path is a warning."""
-    if not isinstance(value, dict):
-        return
-    for kind, item in value.items():
-        if isinstance(item, dict) and item.get("path"):
+    """`content`: {kind: {path, contentType}}; an item without a path is a warning, a null one an error
+    (tfx fails reading its path)."""
+    for kind, item in _object_entries(value, ctx):
+        path = item.get("path") if isinstance(item, dict) else None
+        if item is None:
+            ctx.error(f"Content item '{kind}' is null: tfx fails on it.", kind, hint='Write {"path": ...}.')
+        elif js_truthy(path):
             asset_type = PROP + "Content." + start_case(kind)
-            _asset(merged, ctx, item["path"], asset_type, ctx.root, item.get("contentType"), kind, "path")
+            _asset(merged, ctx, path, asset_type, ctx.root, item.get("contentType"), kind, "path")
         else:
             ctx.warn(f"Did not find 'path' property for content item '{kind}'. Ignoring.", kind)
 
@@ -223,7 +239,7 @@ def _details(merged: Merged, key: str, value: Any, ctx: KeyContext) -> None:
 
 
 def _badges(merged: Merged, key: str, value: Any, ctx: KeyContext) -> None:
-    add_badges(merged, value)
+    add_badges(merged, value, ctx)
 
 
 # The vsixmanifest side's rule for each manifest key (lower-cased, as tfx matches them); a key not
