@@ -239,3 +239,29 @@ def test_written_values_are_javascripts_text(make_ext: Callable[..., Ext]) -> No
     assert 'Branding.Theme" Value="true"' in manifest_xml and 'Branding.Other" Value="1"' in manifest_xml
     assert 'Branding.List" Value="1,a,true"' in manifest_xml
     assert '<InstallationTarget Id="Microsoft.VisualStudio.Services" Version="1"/>' in manifest_xml
+
+
+@pytest.mark.parametrize(
+    ("qna", "link", "enabled"),
+    [  # tfx-cli 0.23.1 writes into the object as it reads it: a later spelling reads what an earlier wrote
+        ({"enableMarketplaceQnA": False, "uri": "https://a", "url": "https://b"}, "https://a", "false"),
+        ({"url": "https://b", "uri": "https://a"}, "https://a", None),
+        ({"Uri": "https://a", "URL": "https://b", "EnableMarketplaceQnA": True,
+          "enableMarketplaceQnA": False}, "https://b", "true"),
+    ],
+)  # fmt: skip
+def test_qna_spellings_resolve_as_tfx_resolves_them(
+    make_ext: Callable[..., Ext], qna: dict[str, Any], link: str, enabled: str | None
+) -> None:
+    properties, vso = manifest_parts(make_ext(base_manifest(CustomerQnASupport=qna)))
+    prefix = '<Property Id="Microsoft.VisualStudio.Services.'
+    assert f'{prefix}CustomerQnALink" Value="{link}"/>' in properties
+    flag = [p for p in properties if "EnableMarketplaceQnA" in p]
+    assert flag == ([f'{prefix}EnableMarketplaceQnA" Value="{enabled}"/>'] if enabled else [])
+    assert vso["CustomerQnASupport"]["url"] == link
+
+
+def test_scopes_that_are_no_names_stay_in_as_in_tfx_with_a_warning(make_ext: Callable[..., Ext]) -> None:
+    result = make_ext(base_manifest(scopes=["vso.work", 5, None, "vso.work", 5])).package()
+    assert json.loads(read_parts(result.path)["extension.vsomanifest"])["scopes"] == ["vso.work", 5, None]
+    assert sum("a scope must be a string" in str(w) for w in result.warnings) == 3

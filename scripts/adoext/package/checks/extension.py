@@ -245,7 +245,7 @@ class Checker:
     def scopes(self) -> None:
         """Unknown scopes are a warning (the Marketplace rejects misspelt ones at upload)."""
         for scope in self.merged.vso.get("scopes") or []:
-            if scope not in KNOWN_SCOPES:
+            if isinstance(scope, str) and scope not in KNOWN_SCOPES:  # the rest were warned about at merge
                 origin, path = self.merged.origin("scope:" + scope)
                 self.report.warn(
                     f"unknown scope '{scope}'.",

@@ -152,17 +152,18 @@ def _gallery_properties(merged: Merged, value: Any, ctx: KeyContext) -> None:
 
 def normalised_qna(value: dict[str, Any]) -> dict[str, Any]:
     """Return CustomerQnASupport as tfx leaves it: every url/uri key (any casing) also written as `url`,
-    every enableMarketplaceQnA spelling as `enableMarketplaceQnA`, in key order (the last one wins).
+    every enableMarketplaceQnA spelling as `enableMarketplaceQnA`, in key order: a `url` after a `uri`
+    reads the value the `uri` wrote there, so {"uri": a, "url": b} gives a, as in tfx.
 
     tfx changes the manifest's own object, so the vsomanifest copy carries the added keys too.
     """
     normalised = dict(value)
-    for key, item in value.items():
+    for key in js_keys(value):  # tfx writes into the object it reads: a later key reads what was written
         lowered = key.lower()
         if lowered in ("url", "uri"):
-            normalised["url"] = item
+            normalised["url"] = normalised[key]
         if lowered == "enablemarketplaceqna":
-            normalised["enableMarketplaceQnA"] = item
+            normalised["enableMarketplaceQnA"] = normalised[key]
     return normalised
 
 

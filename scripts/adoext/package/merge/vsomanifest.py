@@ -13,6 +13,7 @@ import json
 import re
 from typing import Any
 
+from adoext.package.jsvalues import js_unique
 from adoext.package.merge.merged import KeyContext, KeyRule, Merged
 from adoext.package.merge.properties import normalised_qna
 
@@ -73,12 +74,13 @@ def _scopes(merged: Merged, value: Any, ctx: KeyContext) -> None:
     if not isinstance(value, list):
         ctx.warn("'scopes' is not an array: ignored.", hint='Write e.g. "scopes": ["vso.work"].')
         return
-    scopes = merged.vso.setdefault("scopes", [])
+    # lodash's uniq over the concatenation: an item that is no scope name stays in, as in tfx, but is
+    # warned about (the Marketplace knows scopes by name).
+    merged.vso["scopes"] = js_unique(merged.vso.get("scopes", []) + value)
     for index, scope in enumerate(value):
         if not isinstance(scope, str):
-            ctx.warn("a scope must be a string: ignored.", index, hint='Write e.g. "vso.work".')
-        elif scope not in scopes:
-            scopes.append(scope)
+            ctx.warn("a scope must be a string: tfx keeps it as it is.", index, hint='Write e.g. "vso.work".')
+        else:
             merged.origins.setdefault("scope:" + scope, (ctx.origin, ctx.path()))
 
 
