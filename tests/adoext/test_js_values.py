@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from adoext.errors import ValidationFailed
+from adoext.errors import ManifestError, ValidationFailed
 from adoext.package.jsvalues import js_keys, js_string
 
 from tests.adoext.conftest import Ext, base_manifest, read_parts
@@ -265,3 +265,42 @@ def test_scopes_that_are_no_names_stay_in_as_in_tfx_with_a_warning(make_ext: Cal
     result = make_ext(base_manifest(scopes=["vso.work", 5, None, "vso.work", 5])).package()
     assert json.loads(read_parts(result.path)["extension.vsomanifest"])["scopes"] == ["vso.work", 5, None]
     assert sum("a scope must be a string" in str(w) for w in result.warnings) == 3
+
+
+def test_numbers_and_lone_surrogates_are_written_as_json_stringify_writes_them(
+    make_ext: Callable[..., Ext],
+) -> None:
+    """tfx-cli 0.23.1's vsomanifest for the same properties, line for line."""
+    manifest = base_manifest()
+    extra = {"big": 1e21, "small": 1e-7, "huge": 1.5e300, "bigint": 2**64 + 1, "f": 1.0, "neg": -0.0,
+             "sur": "x \ud800 y", "e5": 0.00001, "n17": 12345678901234567890}  # fmt: skip
+    manifest["contributions"][0]["properties"].update(extra)
+    text = read_parts(make_ext(manifest).package().path)["extension.vsomanifest"].decode()
+    expected = ['"big": 1e+21,', '"small": 1e-7,', '"huge": 1.5e+300,', '"bigint": 18446744073709552000,']
+    expected += ['"f": 1,', '"neg": 0,', '"sur": "x \\ud800 y",', '"e5": 0.00001,']
+    expected += ['"n17": 12345678901234567000']
+    assert [line for line in expected if line not in text] == []
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"description": "x \x1f y"}, {"description": "x \ud800 y"}, {"name": "a\x00b"}, {"tags": ["t\x0b"]},
+        {"galleryProperties": {"k": "v\uffff"}}, {"description": "x \ufffe"},
+    ],
+)  # fmt: skip
+def test_a_character_xml_cannot_carry_is_one_error_and_nothing_is_written(
+    make_ext: Callable[..., Ext], overrides: dict[str, Any]
+) -> None:
+    """tfx-cli 0.23.1 fails on each ("Invalid character in string"); adoext wrote a vsixmanifest no XML
+    parser could read, or crashed on the lone surrogate."""
+    ext = make_ext(base_manifest(**overrides))
+    with pytest.raises(ManifestError) as caught:
+        ext.package()
+    assert "which XML cannot carry" in str(caught.value) and "\n" not in str(caught.value)
+    assert not (ext.root / "out").exists()
+
+
+def test_control_characters_xml_allows_are_written(make_ext: Callable[..., Ext]) -> None:
+    parts = read_parts(make_ext(base_manifest(description="tab\there, del \x7f")).package().path)
+    assert "tab\there, del \x7f" in parts["extension.vsixmanifest"].decode()

@@ -24,7 +24,7 @@ def js_keys(value: dict[str, Any]) -> list[str]:
 
 def js_length(text: str) -> int:
     """Return `text.length`: UTF-16 code units, so a character beyond U+FFFF (an emoji) counts two."""
-    return len(text.encode("utf-16-le")) // 2
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2  # a lone surrogate is one unit too
 
 
 def js_truthy(value: Any) -> bool:

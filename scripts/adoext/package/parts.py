@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from adoext.package.content_types import CONTENT_TYPES_PART, TypedPart, build_content_types, libmagic_sniffer
-from adoext.package.jsvalues import js_keys, js_string
+from adoext.package.jsvalues import js_keys, js_number, js_string
 from adoext.package.merge.merged import Merged
 from adoext.package.model import PackageFile
 from adoext.package.xmlwrite import Element, render
@@ -37,20 +38,26 @@ class LocalizedManifest(NamedTuple):
     langpack: str
 
 
-def _js_numbers(value: Any) -> Any:
-    """Write integral floats as JavaScript does (1.0 -> 1), and objects in its key order ("2" first)."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
+def _js_order(value: Any) -> Any:
+    """Objects in JavaScript's key order ("2" first), as JSON.stringify writes them."""
     if isinstance(value, dict):
-        return {k: _js_numbers(value[k]) for k in js_keys(value)}
+        return {k: _js_order(value[k]) for k in js_keys(value)}
     if isinstance(value, list):
-        return [_js_numbers(v) for v in value]
+        return [_js_order(v) for v in value]
     return value
+
+
+# A JSON string (kept as it is) or a number, which is rewritten as JavaScript writes it (1.0 -> 1,
+# 1e-07 -> 1e-7, 2**64 -> 18446744073709552000); and a lone surrogate, which JSON.stringify escapes.
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|-?[0-9][0-9.eE+-]*')
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def to_json(value: Any) -> str:
     """Serialise like JSON.stringify(value, null, 4): 4 spaces, LF, no trailing newline."""
-    return json.dumps(_js_numbers(value), indent=4, ensure_ascii=False)
+    text = json.dumps(_js_order(value), indent=4, ensure_ascii=False)
+    text = _JSON_TOKEN.sub(lambda m: m[0] if m[0].startswith('"') else js_number(float(m[0])), text)
+    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
 
 
 def _assets(files: list[PackageFile], localized: list[LocalizedManifest]) -> list[dict[str, str]]:
