@@ -304,3 +304,23 @@ def test_a_character_xml_cannot_carry_is_one_error_and_nothing_is_written(
 def test_control_characters_xml_allows_are_written(make_ext: Callable[..., Ext]) -> None:
     parts = read_parts(make_ext(base_manifest(description="tab\there, del \x7f")).package().path)
     assert "tab\there, del \x7f" in parts["extension.vsixmanifest"].decode()
+
+
+def test_restricted_to_items_that_are_not_strings_are_kept_as_tfx_keeps_them(
+    make_ext: Callable[..., Ext],
+) -> None:
+    result = make_ext(base_manifest(restrictedTo=[5, None, "member"])).package()
+    assert json.loads(read_parts(result.path)["extension.vsomanifest"])["restrictedTo"] == [5, None, "member"]
+    assert sum("a restrictedTo item must be a string" in str(w) for w in result.warnings) == 2
+
+
+@pytest.mark.parametrize("flags", [["PAID"], ["Preview,Paid"], "Preview,Paid\tFree", ["Paid"]])
+def test_paid_anywhere_in_the_flags_needs_a_support_link_as_in_tfx(
+    make_ext: Callable[..., Ext], flags: Any
+) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        make_ext(base_manifest(galleryFlags=flags)).package()
+    assert any("Paid extensions are required to have a support link" in p for p in caught.value.problems)
+    make_ext(base_manifest(galleryFlags=flags, links={"support": {"uri": "https://x"}})).package(
+        output_path="out/linked.vsix"
+    )

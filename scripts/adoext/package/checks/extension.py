@@ -162,10 +162,9 @@ class Checker:
                 "links",
                 'Add "links": {"getstarted": {"uri": "https://..."}}.',
             )
-        if (
-            "Paid" in self.merged.gallery_flags
-            and "Microsoft.VisualStudio.Services.Links.Support" not in props
-        ):
+        flags = str(self.merged.metadata.get("GalleryFlags") or "")
+        # tfx: "paid" anywhere in the flags' text, in any case ("PAID", "Preview,Paid"), needs the link.
+        if "paid" in flags.lower() and "Microsoft.VisualStudio.Services.Links.Support" not in props:
             self.rule(
                 "Paid extensions are required to have a support link.",
                 "galleryflags",

@@ -230,10 +230,14 @@ def process(merged: Merged, key: str, value: Any, ctx: KeyContext) -> None:
 
 
 def _restricted(merged: Merged, value: Any, ctx: KeyContext) -> None:
-    """restrictedTo: an array of strings, given once (the overrides partial may replace it)."""
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+    """restrictedTo: an array, given once (the overrides partial may replace it). tfx checks only that it
+    is an array, so an item that is not a string is written as it is, with a warning."""
+    if not isinstance(value, list):
         ctx.error('"restrictedTo" must be an array of strings.', hint='e.g. "restrictedTo": ["member"]')
         return
+    for index, item in enumerate(value):
+        if not isinstance(item, str):
+            ctx.warn("a restrictedTo item must be a string: tfx keeps it as it is.", index, hint='"member"')
     if "restrictedTo" in merged.vso and not ctx.partial.override:
         ctx.error(
             "Multiple values found for 'restrictedTo'.", hint="Declare restrictedTo in one manifest only."
