@@ -324,3 +324,10 @@ def test_paid_anywhere_in_the_flags_needs_a_support_link_as_in_tfx(
     make_ext(base_manifest(galleryFlags=flags, links={"support": {"uri": "https://x"}})).package(
         output_path="out/linked.vsix"
     )
+
+
+def test_a_content_type_given_as_a_number_is_its_text_as_in_tfx(make_ext: Callable[..., Ext]) -> None:
+    ext = make_ext(base_manifest(content={"details": {"path": "d.md", "contentType": 5}}))
+    ext.write("d.md", "# Overview")
+    types = read_parts(ext.package().path)["[Content_Types].xml"].decode()
+    assert '<Override ContentType="5" PartName="/d.md"/>' in types

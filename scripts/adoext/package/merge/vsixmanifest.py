@@ -52,7 +52,7 @@ def _asset(
     if not isinstance(path, str) or not path:
         ctx.error("must be a file path string.", *parts, hint="Give the path of a file in the package.")
         return
-    ctype = content_type if isinstance(content_type, str) else None
+    ctype = js_string(content_type) if js_truthy(content_type) else None  # as tfx: 5 is "5"
     merged.deferred.append(FileDecl(path, base, ctx.origin, ctx.path(*parts), True, (), ctype, (asset_type,)))
 
 
