@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from adoext.errors import ValidationFailed
 from adoext.package.jsvalues import js_entries
-from adoext.package.merge.properties import lodash_get
+from adoext.package.lodash_paths import get as lodash_get
 
 from tests.adoext.conftest import PNG_1X1, Ext, base_manifest
 

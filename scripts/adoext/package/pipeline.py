@@ -106,10 +106,10 @@ def stop_on_errors(build: Build) -> None:
 
 
 def localize_manifests(build: Build) -> None:
-    """--loc-root: one localized vsomanifest per language folder."""
-    if build.options.loc_root is not None:
-        loc_root = build.options.base_dir() / build.options.loc_root
-        build.localized = localize(build.merged, loc_root, build.report)
+    """i18n: strings get their text (tfx does this on every package); --loc-root: one copy per language."""
+    loc_root = build.options.loc_root
+    folder = build.options.base_dir() / loc_root if loc_root is not None else None
+    build.localized = localize(build.merged, folder, build.report)
 
 
 def check_manifest(build: Build) -> None:

@@ -2,47 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
+from adoext.package import lodash_paths
 from adoext.package.jsvalues import js_entries, js_keys, js_string, js_truthy
 from adoext.package.merge.merged import KeyContext, KeyRule, Merged
 from adoext.package.merge.naming import capitalized_camel, parse_color, upper_first
 
 PROP = "Microsoft.VisualStudio.Services."
-
-
-# lodash's stringToPath, which `_.get(value, linkType + ".uri")` splits a link's key with ("home.x" is
-# value.home.x); \d is ASCII in JavaScript.
-_PATH_PART = re.compile(
-    r"""[^.[\]]+|\[(?:(-?[0-9]+(?:\.[0-9]+)?)|(["'])((?:(?!\2)[^\\]|\\.)*?)\2)\]|(?=(?:\.|\[\])(?:\.|\[\]|\Z))"""
-)
-
-
-def _member(value: Any, key: str) -> Any:
-    """Return `value[key]` for a JSON value (None for undefined): an object's key, an array's or string's
-    index."""
-    if isinstance(value, dict):
-        return value.get(key)
-    if isinstance(value, (list, str)):
-        return dict(js_entries(value)).get(key)
-    return None
-
-
-def lodash_get(value: Any, path: str) -> Any:
-    """Return lodash's `_.get(value, path)`: the whole path if it is a key of `value`, else each part."""
-    if isinstance(value, dict) and path in value:
-        return value[path]
-    parts = [""] if path.startswith(".") else []
-    for match in _PATH_PART.finditer(path):
-        number, quote, quoted = match.groups()
-        parts.append(re.sub(r"\\(\\)?", r"\1", quoted) if quote else number or match.group(0))
-    for part in parts:
-        if value is None:
-            return None
-        value = _member(value, part)
-    return value
 
 
 def _links(merged: Merged, value: Any, ctx: KeyContext) -> None:
@@ -51,8 +19,8 @@ def _links(merged: Merged, value: Any, ctx: KeyContext) -> None:
     if not isinstance(value, (dict, list)):
         return
     for link_type, _link in js_entries(value):
-        url = lodash_get(value, link_type + ".uri")
-        url = url if js_truthy(url) else lodash_get(value, link_type + ".url")
+        url = lodash_paths.get(value, link_type + ".uri")
+        url = url if js_truthy(url) else lodash_paths.get(value, link_type + ".url")
         if js_truthy(url):
             merged.properties.append((PROP + "Links." + capitalized_camel(link_type), js_string(url)))
         else:
