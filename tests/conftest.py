@@ -12,11 +12,13 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from tests import tfx_cli
 from tests.pg_server import ThrowawayServer
 
 ENGINES = ("sqlite", "postgresql")
@@ -76,3 +78,9 @@ def database_url(engine: str, request: pytest.FixtureRequest) -> str | None:
 def postgres_dbname(url: str) -> str:
     """Return the database name of a libpq URL."""
     return str(conninfo_to_dict(url)["dbname"])
+
+
+@pytest.fixture(scope="session")
+def tfx_cli_modules() -> Path:
+    """tests/publish/tfx_cli's node_modules, with the pinned tfx-cli 0.23.1 installed (tests/tfx_cli.py)."""
+    return tfx_cli.install()

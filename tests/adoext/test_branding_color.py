@@ -1,14 +1,13 @@
 """branding.color as tfx-cli 0.23.1 reads it: `onecolor(value).hex()` (onecolor 2.5.0), or its error.
 
 The expected values below were observed with tfx-cli 0.23.1; the Node test compares adoext's parser with
-onecolor itself over many inputs where tests/publish/tfx_cli's `npm ci` has installed it.
+onecolor itself over many inputs (the one tfx-cli's lock pins, installed by tests/tfx_cli.py).
 """
 
 from __future__ import annotations
 
 import json
 import random
-import shutil
 import subprocess
 import zipfile
 from collections.abc import Callable
@@ -19,9 +18,7 @@ import pytest
 from adoext.errors import ValidationFailed
 from adoext.package.merge.naming import _NAMED, parse_color
 
-from tests.adoext.conftest import REPO_ROOT, Ext, base_manifest
-
-ONECOLOR = REPO_ROOT / "tests" / "publish" / "tfx_cli" / "node_modules" / "onecolor"
+from tests.adoext.conftest import Ext, base_manifest
 
 # (branding.color, the Branding.Color tfx-cli 0.23.1 wrote)
 ACCEPTED = [
@@ -103,10 +100,9 @@ def _inputs() -> list[Any]:
     return fixed + generated
 
 
-@pytest.mark.skipif(
-    shutil.which("node") is None or not ONECOLOR.is_dir(), reason="needs Node and onecolor"
-)
-def test_parser_agrees_with_onecolor(tmp_path: Path) -> None:
+def test_parser_agrees_with_onecolor(tmp_path: Path, tfx_cli_modules: Path) -> None:
+    """onecolor as tfx-cli 0.23.1's own lock installs it (the fixture runs npm ci if needed)."""
+    onecolor = tfx_cli_modules / "onecolor"
     inputs = _inputs()
     (tmp_path / "inputs.json").write_text(json.dumps(inputs))
     script = (
@@ -116,7 +112,7 @@ def test_parser_agrees_with_onecolor(tmp_path: Path) -> None:
         "console.log(JSON.stringify(inputs.map(hex)));"
     )
     node = subprocess.run(
-        ["node", "-e", script, str(ONECOLOR), str(tmp_path / "inputs.json")],
+        ["node", "-e", script, str(onecolor), str(tmp_path / "inputs.json")],
         capture_output=True, text=True, check=True, timeout=60,
     )
     expected = json.loads(node.stdout)

@@ -6,17 +6,14 @@ api-version in the Accept header, the Server-style JSON upload for a URL that is
 marketplace.visualstudio.com). When tfx and adoext both work against the emulator and see each other's
 changes, the emulator answers the documented shapes, not just what adoext happens to read.
 
-tfx-cli is pinned by tests/publish/tfx_cli/package-lock.json and installed there with ``npm ci`` the
-first time (node_modules is ignored by git and reused while the lock is unchanged).
+tfx-cli is pinned by tests/publish/tfx_cli/package-lock.json and installed by tests/tfx_cli.py.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import os
-import shutil
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,28 +26,18 @@ from adoext.package.api import package
 from adoext.package.model import PackageOptions
 
 from backend.devtools.marketplace_emulator.state import MarketplaceState
+from tests import tfx_cli
 from tests.adoext.conftest import PNG_1X1, base_manifest
 
 from .conftest import EXTENSION, MEMBER, PUBLISHER, Adoext, Secrets, VsixFactory
 
-TFX_PROJECT = Path(__file__).parent / "tfx_cli"
-TFX_SCRIPT = TFX_PROJECT / "node_modules" / "tfx-cli" / "_build" / "tfx-cli.js"
-STAMP = TFX_PROJECT / "node_modules" / ".report-bridge-installed"
 IDENT = ("--publisher", PUBLISHER, "--extension-id", EXTENSION)
 
 
 @pytest.fixture(scope="session")
-def tfx_script() -> Path:
-    """Install the pinned tfx-cli with npm ci unless the installed copy matches the lock."""
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        pytest.fail("tfx-cli needs Node.js and npm on PATH (the project requires Node 20)")
-    want = hashlib.sha256((TFX_PROJECT / "package-lock.json").read_bytes()).hexdigest()[:16]
-    if not TFX_SCRIPT.is_file() or not STAMP.is_file() or STAMP.read_text().strip() != want:
-        subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=TFX_PROJECT,
-                       check=True, timeout=600)
-        STAMP.write_text(want + "\n")
-    return TFX_SCRIPT
+def tfx_script(tfx_cli_modules: Path) -> Path:
+    """The pinned tfx-cli's entry script (installed by the shared `tfx_cli_modules` fixture)."""
+    return tfx_cli.SCRIPT
 
 
 @dataclass(frozen=True)
