@@ -331,3 +331,17 @@ def test_a_content_type_given_as_a_number_is_its_text_as_in_tfx(make_ext: Callab
     ext.write("d.md", "# Overview")
     types = read_parts(ext.package().path)["[Content_Types].xml"].decode()
     assert '<Override ContentType="5" PartName="/d.md"/>' in types
+
+
+@pytest.mark.parametrize(
+    ("target", "shown"), [({"id": ""}, "''"), ({"version": "1"}, "'undefined'"), ("x", "'undefined'")]
+)
+def test_every_targets_entry_must_name_a_known_target_as_in_tfx(
+    make_ext: Callable[..., Ext], target: Any, shown: str
+) -> None:
+    """tfx's composer factory reads every entry's id, also one its manifest builder skips for having none."""
+    manifest = base_manifest(targets=[{"id": "Microsoft.VisualStudio.Services"}, target])
+    with pytest.raises(ValidationFailed) as caught:
+        make_ext(manifest).package()
+    problems = caught.value.problems
+    assert any(f"{shown} is not a recognized target" in p and "$.targets[1]" in p for p in problems)

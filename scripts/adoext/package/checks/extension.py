@@ -139,11 +139,11 @@ class Checker:
 
     def targets(self) -> None:
         """Every target is known; integration extensions need a getstarted link."""
-        for target in self.merged.targets:
-            if target["Id"] not in KNOWN_TARGETS:
+        for target_id in dict.fromkeys(self.merged.target_ids):
+            if target_id not in KNOWN_TARGETS:
                 self.rule(
-                    f"'{target['Id']}' is not a recognized target.",
-                    "target:" + target["Id"],
+                    f"'{target_id}' is not a recognized target.",
+                    "target:" + target_id,
                     "Valid targets are " + ", ".join(f"'{t}'" for t in sorted(KNOWN_TARGETS)) + ".",
                 )
         if not self.merged.targets:

@@ -53,6 +53,9 @@ class Merged:
         self.properties: list[tuple[str, str]] = []
         self.badges: list[dict[str, str]] = []
         self.targets: list[dict[str, str]] = []
+        # Every `targets` entry's id as tfx's composer factory reads it (String(id), "undefined" when it
+        # has none): each must be a known target, even one the manifest builder skips for having no id.
+        self.target_ids: list[str] = []
         self.vso: dict[str, Any] = {}
         self.files: list[FileDecl] = []
         self.deferred: list[FileDecl] = []

@@ -145,12 +145,19 @@ def _targets(merged: Merged, value: Any, ctx: KeyContext) -> None:
         )
         return
     for index, target in enumerate(value):
-        if isinstance(target, dict) and target.get("id"):
-            attrs = {"Id": js_string(target["id"])}
-            if target.get("version"):
-                attrs["Version"] = js_string(target["version"])
+        if target is None:  # tfx fails reading null.id
+            hint = '{"id": "Microsoft.VisualStudio.Services"}'
+            ctx.error("a target must be an object with an id.", index, hint=hint)
+            continue
+        fields = target if isinstance(target, dict) else {}
+        shown = js_string(fields["id"]) if "id" in fields else "undefined"
+        merged.target_ids.append(shown)
+        merged.origins.setdefault("target:" + shown, (ctx.origin, ctx.path(index)))
+        if js_truthy(fields.get("id")):
+            attrs = {"Id": shown}
+            if js_truthy(fields.get("version")):
+                attrs["Version"] = js_string(fields["version"])
             merged.targets.append(attrs)
-            merged.origins.setdefault("target:" + attrs["Id"], (ctx.origin, ctx.path(index)))
 
 
 def _id(merged: Merged, key: str, value: Any, ctx: KeyContext) -> None:
