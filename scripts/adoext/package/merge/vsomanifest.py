@@ -237,7 +237,8 @@ def _restricted(merged: Merged, value: Any, ctx: KeyContext) -> None:
         return
     for index, item in enumerate(value):
         if not isinstance(item, str):
-            ctx.warn("a restrictedTo item must be a string: tfx keeps it as it is.", index, hint='"member"')
+            hint = 'Write a role name, e.g. "member".'
+            ctx.warn("a restrictedTo item must be a string: tfx keeps it as it is.", index, hint=hint)
     if "restrictedTo" in merged.vso and not ctx.partial.override:
         ctx.error(
             "Multiple values found for 'restrictedTo'.", hint="Declare restrictedTo in one manifest only."
