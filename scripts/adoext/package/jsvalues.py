@@ -17,9 +17,10 @@ _MAX_INDEX = 2**32 - 2
 
 def js_keys(value: dict[str, Any]) -> list[str]:
     """Return an object's keys as `Object.keys` lists them: array indices ascending, then the rest."""
-    indices = [key for key in value if _INDEX.fullmatch(key) and int(key) <= _MAX_INDEX]
-    rest = [key for key in value if key not in set(indices)]
-    return sorted(indices, key=int) + rest
+    indices = {key for key in value if _INDEX.fullmatch(key) and int(key) <= _MAX_INDEX}
+    if not indices:  # the common case: the keys' own order
+        return list(value)
+    return sorted(indices, key=int) + [key for key in value if key not in indices]
 
 
 def js_length(text: str) -> int:

@@ -6,7 +6,7 @@ import math
 import re
 from typing import Any
 
-from adoext.package.jsvalues import JS_SPACE
+from adoext.package.jsvalues import JS_SPACE, js_length
 
 _WORDS = re.compile(r"[A-Za-z]+|[0-9]+")
 
@@ -130,7 +130,7 @@ def _parse(value: Any) -> list[float]:
         first = 100 if css[3] else 360 if hue else 255
         divisors = (first, 100 if css[5] or hue else 255, 100 if css[7] or hue else 255)
         return _to_rgb(space, [float(css[i]) / d for i, d in zip((2, 4, 6), divisors, strict=True)])
-    if len(text.encode("utf-16-le", "surrogatepass")) < 12:  # onecolor's `obj.length < 6`
+    if js_length(text) < 6:  # onecolor's `obj.length < 6`
         text = _SHORT_HEX.sub(r"\1\1\2\2\3\3", text) if _SHORT_HEX.fullmatch(text) else text
     hex_match = _HEX.fullmatch(text)
     if hex_match:

@@ -103,10 +103,8 @@ def _gallery_properties(merged: Merged, value: Any, ctx: KeyContext) -> None:
             "('GalleryProperties.0' = '[object Object]'), and so does adoext. Write one object instead, "
             'e.g. "galleryProperties": {"markdownItParser": true}.'
         )
-    groups = value if isinstance(value, dict) else {str(index): item for index, item in enumerate(value)}
     seen = {pid for pid, _ in merged.properties}
-    for name in js_keys(groups):
-        item_value = groups[name]
+    for name, item_value in js_entries(value):
         if not name or not js_truthy(item_value):
             ctx.warn("incorrectly formed property group in the extension manifest ... ignoring.", name)
             continue
