@@ -38,6 +38,7 @@ interface Props {
 
 class CustomerReportsHub extends React.Component<Props, State> {
   private readonly reads = new Latest(); // filters, pages and views read in turn: the newest is shown
+  private readonly groupReads = new Latest<string>(); // an open group's reports: its newest read is shown
   private bugs = new BugPolls({
     read: (groupId) => backendFetch<Group>(this.state.info as PageInfo, `/groups/${encodeURIComponent(groupId)}`),
     settled: () => this.refresh(),
@@ -183,6 +184,7 @@ class CustomerReportsHub extends React.Component<Props, State> {
   private async readReports(groupId: string, cursor: string | null): Promise<void> {
     const { info } = this.state;
     if (!info) return;
+    const newest = this.groupReads.begin(groupId); // a "more" read that a refresh overtook is dropped
     const update = (change: (e: Expansion) => Expansion) => this.setState((s) => {
       const current = s.expanded[groupId];
       return current ? { expanded: { ...s.expanded, [groupId]: change(current) } } : null;
@@ -190,10 +192,11 @@ class CustomerReportsHub extends React.Component<Props, State> {
     update((e) => ({ ...e, loading: true, error: undefined }));
     try {
       const page = await readGroupReports(info, groupId, cursor);
+      if (!newest()) return;
       const linked = this.state.linked?.report;
       update((e) => ({ ...page, reports: linkedFirst(cursor ? [...e.reports, ...page.reports] : page.reports, linked?.groupId === groupId ? linked : null) }));
     } catch (error) {
-      update((e) => ({ ...e, loading: false, error: describeError(error) }));
+      if (newest()) update((e) => ({ ...e, loading: false, error: describeError(error) }));
     }
   }
 
