@@ -6,7 +6,8 @@ Each check is here once, so a class of hostile input (issue 11) is refused the s
 - JSON bodies and cursors: at most `MAX_JSON_DEPTH` levels (json's C scanner recurses per level and
   jsonschema recurses again), no NaN/Infinity, integers within SQLite's 64-bit range;
 - text anywhere (body strings and keys, path, query and header values): no NUL and no lone surrogate, which
-  SQLite would store (NUL) or refuse with UnicodeEncodeError (a 500 before this module).
+  SQLite would store (NUL) or refuse with UnicodeEncodeError (a 500 before this module);
+- names in headers: percent-encoded UTF-8 (`header_text`), since a browser's header is Latin-1.
 
 Every refusal is a 400 `validation_failed` naming the parameter or field.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
+from urllib.parse import unquote
 
 from flask import Flask, request
 
@@ -34,6 +36,22 @@ def text_problem(value: str) -> str | None:
     if bad is None:
         return None
     return "must not contain NUL characters" if bad.group() == "\x00" else "must be valid Unicode text"
+
+
+def header_text(raw: str, header: str, *, limit: int = 256) -> str:
+    """Return the display text a header carries: percent-encoded UTF-8, as the extension sends it.
+
+    A browser sends a header's value as Latin-1 bytes and refuses any character past U+00FF, so the
+    extension encodes names (a project named "販売" is `%E8%B2%A9%E5%A3%B2`). A value without escapes
+    (older extension versions, clients that send ASCII) reads as sent.
+    """
+    try:
+        text = unquote(raw, errors="strict")
+    except UnicodeDecodeError:
+        raise invalid_parameter(header, "must be percent-encoded UTF-8", "header") from None
+    if problem := text_problem(text):
+        raise invalid_parameter(header, problem, "header")
+    return text.strip()[:limit]
 
 
 def parse_int(raw: str, name: str, *, minimum: int, maximum: int, where: str = "parameter") -> int:

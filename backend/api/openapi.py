@@ -44,9 +44,10 @@ _ORG_HEADERS = [
     _header(ORG_ID_HEADER, {"type": "string", "pattern": ORG_ID_PATTERN}, True,
             "The organization id from SDK.getHost().id."),
     _header(ORG_NAME_HEADER, {"type": "string", "pattern": NO_NUL},
-            description="SDK.getHost().name (display only)."),
+            description="SDK.getHost().name (display only), percent-encoded UTF-8."),
     _header(PROJECT_NAME_HEADER, {"type": "string", "pattern": NO_NUL},
-            description="The project's name (display only)."),
+            description="The project's name (display only), percent-encoded UTF-8: a browser's header "
+                        "value is Latin-1, and project names are Unicode."),
 ]
 _UI: list[dict[str, list[str]]] = [{"appToken": []}]
 _UI_ERRORS = ("400", "401", "403")

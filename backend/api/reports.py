@@ -37,7 +37,7 @@ def project_scope(pid: str) -> tuple[str, str]:
     if project_id is None:
         raise inputs.invalid_parameter("pid", "is not a valid project id", "path parameter")
     identity: Identity = g.identity
-    name = (request.headers.get(PROJECT_NAME_HEADER) or "").strip()[:256]
+    name = inputs.header_text(request.headers.get(PROJECT_NAME_HEADER) or "", PROJECT_NAME_HEADER)
     known: dict[tuple[str, str], str] = this_app().extensions[KNOWN_PROJECTS_KEY]
     scope = (identity.org_id, project_id)
     if scope in known and (not name or name == known[scope]):

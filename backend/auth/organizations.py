@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from backend import errors
+from backend import errors, inputs
 from backend.auth.org_ids import parse_org_id
 from backend.storage import Storage, Tx, utcnow
 
@@ -29,7 +29,7 @@ def read_org_headers(environ: Mapping[str, Any]) -> tuple[str, str]:
     org_id = parse_org_id(raw)
     if org_id is None:
         raise errors.BadRequest(f"{ORG_ID_HEADER} is not a valid organization id.")
-    org_name = (environ.get(_ORG_NAME_KEY) or "").strip()[:256]
+    org_name = inputs.header_text(environ.get(_ORG_NAME_KEY) or "", ORG_NAME_HEADER)
     return org_id, org_name
 
 

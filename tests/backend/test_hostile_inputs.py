@@ -138,6 +138,10 @@ def _probes() -> Iterator[Probe]:
         yield Probe(f"hook raw {blob!r}", "POST", "/hooks/azure-devops", "hook", blob)
     for header in ("X-Report-Bridge-Org-Name", "X-Report-Bridge-Project-Name", "X-Request-Id"):
         yield Probe(f"nul in header {header}", "GET", f"{BASE}/reports", "ui", headers=((header, "a\x00b"),))
+    for header in ("X-Report-Bridge-Org-Name", "X-Report-Bridge-Project-Name"):  # names are percent-encoded
+        for escaped in ("a%00b", "%FF", "%ED%A0%80"):
+            yield Probe(f"{escaped} in header {header}", "GET", f"{BASE}/reports", "ui",
+                        headers=((header, escaped),))
     for key in ("", "a b", "é", "x" * 201, "\x7f"):
         yield Probe(f"idempotency key {key!r:.12}", "POST", "/api/v1/intake/reports", "key", _intake(),
                     headers=(("Idempotency-Key", key),))

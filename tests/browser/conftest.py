@@ -27,7 +27,7 @@ from backend.config import Settings
 from backend.devtools.ado_emulator.app import create_emulator
 from backend.devtools.ado_emulator.server import EmulatorServer
 from backend.devtools.ado_emulator.state import EmulatorState
-from backend.devtools.devhost.app import create_devhost_app
+from backend.devtools.devhost.app import HostIdentity, create_devhost_app
 from backend.devtools.devhost.static_origin import create_static_app
 from backend.outbox.handlers import HandlerContext
 from backend.outbox.worker import OutboxWorker
@@ -114,14 +114,14 @@ def _serve(app: LateApp) -> tuple[BaseWSGIServer, str]:
 StackFactory = Callable[..., Stack]
 
 
-def _azure_devops(emulators: list[EmulatorServer]) -> dict[str, Any]:
+def _azure_devops(emulators: list[EmulatorServer], identity: HostIdentity) -> dict[str, Any]:
     """Start the local Azure DevOps emulator for the host's organization; return the settings that use it."""
     pat = secrets.token_urlsafe(24)
-    state = EmulatorState(organization=IDENTITY.org_name, organization_id=IDENTITY.org_id, pat=pat)
-    state.add_project(IDENTITY.project_name, IDENTITY.project_id)
+    state = EmulatorState(organization=identity.org_name, organization_id=identity.org_id, pat=pat)
+    state.add_project(identity.project_name, identity.project_id)
     emulator = EmulatorServer(create_emulator(state)).start()
     emulators.append(emulator)
-    org_url = f"{emulator.url}/{IDENTITY.org_name}"
+    org_url = f"{emulator.url}/{identity.org_name}"
     return {"azdo_org_urls": (org_url,), "azdo_auth_mode": "pat", "azdo_pat": pat}
 
 
@@ -129,12 +129,15 @@ def _azure_devops(emulators: list[EmulatorServer]) -> dict[str, Any]:
 def make_stack(tmp_path: Path, extension_dist: Path) -> Iterator[StackFactory]:
     """Start backend + static origin + devhost (+ the Azure DevOps emulator when `azure_devops`).
 
-    `host_secret` lets the host sign with another key.
+    `host_secret` lets the host sign with another key; `project_name` names the host's project otherwise.
     """
     servers: list[BaseWSGIServer] = []
     emulators: list[EmulatorServer] = []
 
-    def start(host_secret: str | None = None, azure_devops: bool = False) -> Stack:
+    def start(
+        host_secret: str | None = None, azure_devops: bool = False, project_name: str | None = None
+    ) -> Stack:
+        identity = replace(IDENTITY, project_name=project_name) if project_name else IDENTITY
         secret = os.urandom(32).hex()
         slots = [LateApp(), LateApp(), LateApp()]
         started = [_serve(slot) for slot in slots]
@@ -146,17 +149,17 @@ def make_stack(tmp_path: Path, extension_dist: Path) -> Iterator[StackFactory]:
             environment="development",
             database=database,
             cors_origins=(static_origin,),
-            **(_azure_devops(emulators) if azure_devops else {}),
+            **(_azure_devops(emulators, identity) if azure_devops else {}),
         )
         storage = open_storage(database)
         storage.upgrade()
-        IDENTITY.seed_demo_data(storage)
+        IDENTITY.seed_demo_data(storage)  # under its usual name: the host's name reaches it with a call
         slots[0].app = create_app(settings, storage=storage)
         slots[1].app = create_static_app(settings, backend_url=backend_url, dist_dir=extension_dist)
         host_settings = Settings(
             extension_secret=host_secret or secret, environment="development", database=database
         )
-        slots[2].app = create_devhost_app(host_settings, static_origin=static_origin)
+        slots[2].app = create_devhost_app(host_settings, static_origin=static_origin, identity=identity)
         backend = slots[0]
 
         def restart_backend(**changes: Any) -> None:

@@ -187,8 +187,8 @@ function send(info: PageInfo, path: string, init: { method?: string; body?: unkn
   const headers: Record<string, string> = {
     Authorization: `Bearer ${token}`,
     "X-Report-Bridge-Org-Id": info.orgId,
-    "X-Report-Bridge-Org-Name": info.orgName,
-    "X-Report-Bridge-Project-Name": info.projectName,
+    "X-Report-Bridge-Org-Name": headerText(info.orgName),
+    "X-Report-Bridge-Project-Name": headerText(info.projectName),
   };
   if (init.body !== undefined) headers["Content-Type"] = "application/json";
   return fetchOrNetworkError(`${info.backendUrl}${BACKEND_PREFIX}${path}`, {
@@ -196,6 +196,15 @@ function send(info: PageInfo, path: string, init: { method?: string; body?: unkn
     headers,
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
   });
+}
+
+/**
+ * A name as a header value: fetch() takes only Latin-1 there (it throws on "販売" before sending
+ * anything), so names go percent-encoded UTF-8, which the backend decodes. A lone surrogate, which
+ * encodeURIComponent refuses, becomes U+FFFD.
+ */
+function headerText(name: string): string {
+  return encodeURIComponent(name.replace(/[\uD800-\uDFFF]/gu, "\uFFFD"));
 }
 
 /** Tell the host the page is ready, then size the frame to the content. */
