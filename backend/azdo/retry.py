@@ -10,6 +10,7 @@ work either way). adoext is one command making sequential calls; it needs none o
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -29,15 +30,22 @@ def pacing_delay(response: httpx.Response, now: float, cap: float) -> float:
     advised = retry_after_seconds(response.headers.get("Retry-After"), lambda: now)
     if advised is not None:  # a 200 can carry Retry-After: the request was delayed, not failed
         return min(advised, cap)
-    try:
-        remaining = float(response.headers["X-RateLimit-Remaining"])
-        limit = float(response.headers["X-RateLimit-Limit"])
-        reset = float(response.headers["X-RateLimit-Reset"])
-    except (KeyError, ValueError):
+    names = ("X-RateLimit-Remaining", "X-RateLimit-Limit", "X-RateLimit-Reset")
+    remaining, limit, reset = (_count(response, name) for name in names)
+    if remaining is None or limit is None or reset is None:
         return 0.0
     if limit <= 0 or remaining > limit * LOW_BUDGET_SHARE:
         return 0.0
-    return min(max(reset - now, 0.0) / (remaining + 1), cap)
+    return min(max(reset - now, 0.0) / (max(remaining, 0.0) + 1), cap)  # a budget below 0 is spent, as 0
+
+
+def _count(response: httpx.Response, header: str) -> float | None:
+    """A header's number, or None: float() also reads "nan", "inf" and "1e400", which count nothing."""
+    try:
+        value = float(response.headers[header])
+    except (KeyError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
 
 
 @dataclass
