@@ -13,6 +13,7 @@ from flask import Flask
 
 from backend import create_app
 from backend.app_state import get_storage
+from backend.audit.request_hook import audit_writer
 from backend.auth import intake_keys
 from backend.auth.organizations import bind_organization
 from backend.azdo import build_connector
@@ -131,6 +132,9 @@ def backend_settings(
 def backend_app(backend_settings: Settings) -> Iterator[Flask]:
     app = create_app(backend_settings)
     yield app
+    writer = audit_writer(app)
+    if writer is not None:  # commit its last rows while the database is still there
+        writer.close()
     get_storage(app).close()
 
 
