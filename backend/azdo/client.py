@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -16,6 +16,7 @@ from backend.azdo.errors import (
     AzureDevOpsNotFound,
     AzureDevOpsRequestRejected,
     AzureDevOpsUnavailable,
+    AzureDevOpsUnexpectedAnswer,
 )
 from backend.azdo.models import WorkItem
 from backend.azdo.retry import OrgGate, RetryPolicy, pacing_delay
@@ -27,6 +28,7 @@ BATCH_LIMIT = 200  # workitemsbatch accepts at most 200 ids per call
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 READ_FIELDS = ("System.Id", "System.Title", "System.State", "System.WorkItemType", "System.Tags")
 JsonPatch = list[dict[str, Any]]
+T = TypeVar("T")
 
 
 class AzureDevOpsClient:
@@ -63,7 +65,7 @@ class AzureDevOpsClient:
         data = self.call(
             "POST", path, json=patch, content_type="application/json-patch+json", idempotent=False
         )
-        return self._item(data, project)
+        return _read("the new work item", lambda: self._item(data, project))
 
     def get_work_item(self, work_item_id: int, *, project: str | None = None) -> WorkItem:
         """Read one work item with its relations; AzureDevOpsNotFound when it does not exist."""
@@ -71,7 +73,7 @@ class AzureDevOpsClient:
         data = self.call(
             "GET", f"{prefix}_apis/wit/workitems/{int(work_item_id)}", params={"$expand": "relations"}
         )
-        return self._item(data, project)
+        return _read("a work item", lambda: self._item(data, project))
 
     def get_work_items(self, ids: Iterable[int], *, project: str | None = None) -> list[WorkItem]:
         """Read many work items' title and state, at most 200 ids per call; missing ids are left out."""
@@ -85,13 +87,13 @@ class AzureDevOpsClient:
                 "errorPolicy": "omit",
             }
             data = self.call("POST", f"{prefix}_apis/wit/workitemsbatch", json=body)
-            items.extend(self._item(v, project) for v in data.get("value", []) if v)
+            items.extend(self._batch(data, project))
         return items
 
     def query_ids(self, project: str, wiql: str) -> list[int]:
         """Run a WIQL query in a project and return the matching ids (WIQL returns ids only)."""
         data = self.call("POST", f"{quote(project)}/_apis/wit/wiql", json={"query": wiql})
-        return [int(w["id"]) for w in data.get("workItems", [])]
+        return _read("a WIQL result", lambda: [int(w["id"]) for w in _list(data, "workItems")])
 
     def add_comment(self, project: str, work_item_id: int, text: str) -> int:
         """Add a comment to a work item and return the comment id."""
@@ -99,13 +101,13 @@ class AzureDevOpsClient:
         data = self.call(
             "POST", path, json={"text": text}, api_version=COMMENTS_API_VERSION, idempotent=False
         )
-        return int(data["id"])
+        return _read("the new comment", lambda: int(data["id"]))
 
     def list_comment_texts(self, project: str, work_item_id: int) -> list[str]:
         """Return the text of a work item's comments (first page, newest first)."""
         path = f"{quote(project)}/_apis/wit/workItems/{int(work_item_id)}/comments"
         data = self.call("GET", path, params={"$top": "200"}, api_version=COMMENTS_API_VERSION)
-        return [str(c.get("text") or "") for c in data.get("comments", [])]
+        return _read("comments", lambda: [str(c.get("text") or "") for c in _list(data, "comments")])
 
     # -- the organization itself ----------------------------------------------------------------
 
@@ -117,11 +119,13 @@ class AzureDevOpsClient:
 
     def list_projects(self) -> list[dict[str, Any]]:
         """List the organization's projects."""
-        return list(self.call("GET", "_apis/projects").get("value", []))
+        data = self.call("GET", "_apis/projects")
+        return _read("the projects", lambda: _list(data))
 
     def list_subscriptions(self) -> list[dict[str, Any]]:
         """List the organization's service-hook subscriptions."""
-        return list(self.call("GET", "_apis/hooks/subscriptions").get("value", []))
+        data = self.call("GET", "_apis/hooks/subscriptions")
+        return _read("the subscriptions", lambda: _list(data))
 
     def create_subscription(self, body: dict[str, Any]) -> dict[str, Any]:
         """Create a service-hook subscription (not resent after a timeout: a second would duplicate it)."""
@@ -185,9 +189,30 @@ class AzureDevOpsClient:
     def _retry_after(self, response: httpx.Response) -> float | None:
         return retry_after_seconds(response.headers.get("Retry-After"), self._gate.clock)
 
+    def _batch(self, data: dict[str, Any], project: str | None) -> list[WorkItem]:
+        return _read("a work item batch", lambda: [self._item(v, project) for v in _list(data) if v])
+
     def _item(self, data: dict[str, Any], project: str | None) -> WorkItem:
         base = f"{self.web_base}/{quote(project)}" if project else self.web_base
         return WorkItem.from_json(data, web_base=base)
+
+
+def _read(what: str, parse: Callable[[], T]) -> T:
+    """Read a served answer with `parse`; a shape it cannot read is AzureDevOpsUnexpectedAnswer."""
+    try:
+        return parse()
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        raise AzureDevOpsUnexpectedAnswer(
+            f"Azure DevOps answered {what} in a shape this backend cannot read ({type(exc).__name__}: {exc})"
+        ) from exc
+
+
+def _list(data: dict[str, Any], key: str = "value") -> list[Any]:
+    """The list under `key` (empty when absent); anything else there is no list this client can read."""
+    items = data.get(key, [])
+    if not isinstance(items, list):
+        raise TypeError(f"{key!r} is {type(items).__name__}, not a list")
+    return items
 
 
 def _json_body(response: httpx.Response) -> dict[str, Any]:

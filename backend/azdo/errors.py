@@ -4,7 +4,8 @@
     ├── AzureDevOpsAuthFailed        401/403, a 203 sign-in page or any non-JSON answer
     ├── AzureDevOpsUnavailable       5xx, 429 after the retry budget, timeouts, connection errors
     ├── AzureDevOpsNotFound          404 (e.g. linking a work item that does not exist)
-    └── AzureDevOpsRequestRejected   any other 4xx (our request was wrong)
+    ├── AzureDevOpsRequestRejected   any other 4xx (our request was wrong)
+    └── AzureDevOpsUnexpectedAnswer  a served JSON answer of a shape the client cannot read
 
 Callers in the web layer map these to `UpstreamError` responses; the outbox worker decides from
 `retryable` whether to try again later or mark the row failed.
@@ -48,3 +49,10 @@ class AzureDevOpsRequestRejected(AzureDevOpsError):
     """Azure DevOps rejected the request as invalid."""
 
     code = "azure_devops_request_rejected"
+
+
+class AzureDevOpsUnexpectedAnswer(AzureDevOpsError):
+    """A served answer whose JSON is not the documented shape (a proxy's, a changed API): tried again."""
+
+    code = "azure_devops_unexpected_answer"
+    retryable = True

@@ -14,7 +14,9 @@ from backend.devtools.ado_emulator.hooks import deliver
 from backend.devtools.ado_emulator.state import EmulatorError, EmulatorState, Fault
 
 SIGN_IN_PAGE = "<html><head><title>Azure DevOps Services | Sign In</title></head><body>Sign in</body></html>"
-FAULT_KINDS = ("429", "503", "slow", "203", "html-200", "401", "retry-after-200")
+FAULT_KINDS = ("429", "503", "slow", "203", "html-200", "401", "retry-after-200", "json-200")
+# "json-200": a JSON answer that is not the resource asked for (a gateway's, a changed API's).
+ANOTHER_SHAPE = {"value": "not the resource asked for", "count": 1}
 control = Blueprint("ado_control", __name__, url_prefix="/_emulator")
 
 
@@ -164,6 +166,8 @@ def play_fault(fault: Fault) -> tuple[Response | str, int, dict[str, str]] | Non
     if fault.kind == "503":
         headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
         return jsonify({"message": "Service Unavailable"}), 503, headers
+    if fault.kind == "json-200":
+        return jsonify(ANOTHER_SHAPE), 200, {}
     if fault.kind in ("203", "html-200"):  # a sign-in page, as a 203 or behind a proxy as a 200
         return SIGN_IN_PAGE, 203 if fault.kind == "203" else 200, {"Content-Type": "text/html; charset=utf-8"}
     return "", 401, {}

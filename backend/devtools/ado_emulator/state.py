@@ -42,7 +42,7 @@ class EmulatorError(Exception):
 class Fault:
     """One injected failure, consumed by the next `count` matching REST calls."""
 
-    kind: str  # "429" | "503" | "slow" | "203" | "401" | "retry-after-200"
+    kind: str  # "429" | "503" | "slow" | "203" | "html-200" | "401" | "retry-after-200" | "json-200"
     count: int = 1
     retry_after: float | None = None
     delay: float = 0.0
