@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, g, request
+from flask import Blueprint, g
 
 from backend import errors, schemas
 from backend.api.reports import (
@@ -30,23 +30,14 @@ bp = Blueprint("groups", __name__, url_prefix="/api/v1/projects/<pid>")
 Action = Callable[[Tx, dict[str, Any]], None]
 
 
-def _sort() -> str:
-    sort = request.args.get("sort") or "newest"
-    if sort not in groups.SORTS:
-        raise errors.ValidationFailed({"sort": f"must be one of: {', '.join(groups.SORTS)}"},
-                                      "The query parameters are not valid.")
-    return sort
-
-
 @bp.get("/groups")
 @require_app_token
 def list_groups(pid: str) -> dict[str, Any]:
     """List, search and filter a project's report groups, one page at a time, in the chosen order."""
     org_id, project_id = project_scope(pid)
-    sort = _sort()
-    args = page_args()
+    args = page_args(sorts=tuple(groups.SORTS))  # the first is the default
     with get_storage().single_read() as tx:
-        return groups.list_groups(tx, org_id, project_id, web_base=caller_web_base, sort=sort, **args)
+        return groups.list_groups(tx, org_id, project_id, web_base=caller_web_base, **args)
 
 
 @bp.get("/groups/<gid>")
