@@ -15,8 +15,8 @@ from flask import Flask
 from backend.app_state import this_app
 from backend.azdo.auth import CredentialConfig
 from backend.azdo.client import DEFAULT_TIMEOUT
-from backend.azdo.connector import AzureDevOps, ConnectorConfig
-from backend.config import Settings
+from backend.azdo.connector import AzureDevOps, ConnectorConfig, credential_url_problem
+from backend.config import ConfigError, Settings
 
 EXTENSION_KEY = "report_bridge_azdo"
 
@@ -42,7 +42,10 @@ def build_connector(
     sleep: Callable[[float], None] = time.sleep,
     timeout: httpx.Timeout = DEFAULT_TIMEOUT,
 ) -> AzureDevOps:
-    """Build the connector the app, the worker and the CLI share."""
+    """Build the connector the app, the worker and the CLI share; refuse an org URL it may not call."""
+    for url in settings.azdo_org_urls:
+        if problem := credential_url_problem(url):
+            raise ConfigError(f"REPORT_BRIDGE_AZDO_ORG_URLS: an entry {problem}")
     config = ConnectorConfig(
         org_urls=settings.azdo_org_urls, credentials=credential_config(settings), timeout=timeout
     )

@@ -9,13 +9,13 @@ from urllib.parse import urlsplit
 import click
 
 from backend.azdo import build_connector
+from backend.azdo.connector import LOOPBACK_HOSTS
 from backend.azdo.errors import AzureDevOpsError
 from backend.azdo.hooks_install import HookTarget, install
 from backend.config import ConfigError, Settings
 from backend.storage import StorageError
 
 DEFAULT_HOOK_USER = "report-bridge"
-LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 @contextmanager
@@ -61,7 +61,7 @@ def _check_url(url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise ValueError(f"--url {url!r} is not an absolute URL")
-    if parts.scheme == "http" and parts.hostname not in LOCAL_HOSTS:
+    if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
         raise ValueError("--url must use https: Azure DevOps sends Basic credentials only over HTTPS")
 
 

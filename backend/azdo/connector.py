@@ -22,6 +22,28 @@ from backend.azdo.directory import Binding, OrgDirectory, Reach
 from backend.azdo.errors import AzureDevOpsError, AzureDevOpsUnavailable
 from backend.azdo.retry import GateRegistry, RetryPolicy
 
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})  # plain http only to this machine
+
+
+def credential_url_problem(url: str) -> str | None:
+    """Why the backend may not send its credential to `url`, or None.
+
+    Every client carries the credential (a PAT as Basic, an Entra token as Bearer), so a URL must be
+    https, or http to this machine (the local emulator). The URL itself is not echoed: it may hold a
+    user name and password.
+    """
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname
+    except ValueError:  # "https://[::1/org"
+        return "is not a URL"
+    if parts.scheme not in ("https", "http") or not host:
+        return "is not an absolute http(s) URL"
+    if parts.scheme == "http" and host not in LOOPBACK_HOSTS:
+        return (f"http://{host} must use https: the backend's Azure DevOps credential would "
+                "travel in clear text")
+    return None
+
 
 class OrganizationNotConfigured(AzureDevOpsError):
     """No configured Azure DevOps URL is the organization we have work for."""
@@ -139,6 +161,8 @@ class AzureDevOps:
             self._clients.clear()
 
     def _build(self, url: str, policy: RetryPolicy | None) -> AzureDevOpsClient:
+        if problem := credential_url_problem(url):  # the one place a client (and its credential) is made
+            raise ValueError(f"Azure DevOps URL {problem}")
         if self._auth is None:  # built lazily: azure-identity may probe the environment
             self._auth = AzureDevOpsAuth.from_config(self.config.credentials, clock=self.clock)
         http = httpx.Client(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -11,11 +12,13 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
+from backend import create_app
 from backend.azdo import hooks_install
 from backend.azdo.client import AzureDevOpsClient
 from backend.azdo.errors import AzureDevOpsUnavailable
 from backend.azdo.retry import GateRegistry
 from backend.cli import cli
+from backend.config import ConfigError, Settings
 from backend.devtools.ado_emulator.server import EmulatorServer
 from backend.devtools.ado_emulator.state import EmulatorState
 
@@ -98,6 +101,7 @@ def test_install_creates_then_leaves_alone_then_repairs(
     ("change", "message"),
     [
         ({"url": "http://backend.example.com/hooks/azure-devops"}, "must use https"),
+        ({"org": "http://dev.example.com/fabrikam"}, "http://dev.example.com must use https"),  # the PAT
         ({"project": "No-Such-Project"}, "no project 'No-Such-Project'"),
         ({"org": "contoso"}, "no Azure DevOps URL configured for organization 'contoso'"),
     ],
@@ -128,6 +132,11 @@ def test_worker_once_processes_nothing_on_an_empty_outbox(env: dict[str, str | N
     [
         ({"REPORT_BRIDGE_AZDO_PAT": ""}, "PAT mode needs a personal access token"),
         ({"REPORT_BRIDGE_AZDO_ORG_URLS": ""}, "REPORT_BRIDGE_AZDO_ORG_URLS is empty"),
+        # The PAT goes with every call: never in clear text off this machine, and the URL is not echoed.
+        ({"REPORT_BRIDGE_AZDO_ORG_URLS": "http://u:s3cretPW@dev.example.com/org"},
+         "dev.example.com must use https"),
+        ({"REPORT_BRIDGE_AZDO_ORG_URLS": "https://u:s3cretPW@[::1/org"}, "an entry is not a URL"),
+        ({"REPORT_BRIDGE_AZDO_ORG_URLS": "ftp://dev.example.com/org"}, "is not an absolute http(s) URL"),
     ],
 )
 def test_worker_refuses_to_start_without_usable_settings(
@@ -135,6 +144,7 @@ def test_worker_refuses_to_start_without_usable_settings(
 ) -> None:
     code, output = run({**env, **change}, "worker", "--once")
     assert code == 1 and message in output and len(output.strip().splitlines()) == 1
+    assert "s3cretPW" not in output
 
 
 class TimeoutAfterCreate:
@@ -177,3 +187,11 @@ def test_a_create_whose_answer_is_lost_and_that_was_not_applied_fails(clock: Fak
     with pytest.raises(AzureDevOpsUnavailable):
         hooks_install.install(timeout_client(azdo, clock), target)
     assert azdo.posts == 1 and azdo.subscriptions == []
+
+
+def test_the_app_refuses_at_start_an_org_url_its_credential_may_not_travel_to(
+    backend_settings: Settings,
+) -> None:
+    clear = replace(backend_settings, azdo_org_urls=("http://dev.example.com/fabrikam",))
+    with pytest.raises(ConfigError, match="http://dev.example.com must use https"):
+        create_app(clear)
