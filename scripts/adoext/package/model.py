@@ -48,14 +48,15 @@ def extension_id_problem(ext_id: str) -> IdProblem | None:
     )
 
 
-def find_project(start: Path) -> Path:
-    """Return the nearest folder (upwards) holding manifest/base.json.j2."""
+def find_project(start: Path, flag: str = "--root") -> Path:
+    """Return the nearest folder (upwards) holding manifest/base.json.j2; `flag` is the option that
+    names the project on the command that asked (`manifest` has --project, the others --root)."""
     here = start.resolve()
     for folder in (here, *here.parents):
         if (folder / "manifest" / "base.json.j2").is_file():
             return folder
     raise ManifestError(
-        f"no manifest/base.json.j2 found in {here} or above; run inside the project or pass --root/--project."
+        f"no manifest/base.json.j2 found in {here} or above; run inside the project or pass {flag}."
     )
 
 
