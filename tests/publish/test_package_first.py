@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from backend.devtools.marketplace_emulator.state import MarketplaceState
 
 from .conftest import EXTENSION, PUBLISHER, Adoext, one_line_error
@@ -109,3 +111,34 @@ def test_dry_run_refuses_rev_version_which_writes_the_manifest(
     assert result.exit_code == 1
     assert "--rev-version writes the manifest" in one_line_error(result)
     assert (src / "vss-extension.json").read_text(encoding="utf-8") == before
+
+
+def _version(src: Path) -> str:
+    return str(json.loads((src / "vss-extension.json").read_text(encoding="utf-8"))["version"])
+
+
+@pytest.mark.parametrize(
+    ("extra", "env", "code"),
+    [
+        (["--auth", "pat"], {"ADOEXT_PAT": None}, 1),  # no token to send
+        (["--service-url", "ftp://x"], {}, 2),
+        (["--service-url", ""], {}, 2),
+        (["--share-with", "a/b"], {}, 2),
+        (["--poll-interval", "nan"], {}, 2),
+    ],
+)
+def test_rev_version_changes_nothing_when_the_command_line_is_wrong(
+    adoext: Adoext, tmp_path: Path, marketplace: MarketplaceState, extra: list[str],
+    env: dict[str, str | None], code: int,
+) -> None:
+    src = write_extension(tmp_path / "src")
+    out = tmp_path / "out"
+
+    result = adoext("publish", "--root", str(src), "--rev-version", "--output-path", f"{out}/", *extra,
+                    env=env, service="--service-url" not in extra)
+
+    assert result.exit_code == code, result.output
+    one_line_error(result)
+    assert _version(src) == "1.2.3"
+    assert not out.exists()  # no package was written either
+    assert marketplace.requests == []

@@ -127,8 +127,8 @@ def test_subprocess_publish_then_isvalid_against_the_emulator(
         ),
         (
             ["show", *IDENT, "--service-url", "ftp://example"],
-            5,
-            "Error: --service-url must be an http(s) URL",
+            2,
+            "Error: --service-url 'ftp://example' must start with https://",
         ),
     ],
 )

@@ -20,6 +20,7 @@ import click
 import httpx
 
 from adoext import __version__
+from adoext.cli.params import check_sendable_params
 from adoext.cli.tfx_options import TfxStyleCommand
 from adoext.errors import ToolError
 from adoext.marketplace.auth import (
@@ -88,6 +89,11 @@ class MarketplaceCommand(TfxStyleCommand):
     """Also take tfx's space-separated organization lists (``--share-with a b``)."""
 
     variadic_flags = (*TfxStyleCommand.variadic_flags, "--share-with", "--unshare-with", "--org")
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Refuse option text a request cannot carry before the command does anything."""
+        check_sendable_params(ctx)
+        return super().invoke(ctx)
 
 
 def current_runtime() -> Runtime:

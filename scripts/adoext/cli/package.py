@@ -216,7 +216,7 @@ def validate(**params: Any) -> None:
 )
 def manifest(env_name: str, output: Path | None, project: Path | None) -> None:
     """Write this project's merged vss-extension.json for an environment."""
-    root = find_project(project or Path.cwd())
+    root = find_project(project or Path.cwd(), "--project")
     target = write_merged_manifest(root, env_name, output)
     click.echo(f"Wrote {target}")
 

@@ -20,9 +20,15 @@ from adoext.cli.marketplace_session import (
     service_options,
 )
 from adoext.cli.package import options_from_params, package_options
-from adoext.errors import ToolError, ValidationRejected
+from adoext.cli.params import FiniteFloat
+from adoext.errors import CommandLineError, ToolError, ValidationRejected
 from adoext.marketplace.client import FLAGS_SHOW, describe_request
-from adoext.marketplace.install import build_area_lookup, build_install, organization_url
+from adoext.marketplace.install import (
+    build_area_lookup,
+    build_install,
+    check_organization_name,
+    organization_url,
+)
 from adoext.marketplace.install import install as install_extension
 from adoext.marketplace.models import ERROR, PENDING, SUCCESS, parse_extension
 from adoext.marketplace.preflight import load_vsix
@@ -34,10 +40,21 @@ from adoext.package.model import AUTO_OUTPUT
 DRY_RUN = click.option("--dry-run", is_flag=True, help="Print each request instead of sending it.")
 
 
-def _orgs(values: tuple[str, ...]) -> tuple[str, ...]:
-    """Accept repeated options and tfx's space- or comma-separated lists alike."""
-    names = [part for value in values for part in value.replace(",", " ").split()]
-    return tuple(dict.fromkeys(names))
+def _orgs(values: tuple[str, ...], option: str) -> tuple[str, ...]:
+    """Accept repeated options and tfx's space- or comma-separated lists alike; check every name first.
+
+    All are checked before any request, so a bad name later in the list never follows a done install.
+    A value that names nobody (`--org ''`) is refused: doing nothing and exiting 0 would hide the mistake.
+    """
+    names = tuple(dict.fromkeys(part for value in values for part in value.replace(",", " ").split()))
+    if values and not names:
+        raise CommandLineError(f"{option} names no organization; give a name or a collection URL.")
+    for name in names:
+        if option == "--org":
+            organization_url(name)  # a name or a collection URL
+        else:
+            check_organization_name(option, name)
+    return names
 
 
 @click.command(cls=MarketplaceCommand)
@@ -48,9 +65,9 @@ def _orgs(values: tuple[str, ...]) -> tuple[str, ...]:
               help="Where to write the package when publish packages it first.")
 @click.option("--share-with", multiple=True, metavar="ORG", help="Share with these organizations afterwards.")
 @click.option("--no-wait-validation", is_flag=True, help="Return after the upload.")
-@click.option("--validation-timeout", type=click.FloatRange(min=0), metavar="SECONDS",
+@click.option("--validation-timeout", type=FiniteFloat(min=0), metavar="SECONDS",
               help="Give up waiting after this long [default: 240 private, 1200 public].")
-@click.option("--poll-interval", type=click.FloatRange(min=0.01), metavar="SECONDS",
+@click.option("--poll-interval", type=FiniteFloat(min=0.01), metavar="SECONDS",
               help="Seconds between validation checks [default: 2 private, 15 public].")
 @DRY_RUN
 @service_options
@@ -60,25 +77,27 @@ def publish(
     **package_params: Any,
 ) -> None:
     """Publish an extension: package it (or take --vsix), create or update it, wait, share it."""
-    with tempfile.TemporaryDirectory(prefix="adoext-publish-") as scratch:
+    # Everything that can fail without the Marketplace (the service URL, the credential, the
+    # organizations) is checked before packaging: --rev-version must not bump for a bad command line.
+    orgs = _orgs(share_with, "--share-with")
+    with tempfile.TemporaryDirectory(prefix="adoext-publish-") as scratch, open_session(service) as session:
         if vsix is None:
             vsix = _package_first(package_params, output_path, Path(scratch) if dry_run else None)
         package = load_vsix(vsix, max_size=package_params["max_size"])
         ident = package.identity
         check_matches(ident, package_params["publisher"], package_params["extension_id"])
-        if ident.is_public and share_with:
+        if ident.is_public and orgs:
             raise ToolError("--share-with is for private extensions; this package is public.")
         policy = PollPolicy.for_extension(ident.is_public, validation_timeout, poll_interval)
-        plan = PublishPlan(package, not no_wait_validation, policy, _orgs(share_with))
-        with open_session(service) as session:
-            if dry_run:
-                print_publish_plan(session.client, plan, session.auth.scheme, click.echo)
-                return
-            progress = Progress()
-            try:
-                publish_vsix(session.client, plan, session.runtime.clock, click.echo, progress)
-            finally:
-                progress.finish()
+        plan = PublishPlan(package, not no_wait_validation, policy, orgs)
+        if dry_run:
+            print_publish_plan(session.client, plan, session.auth.scheme, click.echo)
+            return
+        progress = Progress()
+        try:
+            publish_vsix(session.client, plan, session.runtime.clock, click.echo, progress)
+        finally:
+            progress.finish()
 
 
 def _package_first(params: dict[str, Any], output_path: str, scratch: Path | None) -> Path:
@@ -120,7 +139,7 @@ def _share(
 @service_options
 def share(ref: ExtensionRef, orgs: tuple[str, ...], dry_run: bool, service: ServiceOptions) -> None:
     """Share a private extension with organizations."""
-    _share(ref, _orgs(orgs), service, dry_run, share=True)
+    _share(ref, _orgs(orgs, "--share-with"), service, dry_run, share=True)
 
 
 @click.command(cls=MarketplaceCommand)
@@ -130,7 +149,7 @@ def share(ref: ExtensionRef, orgs: tuple[str, ...], dry_run: bool, service: Serv
 @service_options
 def unshare(ref: ExtensionRef, orgs: tuple[str, ...], dry_run: bool, service: ServiceOptions) -> None:
     """Stop sharing a private extension with organizations."""
-    _share(ref, _orgs(orgs), service, dry_run, share=False)
+    _share(ref, _orgs(orgs, "--unshare-with"), service, dry_run, share=False)
 
 
 @click.command(cls=MarketplaceCommand)
@@ -141,8 +160,9 @@ def unshare(ref: ExtensionRef, orgs: tuple[str, ...], dry_run: bool, service: Se
 @service_options
 def install(ref: ExtensionRef, orgs: tuple[str, ...], dry_run: bool, service: ServiceOptions) -> None:
     """Install an extension into organizations (Extension Management)."""
+    names = _orgs(orgs, "--org")
     with open_session(service) as session:
-        for org in _orgs(orgs):
+        for org in names:
             if dry_run:
                 lookup = build_area_lookup(session.http, organization_url(org))
                 click.echo(describe_request(lookup, None))

@@ -22,6 +22,7 @@ from adocommon.credentials import BearerAuth as BearerAuth
 from adocommon.credentials import PatAuth as PatAuth
 
 from adoext.errors import MarketplaceAuthError, ToolError
+from adoext.marketplace.values import check_text
 
 ADO_SCOPE = AZURE_DEVOPS_SCOPE
 PAT_ENV_VARS = ("ADOEXT_PAT", "AZURE_DEVOPS_EXT_PAT")
@@ -112,18 +113,23 @@ def resolve_auth(
 def _find_pat(
     request: AuthRequest, *, env: Mapping[str, str], stdin: TextIO, warn: Callable[[str], None]
 ) -> str | None:
+    # A token goes into an Authorization header: one that cannot be encoded or holds a control character
+    # is refused here, by where it came from and never by its value (exit 2, before anything is sent).
     if request.token_stdin:
         pat = stdin.readline().strip()
         if not pat:
             raise ToolError("--token-stdin was given but standard input held no token.")
+        check_text("the token read by --token-stdin", pat, secret=True)
         return pat
     if request.token is not None:
         warn(TOKEN_ON_COMMAND_LINE_WARNING)
         if not request.token.strip():
             raise ToolError("--token is empty.")
+        check_text("--token", request.token.strip(), secret=True)
         return request.token.strip()
     for name in PAT_ENV_VARS:
         value = env.get(name, "").strip()
         if value:
+            check_text(name, value, secret=True)
             return value
     return None

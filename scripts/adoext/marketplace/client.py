@@ -16,6 +16,7 @@ from urllib.parse import quote
 import httpx
 
 from adoext.errors import MarketplaceAuthError, MarketplaceError
+from adoext.marketplace.values import check_url
 
 MARKETPLACE_URL = "https://marketplace.visualstudio.com/"
 # The versions tfx's azure-devops-node-api asks for; sent in the Accept header as tfx does.
@@ -47,9 +48,9 @@ class ServiceTarget:
     @staticmethod
     def from_options(url: str | None, kind: str = "auto") -> ServiceTarget:
         """Resolve ``--service-url``/``--service-kind``; like tfx, any other host defaults to Server."""
+        if url is not None:  # an empty --service-url is refused, not read as "the real Marketplace"
+            check_url("--service-url", url)
         base = (url or MARKETPLACE_URL).rstrip("/") + "/"
-        if not base.startswith(("https://", "http://")):
-            raise MarketplaceError(f"--service-url must be an http(s) URL, got {url!r}.")
         if kind == "auto":
             kind = "marketplace" if base.startswith(MARKETPLACE_URL) else "server"
         return ServiceTarget(base, kind)

@@ -10,8 +10,9 @@ from urllib.parse import quote
 
 import httpx
 
-from adoext.errors import MarketplaceError
+from adoext.errors import CommandLineError, MarketplaceError
 from adoext.marketplace.client import json_body, raise_for_status, send_raw
+from adoext.marketplace.values import check_text, check_url
 
 EXTMGMT_AREA_ID = "6c2b0933-3600-42ae-bf8b-93d4f7e83594"
 INSTALL_API_VERSION = "7.2-preview.1"
@@ -22,13 +23,26 @@ ALREADY_INSTALLED = "TF1590010"
 COLLECTION_MISSING = "TF400856"
 
 
+# Characters that would make an organization name another URL (a path, a query, a fragment, a user).
+_NOT_IN_NAMES = set("/\\?#%@:")
+
+
 def organization_url(org: str) -> str:
-    """Turn an organization name (or a full collection URL) into its base URL."""
+    """Turn an organization name (or a full collection URL) into its base URL; a bad one is exit 2."""
     if "://" in org:
+        check_url("--org", org)
         return org.rstrip("/") + "/"
-    if not org or "/" in org:
-        raise MarketplaceError(f"{org!r} is not an organization name; pass a name or a collection URL.")
+    check_organization_name("--org", org)
     return DEVOPS_URL + quote(org, safe="") + "/"
+
+
+def check_organization_name(option: str, org: str) -> None:
+    """Refuse a name that is blank, unsendable, or would turn into another URL (exit 2)."""
+    check_text(option, org)
+    if not org.strip() or _NOT_IN_NAMES & set(org) or org != org.strip():
+        raise CommandLineError(
+            f"{option} {org!r} is not an organization name; pass a name or a collection URL."
+        )
 
 
 def build_area_lookup(http: httpx.Client, org_url: str) -> httpx.Request:
