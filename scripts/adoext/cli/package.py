@@ -206,7 +206,7 @@ def validate(**params: Any) -> None:
 )
 @click.option(
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(),  # plain text: the writer checks it as it checks every output path
     help="Where to write (default manifest/build/vss-extension.<env>.json).",
 )
 @click.option(
@@ -214,7 +214,7 @@ def validate(**params: Any) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Project folder (default: found upwards from the current folder).",
 )
-def manifest(env_name: str, output: Path | None, project: Path | None) -> None:
+def manifest(env_name: str, output: str | None, project: Path | None) -> None:
     """Write this project's merged vss-extension.json for an environment."""
     root = find_project(project or Path.cwd(), "--project")
     target = write_merged_manifest(root, env_name, output)

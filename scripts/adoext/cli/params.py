@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from adoext.marketplace.values import printable, text_problem
+from adoext.package.diagnostics import printable, text_problem
 
 # Options whose text may hold line breaks and tabs on purpose (a multi-line JSON object).
 MULTILINE_PARAMS = frozenset({"override"})

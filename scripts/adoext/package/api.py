@@ -19,10 +19,10 @@ import os
 from pathlib import Path
 
 from adoext.errors import PackageError
-from adoext.package.atomic import write_file_atomically
+from adoext.package.atomic import check_output_option, write_file_atomically
 from adoext.package.checks.extension import size_problem
 from adoext.package.diagnostics import Problem
-from adoext.package.model import PackageOptions, PackageResult, ValidationResult, VsixIdentity
+from adoext.package.model import AUTO_OUTPUT, PackageOptions, PackageResult, ValidationResult, VsixIdentity
 from adoext.package.parts import VSO_MANIFEST
 from adoext.package.pipeline import BuiltPackage, build_package, output_file
 from adoext.package.vsix import DOS_EPOCH, packed_size, parse_epoch, read_identity, write_vsix
@@ -67,6 +67,8 @@ def _write_metadata(built: BuiltPackage, options: PackageOptions) -> PackageResu
 
     As in tfx, --output-path is taken literally as a folder (its default `{auto}` included).
     """
+    if options.output_path != AUTO_OUTPUT:
+        check_output_option("--output-path", options.output_path)
     folder = options.base_dir() / options.output_path
     if folder.exists() and not folder.is_dir():
         raise PackageError(f"--output-path {options.output_path}: must be a folder with --metadata-only.")

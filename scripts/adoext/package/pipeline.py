@@ -11,7 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
-from adoext.errors import ToolError, ValidationFailed
+from adoext.errors import PackageError, ValidationFailed
+from adoext.package.atomic import check_output_option
 from adoext.package.checks.build_tasks import check_tasks
 from adoext.package.checks.extension import check_extension
 from adoext.package.checks.packaged_files import check_files
@@ -177,13 +178,14 @@ def build_package(options: PackageOptions) -> BuiltPackage:
 def output_file(options: PackageOptions, identity: VsixIdentity) -> Path:
     """Resolve --output-path: a base name with a dot (not first) is a file, anything else a folder."""
     auto = f"{identity.publisher}.{identity.extension_id}-{identity.version}.vsix"
-    raw = options.output_path or AUTO_OUTPUT
+    raw = options.output_path
     if raw == AUTO_OUTPUT:
         return options.base_dir() / auto
+    check_output_option("--output-path", raw)  # the file itself is checked by the writer
     path = options.base_dir() / raw
     name = path.name
     if "." in name and not name.startswith(".") and not raw.endswith(("/", "\\")):
         return path
     if path.exists() and not path.is_dir():
-        raise ToolError(f"--output-path {raw}: exists and is not a folder.")
+        raise PackageError(f"--output-path {raw}: exists and is not a folder.")
     return path / auto

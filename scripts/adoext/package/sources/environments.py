@@ -10,21 +10,24 @@ Generated into the package (in memory; nothing is written to extension/dist/):
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from adoext.errors import ManifestError
-from adoext.package.atomic import write_file_atomically
-from adoext.package.diagnostics import Report
+from adoext.errors import ManifestError, PackageError
+from adoext.package.atomic import check_output_option, write_files_atomically
+from adoext.package.diagnostics import Report, printable
 from adoext.package.model import PackageFile, PackageOptions
 from adoext.package.sources.manifests import Partial, display_path, overrides_partial, parse_json_text
 
 REQUIRED = ("publisher", "extensionId", "displayNameSuffix", "baseUri", "backendUrl", "public")
 # Every page lives at dist/<id>/<id>.html and fetches ../config.json (extension/src/shared/sdk.ts).
 CONFIG_PART = "dist/config.json"
+# A previous config.json is a few dozen bytes; more than this is somebody else's file.
+MAX_CONFIG_BYTES = 64 * 1024
 
 
 def env_values(project: Path, env: str) -> dict[str, Any]:
@@ -168,13 +171,18 @@ def _relative(path: str, folder: Path) -> str:
     return Path(os.path.relpath(path, folder)).as_posix()
 
 
-def write_merged_manifest(project: Path, env: str, output: Path | None) -> Path:
+def write_merged_manifest(project: Path, env: str, output: str | None) -> Path:
     """Write the merged manifest (paths relative to its folder) and its config.json atomically; return where.
 
     The config file is written beside the manifest (never into extension/dist/) and declared as the
-    addressable dist/config.json, so tfx packages what `adoext package --target-env` does.
+    addressable dist/config.json, so tfx packages what `adoext package --target-env` does. The two are
+    written as a pair (both or neither); an existing `<stem>.config.json` is replaced only when it is such
+    a config file, since `--output X.json` must not silently overwrite a file of the user's.
     """
-    target = (output or project / "manifest" / "build" / f"vss-extension.{env}.json").resolve()
+    if output is not None:
+        check_output_option("--output", output)
+    default = project / "manifest" / "build" / f"vss-extension.{env}.json"
+    target = Path(output if output is not None else default).resolve()
     data = merged_manifest(project, env)
     data["files"] = [{**f, "path": _relative(f["path"], target.parent)} for f in data.get("files", [])]
     if "icons" in data:
@@ -183,7 +191,27 @@ def write_merged_manifest(project: Path, env: str, output: Path | None) -> Path:
     config_target = target.with_name(f"{target.stem}.config.json")
     data["files"].append({"path": config_target.name, "addressable": True, "packagePath": config.part})
     assert config.data is not None
-    target.parent.mkdir(parents=True, exist_ok=True)
-    write_file_atomically(config.data, config_target)
-    write_file_atomically((json.dumps(data, indent=4, ensure_ascii=False) + "\n").encode(), target)
+    text = (json.dumps(data, indent=4, ensure_ascii=False) + "\n").encode()
+    try:
+        _refuse_foreign_config(config_target)
+        # The manifest names the config file, so it is renamed into place last.
+        write_files_atomically([(config.data, config_target), (text, target)])
+    except OSError as exc:
+        raise PackageError(f"cannot write {printable(str(exc.filename or target))}: "
+                           f"{exc.strerror or 'I/O error'}.") from None
     return target
+
+
+def _refuse_foreign_config(path: Path) -> None:
+    """Raise OSError if `path` is a file other than a config.json this command writes ({"backendUrl"})."""
+    if not path.is_file():
+        return  # absent, or not a file: the writer's own check names it
+    with path.open("rb") as handle:
+        head = handle.read(MAX_CONFIG_BYTES + 1)
+    try:
+        previous = json.loads(head) if len(head) <= MAX_CONFIG_BYTES else None
+    except ValueError:
+        previous = None
+    if not (isinstance(previous, dict) and set(previous) == {"backendUrl"}):
+        raise OSError(errno.EEXIST, "it exists and is not a config file adoext wrote; move it or choose "
+                      "another --output", str(path))
