@@ -8,6 +8,7 @@ package built elsewhere (or damaged in transit between CI jobs) needs before it 
 
 from __future__ import annotations
 
+import os
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 from adoext.errors import PackageError, ValidationFailed
 from adoext.package.api import read_vsix_identity
 from adoext.package.model import DEFAULT_MAX_SIZE, VsixIdentity, is_valid_id
+from adoext.package.realpaths import open_regular
 
 MARKETPLACE_MAX_SIZE = DEFAULT_MAX_SIZE
 REQUIRED_PARTS = ("extension.vsixmanifest", "[Content_Types].xml")
@@ -44,17 +46,19 @@ def load_vsix(
 ) -> LocalVsix:
     """Read and check a VSIX; raise ValidationFailed/PackageError instead of uploading a bad one."""
     try:
-        size = path.stat().st_size
+        with open_regular(path) as handle:  # a FIFO or device is refused, never read without end
+            size = os.fstat(handle.fileno()).st_size
+            data = handle.read(max_size + 1) if size <= max_size else b""
     except OSError as exc:
         raise PackageError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
-    if size > max_size:
+    if size > max_size or len(data) > max_size:
         raise ValidationFailed(
-            f"{path.name} is {size:,} bytes, over the {max_size:,}-byte upload limit; it was not uploaded "
-            "(ask Marketplace support to raise the publisher's limit and pass --max-size)."
+            f"{path.name} is {max(size, len(data)):,} bytes, over the {max_size:,}-byte upload limit; it was "
+            "not uploaded (ask Marketplace support to raise the publisher's limit and pass --max-size)."
         )
     check_archive(path, max_unpacked)
     identity = read_identity(path)
-    return LocalVsix(path, path.read_bytes(), identity)
+    return LocalVsix(path, data, identity)
 
 
 def check_archive(path: Path, max_unpacked: int = MAX_UNPACKED) -> None:

@@ -1,9 +1,48 @@
-"""Resolve many paths to their real locations, each folder once (symbolic links followed)."""
+"""Resolve many paths to their real locations, each folder once (symbolic links followed), and open the
+files adoext reads as input (manifests, overrides, a .vsix) only when they are regular files.
+
+An input that is a FIFO or a device would block the open or the read, or (`/dev/zero`) never end while
+memory grows; so `open_regular` opens without blocking, refuses anything but a regular file, and
+`read_regular` reads at most a limit. Both raise OSError with a strerror to print.
+"""
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from pathlib import Path
+from typing import BinaryIO
+
+# A manifest, an overrides file or an environment file is a few kilobytes; past this it is not one.
+MAX_TEXT_INPUT = 16 * 1024 * 1024
+
+
+def open_regular(path: Path, limit: int | None = None) -> BinaryIO:
+    """Open `path` for reading; OSError unless it is a regular file (of at most `limit` bytes)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)  # O_NONBLOCK: a FIFO cannot hang open
+    try:
+        mode, size = (info := os.fstat(fd)).st_mode, info.st_size
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", str(path))
+        if not stat.S_ISREG(mode):
+            raise OSError(errno.EINVAL, "not a regular file (a FIFO, device or socket)", str(path))
+        if limit is not None and size > limit:
+            raise OSError(errno.EFBIG, f"{size:,} bytes, more than the {limit:,} adoext reads", str(path))
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_regular(path: Path, limit: int = MAX_TEXT_INPUT) -> bytes:
+    """Return the bytes of a regular file of at most `limit` bytes (it may grow while read: bounded too)."""
+    with open_regular(path, limit) as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise OSError(errno.EFBIG, f"more than the {limit:,} bytes adoext reads", str(path))
+    return data
 
 
 class RealPaths:

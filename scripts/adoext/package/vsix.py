@@ -14,6 +14,7 @@ from adoext.package.checks.extension import size_problem
 from adoext.package.content_types import CONTENT_TYPES_PART
 from adoext.package.model import VsixIdentity
 from adoext.package.parts import VSIX_MANIFEST, Part
+from adoext.package.realpaths import open_regular
 
 DOS_EPOCH = 315532800  # 1980-01-01T00:00:00Z, the earliest time a zip entry can hold
 FILE_ATTR = 0o100644 << 16  # -rw-r--r--, recorded with create_system=3 so every unzip sees the same mode
@@ -142,7 +143,8 @@ def read_identity(path: Path) -> VsixIdentity:
     import xml.etree.ElementTree as ET
 
     try:
-        with zipfile.ZipFile(path) as archive:
+        # A regular file only: zipfile would read a device such as /dev/zero until memory runs out.
+        with open_regular(path) as handle, zipfile.ZipFile(handle) as archive:
             info = archive.getinfo(VSIX_MANIFEST)
             if info.file_size > MAX_MANIFEST_BYTES:  # zipfile never unpacks more than an entry's size
                 raise PackageError(
@@ -150,7 +152,9 @@ def read_identity(path: Path) -> VsixIdentity:
                     "kilobytes, so this is not a package adoext will read."
                 )
             text = archive.read(info)
-    except (OSError, zipfile.BadZipFile, KeyError) as exc:
+    except OSError as exc:
+        raise PackageError(f"{path}: not a readable .vsix ({exc.strerror or exc}).") from exc
+    except (zipfile.BadZipFile, KeyError) as exc:
         raise PackageError(f"{path}: not a readable .vsix ({exc}).") from exc
     ns = {"v": "http://schemas.microsoft.com/developer/vsx-schema/2011"}
     try:

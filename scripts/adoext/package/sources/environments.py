@@ -21,7 +21,13 @@ from adoext.errors import ManifestError, PackageError
 from adoext.package.atomic import check_output_option, write_files_atomically
 from adoext.package.diagnostics import Report, printable
 from adoext.package.model import PackageFile, PackageOptions
-from adoext.package.sources.manifests import Partial, display_path, overrides_partial, parse_json_text
+from adoext.package.sources.manifests import (
+    Partial,
+    display_path,
+    overrides_partial,
+    parse_json_text,
+    read_text_input,
+)
 
 REQUIRED = ("publisher", "extensionId", "displayNameSuffix", "baseUri", "backendUrl", "public")
 # Every page lives at dist/<id>/<id>.html and fetches ../config.json (extension/src/shared/sdk.ts).
@@ -30,14 +36,24 @@ CONFIG_PART = "dist/config.json"
 MAX_CONFIG_BYTES = 64 * 1024
 
 
+def _read_source(path: Path, origin: str, missing: str = "not found") -> str:
+    """Read one of the project's source files; anything but a readable UTF-8 regular file is one line."""
+    try:
+        return read_text_input(path)
+    except FileNotFoundError:
+        raise ManifestError(f"{origin}: {missing}.") from None
+    except UnicodeDecodeError:
+        raise ManifestError(f"{origin}: is not UTF-8 text. Save it as UTF-8.") from None
+    except OSError as exc:
+        raise ManifestError(f"{origin}: cannot read it: {exc.strerror or 'I/O error'}.") from None
+
+
 def env_values(project: Path, env: str) -> dict[str, Any]:
     """Read manifest/env/<env>.json and check it has every value the templates use."""
     path = project / "manifest" / "env" / f"{env}.json"
     origin = display_path(path, project)
-    try:
-        values = parse_json_text(path.read_text(encoding="utf-8"), origin, use_json5=False)
-    except FileNotFoundError as exc:
-        raise ManifestError(f"{origin}: environment file not found.") from exc
+    text = _read_source(path, origin, "environment file not found")
+    values = parse_json_text(text, origin, use_json5=False)
     missing = [key for key in REQUIRED if not isinstance(values, dict) or key not in values]
     if missing:
         raise ManifestError(
@@ -96,7 +112,7 @@ def _render(path: Path, values: dict[str, Any], origin: str) -> Any:
     )
     environment.filters["json"] = lambda value: json.dumps(value, ensure_ascii=False)
     try:
-        text = environment.from_string(path.read_text(encoding="utf-8")).render(**values)
+        text = environment.from_string(_read_source(path, origin)).render(**values)
     except jinja2.TemplateError as exc:
         raise ManifestError(f"{origin}: template error: {exc}.") from exc
     return parse_json_text(text, origin, use_json5=False)
@@ -108,7 +124,7 @@ def _partial(path: Path, project: Path, values: dict[str, Any]) -> Partial:
     data = (
         _render(path, values, origin)
         if path.suffix == ".j2"
-        else parse_json_text(path.read_text(encoding="utf-8"), origin, use_json5=False)
+        else parse_json_text(_read_source(path, origin), origin, use_json5=False)
     )
     if not isinstance(data, dict):
         raise ManifestError(f"{origin}: a manifest must be a JSON object.")

@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 from adoext.errors import ManifestError
 from adoext.package.jsvalues import js_keys
-from adoext.package.realpaths import RealPaths
+from adoext.package.realpaths import RealPaths, read_regular
 
 DEFAULT_MANIFEST = "vss-extension.json"
 OVERRIDE_ORIGIN = "--override"
@@ -118,10 +118,15 @@ def parse_json_text(text: str, origin: str, use_json5: bool) -> Any:
         raise ManifestError(f"{origin}: invalid {syntax}: {exc}. Fix the syntax.") from exc
 
 
+def read_text_input(path: Path) -> str:
+    """Read a UTF-8 input file that must be a regular file of a sane size (see realpaths.read_regular)."""
+    return read_regular(path).decode("utf-8")
+
+
 def read_json_file(path: Path, origin: str, use_json5: bool, kind: str, relative_to: str) -> Any:
     """Read and parse a JSON file; a missing or unreadable one is one clear line naming `kind`."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text_input(path)
     except FileNotFoundError as exc:
         raise ManifestError(f"{origin}: {kind} not found. Check the path ({relative_to}).") from exc
     except IsADirectoryError as exc:
