@@ -97,7 +97,9 @@ def make_target(project: Path, kind: str) -> str:
 @pytest.mark.parametrize(
     "kind", ["fifo", "folder", "sidecar-fifo", "sidecar-folder", "long", "under-a-file", "foreign-sidecar"]
 )
-def test_manifest_targets_that_cannot_be_written(project: Path, monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
+def test_manifest_targets_that_cannot_be_written(
+    project: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
     value = make_target(project, kind)
     before = tree(project)
     result = run(["manifest", "--target-env", "dev", "--output", value], project, monkeypatch)
@@ -121,7 +123,9 @@ PackageRunner = Callable[[list[str]], Result]
 
 
 @pytest.fixture
-def package_cli(make_ext: Callable[..., Ext], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> PackageRunner:
+def package_cli(
+    make_ext: Callable[..., Ext], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> PackageRunner:
     ext = make_ext()
     monkeypatch.chdir(tmp_path)
     return lambda args: CliRunner().invoke(get_cli(), ["package", "--root", str(ext.root), *args])
@@ -140,7 +144,9 @@ def test_package_output_path_text_that_names_no_usable_path(
 
 
 @pytest.mark.parametrize("kind", ["fifo", "folder", "long"])
-def test_package_targets_that_cannot_be_written(package_cli: PackageRunner, tmp_path: Path, kind: str) -> None:
+def test_package_targets_that_cannot_be_written(
+    package_cli: PackageRunner, tmp_path: Path, kind: str
+) -> None:
     if kind == "fifo":
         os.mkfifo(tmp_path / "out.vsix")
     elif kind == "folder":

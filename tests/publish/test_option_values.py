@@ -3,12 +3,11 @@ options and the environment, organization lists and float options. A bad one is 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from tests.publish.conftest import Adoext, VsixFactory, failing_transport, one_line_error
 
+SHOW = ["show", "--publisher", "p", "--extension-id", "x"]
 URLS = ["https://[::1", "", "   ", "ftp://example", "http://", "http://127.0.0.1:99999", "http://a b/"]
 
 
@@ -57,8 +56,8 @@ def test_share_lists_are_checked_the_same_way(offline: Adoext, make_vsix: VsixFa
         (["show", "--publisher", "fab\udcffrikam", "--extension-id", "x"], {}, "--publisher"),
         (["show", "--publisher", "fabrikam", "--extension-id", "a\x1bb"], {}, "--extension-id"),
         (["isvalid", "--publisher", "p", "--extension-id", "x", "--version", "1\udcff"], {}, "--version"),
-        (["show", "--publisher", "p", "--extension-id", "x"], {"ADOEXT_PAT": "secret\udcffpat"}, "ADOEXT_PAT"),
-        (["show", "--publisher", "p", "--extension-id", "x"], {"ADOEXT_PAT": "secret\x07pat"}, "ADOEXT_PAT"),
+        (SHOW, {"ADOEXT_PAT": "secret\udcffpat"}, "ADOEXT_PAT"),
+        (SHOW, {"ADOEXT_PAT": "secret\x07pat"}, "ADOEXT_PAT"),
         (["show", "--publisher", "p", "--extension-id", "x", "--token", "secret\udcff"], {}, "--token"),
     ],
 )
@@ -84,7 +83,7 @@ def test_float_options_refuse_nan_and_infinity(
     assert flag in one_line_error(result)
 
 
-def test_a_good_service_url_and_org_still_work(adoext: Adoext, make_vsix: VsixFactory, tmp_path: Path) -> None:
+def test_a_good_service_url_and_org_still_work(adoext: Adoext, make_vsix: VsixFactory) -> None:
     result = adoext("install", "--vsix", str(make_vsix()), "--org", "contoso", "--dry-run")
 
     assert result.exit_code == 0, result.output
