@@ -16,9 +16,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
 
+from backend.config_values import (
+    DIGITS,
+    ConfigError,
+    check_certificate,
+    parse_bind,
+    read_secret_file,
+    shown,
+    text_problem,
+)
 from backend.storage import is_postgres_target
 
-PREFIX = "REPORT_BRIDGE_"
+__all__ = ["ConfigError", "Settings", "parse_bind", "shown", "text_problem", "vault_secret_name"]
+
+PREFIX = "REPORT_BRIDGE_"  # the same as backend.config_values.PREFIX
 DEFAULT_DATABASE = Path("var/report-bridge.db")
 DEFAULT_MAX_BODY_BYTES = 64 * 1024
 DEFAULT_TOKEN_MAX_LENGTH = 4096  # real app tokens are ~500 characters
@@ -28,10 +39,6 @@ DEFAULT_INTAKE_RATE_LIMIT = 600  # intake POSTs per key per minute (issue 11)
 DEFAULT_AZDO_HUB_ID = "report-bridge.report-bridge.customer-reports"  # {publisher}.{extension}.{hub}
 
 Environment = Literal["development", "production"]
-
-
-class ConfigError(Exception):
-    """A setting is missing or invalid; the message is one line for the operator."""
 
 
 class SecretReader(Protocol):
@@ -145,6 +152,14 @@ class Settings:
             webhook_previous_secrets=env.secret_items("WEBHOOK_PREVIOUS_SECRETS"),
         )
         settings.validate(extension_secret_required=extension_secret_required)
+        # What names a file or a socket is checked where the environment is read (start-up), so a bad
+        # path or port is one line at start, not a traceback where it is first used.
+        try:
+            parse_bind(settings.bind)
+        except ValueError as exc:
+            raise ConfigError(f"{PREFIX}BIND: {exc}") from None
+        if settings.azdo_certificate_path is not None:
+            check_certificate(settings.azdo_certificate_path)
         return settings
 
     def validate(self, *, extension_secret_required: bool = True) -> None:
@@ -154,14 +169,19 @@ class Settings:
         self.validate_database()
         for origin in self.cors_origins:
             if not origin.startswith(("https://", "http://")) or origin.count("/") != 2:
-                raise ConfigError(f"REPORT_BRIDGE_CORS_ORIGINS: {origin!r} is not an origin (scheme://host[:port])")
+                raise ConfigError(
+                    f"REPORT_BRIDGE_CORS_ORIGINS: {shown(origin)} is not an origin (scheme://host[:port])"
+                )
             if self.environment == "production" and origin.startswith("http://"):
-                raise ConfigError(f"REPORT_BRIDGE_CORS_ORIGINS: {origin!r} must use https in production")
-
+                raise ConfigError(f"REPORT_BRIDGE_CORS_ORIGINS: {shown(origin)} must use https in production")
 
     def validate_database(self) -> None:
         """Reject a database setting no engine accepts (never echoing the URL: it may hold a password)."""
         url = self.database_url
+        if not str(self.database).strip():
+            raise ConfigError("the SQLite database path is empty (REPORT_BRIDGE_DATABASE, --database)")
+        if url is not None and text_problem(url):  # never echoed: it may hold a password
+            raise ConfigError(f"REPORT_BRIDGE_DATABASE_URL {text_problem(url)}")
         if url is not None and not (url.startswith("sqlite:") or is_postgres_target(url)):
             raise ConfigError(
                 "REPORT_BRIDGE_DATABASE_URL must be postgresql://..., a libpq key=value string, or sqlite:///path"
@@ -180,23 +200,26 @@ class _Env:
         self._vault: Callable[[], SecretReader | None] = _vault_factory(environ, secret_client)
 
     def text(self, name: str) -> str | None:
+        """Every setting passes here (secrets too): trimmed, and one line of printable text."""
         value = self._environ.get(PREFIX + name, "").strip()
+        problem = text_problem(value)
+        if problem:  # the value is not echoed: it may be a secret
+            raise ConfigError(f"{PREFIX}{name} {problem}")
         return value or None
 
     def choice(self, name: str, allowed: tuple[str, ...], default: str) -> str:
         value = self.text(name) or default
         if value not in allowed:
-            raise ConfigError(f"{PREFIX}{name} must be one of {', '.join(allowed)} (got {value!r})")
+            raise ConfigError(f"{PREFIX}{name} must be one of {', '.join(allowed)} (got {shown(value)})")
         return value
 
     def integer(self, name: str, default: int, low: int, high: int) -> int:
-        raw = self.text(name)
-        if raw is None:
+        if self.text(name) is None:
             return default
-        try:
-            value = int(raw)
-        except ValueError:
-            raise ConfigError(f"{PREFIX}{name} must be an integer (got {raw!r})") from None
+        raw = self._environ[PREFIX + name]  # untrimmed: " 5 " is refused as int() would not refuse it
+        if DIGITS.fullmatch(raw) is None:
+            raise ConfigError(f"{PREFIX}{name} must be an integer of ASCII digits (got {shown(raw)})")
+        value = int(raw)
         if not low <= value <= high:
             raise ConfigError(f"{PREFIX}{name} must be between {low} and {high} (got {value})")
         return value
@@ -215,10 +238,7 @@ class _Env:
             return value
         file_name = self.text(name + "_FILE")
         if file_name:
-            try:
-                return Path(file_name).read_text(encoding="utf-8").strip() or None
-            except OSError as exc:
-                raise ConfigError(f"{PREFIX}{name}_FILE: cannot read {file_name}: {exc.strerror}") from None
+            return read_secret_file(name + "_FILE", Path(file_name))
         vault = self._vault()
         return _read_vault_secret(vault, name) if vault is not None else None
 

@@ -261,3 +261,64 @@ def test_settings_for_a_command_that_verifies_no_token_build_no_app(tmp_path: Pa
     with pytest.raises(ConfigError, match="REPORT_BRIDGE_EXTENSION_SECRET is required"):
         create_app(settings)
     assert not (tmp_path / "rb.db").exists()
+
+
+@pytest.mark.parametrize("setting", ["AZDO_PAT", "WEBHOOK_SECRET", "DATABASE_URL", "EXTENSION_SECRET"])
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"\xff\xfeabc", "it is not UTF-8 text"),
+        (b"abc\x00def", "must not contain control characters"),
+        (b"abc\ndef\n", "must not contain control characters"),
+        (None, "Is a directory"),
+    ],
+    ids=["not-utf8", "nul", "two-lines", "directory"],
+)
+def test_every_file_secret_that_cannot_be_read_is_one_config_error(
+    tmp_path: Path, setting: str, content: bytes | None, problem: str
+) -> None:
+    path = tmp_path / "secret"
+    if content is None:
+        path.mkdir()
+    else:
+        path.write_bytes(content)
+    environ = {f"REPORT_BRIDGE_{setting}_FILE": str(path)}
+    if setting != "EXTENSION_SECRET":
+        environ["REPORT_BRIDGE_EXTENSION_SECRET"] = SECRET
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env(environ)
+    message = str(caught.value)
+    assert message.startswith(f"REPORT_BRIDGE_{setting}_FILE: cannot read {path}") and problem in message
+    assert "\n" not in message and "abc" not in message and "def" not in message
+
+
+@pytest.mark.parametrize("kind", ["missing", "directory"])
+def test_a_certificate_path_that_is_no_file_is_a_config_error_at_start(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "cert.pem"
+    if kind == "directory":
+        path.mkdir()
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env(
+            {"REPORT_BRIDGE_AZDO_CERTIFICATE_PATH": str(path), "REPORT_BRIDGE_AZDO_TENANT_ID": "t"},
+            extension_secret_required=False,
+        )
+    assert str(caught.value).startswith(f"REPORT_BRIDGE_AZDO_CERTIFICATE_PATH: '{path}'")
+
+
+@pytest.mark.parametrize("raw", ["5_0", "\u0663", " 5 ", "5 ", "+5", "0x5", "5.0", "1" * 100_000])
+def test_integer_settings_are_ascii_digits_only(raw: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env({"REPORT_BRIDGE_DATABASE_POOL_SIZE": raw}, extension_secret_required=False)
+    message = str(caught.value)
+    assert message.startswith("REPORT_BRIDGE_DATABASE_POOL_SIZE must be an integer") and len(message) < 200
+    assert Settings.from_env(
+        {"REPORT_BRIDGE_DATABASE_POOL_SIZE": "50"}, extension_secret_required=False
+    ).database_pool_size == 50
+
+
+@pytest.mark.parametrize("name", ["LOG_LEVEL", "AZDO_PAT", "DATABASE", "CORS_ORIGINS"])
+@pytest.mark.parametrize("bad", ["\udcff", "\x1b[2J", "a\x00b"])
+def test_a_setting_that_is_not_printable_text_is_refused_without_its_value(name: str, bad: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env({f"REPORT_BRIDGE_{name}": f"zq{bad}qz"}, extension_secret_required=False)
+    assert str(caught.value).startswith(f"REPORT_BRIDGE_{name} must ") and "zq" not in str(caught.value)
