@@ -54,8 +54,12 @@ def with_tls_default(conninfo: str) -> str:
     return make_conninfo(conninfo, sslmode="verify-full", sslrootcert="system")
 
 
-def storage_for(settings: Settings, *, credential: TokenCredential | None = None) -> Storage:
-    """Open the storage the settings name; `credential` replaces the Entra chain (tests use a stub)."""
+def storage_for(
+    settings: Settings, *, credential: TokenCredential | None = None, create: bool = True
+) -> Storage:
+    """Open the storage the settings name; `credential` replaces the Entra chain (tests use a stub).
+
+    `create=False`: a SQLite file must exist already (read commands must not create one)."""
     password: Callable[[], str] | None = None
     if settings.database_auth == "entra":
         if credential is None:
@@ -63,7 +67,7 @@ def storage_for(settings: Settings, *, credential: TokenCredential | None = None
         password = EntraPassword(credential)
     return open_database(
         settings.database, settings.database_url, password=password,
-        pool_size=settings.database_pool_size, timeout_s=float(settings.database_timeout_s),
+        pool_size=settings.database_pool_size, timeout_s=float(settings.database_timeout_s), create=create,
     )
 
 
@@ -74,12 +78,13 @@ def open_database(
     password: Callable[[], str] | None = None,
     pool_size: int = DEFAULT_POOL_SIZE,
     timeout_s: float = DEFAULT_POOL_TIMEOUT_S,
+    create: bool = True,
 ) -> Storage:
     """Open PostgreSQL or SQLite from a URL, else the SQLite file (an Entra password implies TLS)."""
     if url is None:
-        return open_storage(database)
+        return open_storage(database, create=create)
     if not is_postgres_target(url):
-        return open_storage(url)
+        return open_storage(url, create=create)
     if password is not None:
         url = with_tls_default(url)
     return open_storage(url, pool_size=pool_size, timeout_s=timeout_s, password=password)

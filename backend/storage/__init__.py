@@ -171,11 +171,13 @@ def is_postgres_target(target: Path | str) -> bool:
     return text.startswith(POSTGRES_SCHEMES) or (not text.startswith("sqlite:") and "=" in text)
 
 
-def open_storage(target: Path | str, **postgres_options: Any) -> Storage:
+def open_storage(target: Path | str, *, create: bool = True, **postgres_options: Any) -> Storage:
     """Open the storage a database setting names: a SQLite path or `sqlite:///path`, or PostgreSQL.
 
     PostgreSQL targets are libpq URLs (`postgresql://...`) or key=value strings (`host=... dbname=...`);
     `postgres_options` go to `PostgresStorage` (pool size, timeouts, an Entra password source).
+    `create=False` opens only a SQLite file that exists (a read must not create a database); a
+    PostgreSQL database is never created here anyway.
     """
     if is_postgres_target(target):
         from backend.storage.postgres import PostgresStorage
@@ -188,7 +190,7 @@ def open_storage(target: Path | str, **postgres_options: Any) -> Storage:
         text = text.removeprefix("sqlite:").removeprefix("//")
         if not text:
             raise StorageError("a sqlite: database URL needs a path (sqlite:///var/report-bridge.db)")
-    return SQLiteStorage(Path(text))
+    return SQLiteStorage(Path(text), create=create)
 
 
 def utcnow() -> str:

@@ -32,7 +32,7 @@ import psycopg_pool
 from psycopg.rows import dict_row
 
 from backend.storage import OneStatement, Row, StorageError, iter_migrations, utcnow
-from backend.storage.postgres_tx import Connection, PostgresTx, first_line
+from backend.storage.postgres_tx import Connection, PostgresTx, conninfo_problem, first_line
 
 # Any constant shared by every instance works; this one spells "rbmigr" in ASCII.
 MIGRATION_LOCK_KEY = 0x72626D696772
@@ -63,8 +63,10 @@ class PostgresStorage:
     ) -> None:
         try:
             psycopg.conninfo.conninfo_to_dict(conninfo)
-        except psycopg.ProgrammingError as exc:
-            raise StorageError(f"REPORT_BRIDGE_DATABASE_URL is not a valid PostgreSQL URL: {exc}") from None
+        except (psycopg.ProgrammingError, UnicodeError) as exc:
+            raise StorageError(
+                f"REPORT_BRIDGE_DATABASE_URL is not a valid PostgreSQL URL: {conninfo_problem(exc)}"
+            ) from None
         self.conninfo = conninfo
         self.pool_size = pool_size
         self.timeout_s = timeout_s

@@ -143,5 +143,25 @@ def _as_storage_errors() -> Iterator[None]:
 
 
 def first_line(exc: BaseException) -> str:
-    """The first line of a driver error (its detail lines may quote values)."""
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    """The first line of a driver error (its detail lines may quote values), with any password redacted."""
+    return redact_password((str(exc).strip().splitlines() or [type(exc).__name__])[0])
+
+
+# `scheme://user:password@` and `password=...` (bare or quoted, also unterminated): what of a connection
+# string may be quoted in a driver's message and must never reach a log or a terminal.
+_URL_PASSWORD = re.compile(r"(://[^:/?#@\s\"']*:)[^\s\"']*@")
+_KEY_PASSWORD = re.compile(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'?|[^\s\"]*)", re.IGNORECASE)
+
+
+def redact_password(text: str) -> str:
+    """Replace the password of every connection URL or key=value string in `text` by `***`."""
+    return _KEY_PASSWORD.sub(r"\1***", _URL_PASSWORD.sub(r"\1***@", text))
+
+
+def conninfo_problem(exc: BaseException) -> str:
+    """One line for a connection string psycopg cannot parse, quoting none of it.
+
+    libpq quotes the whole URI or the token it stopped at (`invalid percent-encoded token: "s3c%zz"`),
+    which may be the password or a piece of it, so every quoted part is dropped, not only the userinfo.
+    """
+    return re.sub(r'"[^"]*"?', '"..."', (str(exc).strip().splitlines() or [type(exc).__name__])[0])

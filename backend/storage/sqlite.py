@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import os
 import sqlite3
+import stat
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -79,9 +80,31 @@ class SQLiteStorage:
 
     dialect = "sqlite"
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, create: bool = True) -> None:
+        """`create=False` (read commands): the file must exist; no folder, file or lock is made for it."""
         self.path = path
+        self.create = create
         self._local = threading.local()
+
+    def _check_path(self) -> None:
+        """Refuse a path that is not a regular file or absent, before SQLite writes a journal beside it.
+
+        A device (/dev/null, /dev/full), FIFO or directory is no database: SQLite fails on it mid-statement
+        and leaves `-journal` and `.lock` files in its folder. stat() follows symlinks, so a dangling one
+        counts as absent.
+        """
+        try:
+            mode = os.stat(self.path).st_mode
+        except FileNotFoundError:
+            if not self.create:
+                raise StorageError(
+                    f"no database at {self.path} (`report-bridge db upgrade` creates it)"
+                ) from None
+            return
+        except OSError as exc:
+            raise StorageError(f"cannot open database {self.path}: {exc.strerror}") from exc
+        if not stat.S_ISREG(mode):
+            raise StorageError(f"cannot open database {self.path}: not a regular file")
 
     def _connection(self) -> sqlite3.Connection:
         pid = os.getpid()
@@ -105,7 +128,9 @@ class SQLiteStorage:
     def _open(self) -> sqlite3.Connection:
         try:
             if str(self.path) != ":memory:":
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._check_path()
+                if self.create:
+                    self.path.parent.mkdir(parents=True, exist_ok=True)
             # isolation_level=None: we issue BEGIN/COMMIT ourselves, so transactions mean what they say.
             connection = sqlite3.connect(
                 self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=True
@@ -182,17 +207,20 @@ class SQLiteStorage:
     def applied_versions(self) -> list[str]:
         """Return the migration versions already applied."""
         connection = self._connection()
-        self._ensure_version_table(connection)
-        rows = connection.execute("SELECT version FROM schema_migrations ORDER BY version").fetchall()
+        with _as_storage_errors():  # disk I/O, a file that is not a database, ...
+            self._ensure_version_table(connection)
+            rows = connection.execute("SELECT version FROM schema_migrations ORDER BY version").fetchall()
         return [row["version"] for row in rows]
 
     def upgrade(self) -> list[str]:
         """Apply pending migrations, each in its own transaction; safe when several processes race."""
         connection = self._connection()
-        self._ensure_version_table(connection)
+        with _as_storage_errors():  # a full disk fails here already
+            self._ensure_version_table(connection)
         applied: list[str] = []
         for version, name, sql in iter_migrations():
-            connection.execute("BEGIN IMMEDIATE")
+            with _as_storage_errors():
+                connection.execute("BEGIN IMMEDIATE")
             try:
                 done = connection.execute(
                     "SELECT 1 FROM schema_migrations WHERE version = ?", (version,)
@@ -205,9 +233,15 @@ class SQLiteStorage:
                     )
                     applied.append(version)
             except sqlite3.Error as exc:
-                connection.execute("ROLLBACK")
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
                 raise StorageError(f"migration {name} failed: {exc}") from exc
-            connection.execute("COMMIT")
+            try:
+                connection.execute("COMMIT")
+            except sqlite3.Error as exc:
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                raise StorageError(f"migration {name} failed: {exc}") from exc
         return applied
 
     @staticmethod
