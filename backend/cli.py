@@ -19,14 +19,19 @@ from backend.auth import intake_keys
 from backend.auth.organizations import bind_organization, find_organization
 from backend.cli_context import (
     CliContext,
+    bind_option,
+    check_command_line,
+    database_option,
     friendly_errors,
     key_name_option,
     org_id_option,
+    org_name_option,
     project_id_option,
+    read,
     tenant_id_option,
     write,
 )
-from backend.config import DEFAULT_DATABASE, Settings
+from backend.config import DEFAULT_DATABASE, Settings, shown
 from backend.database import storage_for
 from backend.reports import service
 from backend.reports.projects import list_projects
@@ -44,6 +49,11 @@ class ReportBridgeGroup(OneLineUsageGroup):
     # command name -> "module:attribute"
     lazy_commands = {"dev": "backend.devtools.dev_command:dev"}  # issue 4: the local product
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Check every argument of every command once, before Click parses any (cli_context)."""
+        check_command_line(ctx, args)
+        return super().parse_args(ctx, args)
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *self.lazy_commands])
 
@@ -60,37 +70,40 @@ class ReportBridgeGroup(OneLineUsageGroup):
 @click.option(
     "--database",
     envvar="REPORT_BRIDGE_DATABASE",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=DEFAULT_DATABASE,
+    default=str(DEFAULT_DATABASE),  # text, made a Path by the callback: click.Path turns "" into "."
     show_default=True,
+    callback=database_option,
     help="SQLite database file (REPORT_BRIDGE_DATABASE).",
 )
 @click.option(
     "--database-url",
     envvar="REPORT_BRIDGE_DATABASE_URL",
+    callback=database_option,
     help="PostgreSQL URL or key=value string, or sqlite:///path (REPORT_BRIDGE_DATABASE_URL); "
     "wins over --database.",
 )
 @click.pass_context
 def cli(ctx: click.Context, database: Path, database_url: str | None) -> None:
     """Operate the Report Bridge backend."""
-    ctx.obj = CliContext(database=database, database_url=(database_url or "").strip() or None)
+    ctx.obj = CliContext(database=database, database_url=database_url)
 
 
 @cli.command()
-@click.option("--bind", help="host:port to listen on (REPORT_BRIDGE_BIND, default 127.0.0.1:8000).")
+@click.option("--bind", callback=bind_option,
+              help="host:port, [IPv6]:port or unix:/path (REPORT_BRIDGE_BIND, default 127.0.0.1:8000).")
 @click.option("--workers", type=click.IntRange(1, 256),
               help="Worker processes (default: 2 x the CPUs it may use + 1).")
 @click.pass_obj
 def serve(ctx: CliContext, bind: str | None, workers: int | None) -> None:
     """Serve the API with gunicorn (JSON access log on stderr)."""
-    from backend.serve import run
+    from backend.serve import check_listen, run
 
     with friendly_errors():
         # The workers build their app from these settings, so every option given here goes into them:
         # from the environment alone they served REPORT_BRIDGE_DATABASE while the master migrated --database.
         env = ctx.applied(Settings.from_env())
         settings = replace(env, bind=bind or env.bind, workers=workers or env.workers)
+        check_listen(settings.bind)  # a port in use is one line, before the database is touched
         migrated = storage_for(settings)  # migrate once in the master, before the workers fork
         migrated.upgrade()
         migrated.close()
@@ -122,7 +135,7 @@ def db_upgrade(ctx: CliContext) -> None:
 def db_status(ctx: CliContext) -> None:
     """Show the applied schema version and any migrations still pending (changes nothing)."""
     with friendly_errors():
-        storage = ctx.open()
+        storage = ctx.open(create=False)
         try:
             current = storage.applied_versions()
         finally:
@@ -142,7 +155,7 @@ def keys_group() -> None:
 @click.option(
     "--org", "org_id", required=True, callback=org_id_option, help="Organization id (SDK.getHost().id)."
 )
-@click.option("--org-name", default="", help="Organization name, for display.")
+@click.option("--org-name", default="", callback=org_name_option, help="Organization name, for display.")
 @click.option(
     "--tenant",
     "tenant_id",
@@ -180,7 +193,7 @@ def keys_create(
 @click.pass_obj
 def keys_list(ctx: CliContext, org_id: str | None, project_id: str | None) -> None:
     """List keys (ids, scopes, names, state; never the keys themselves)."""
-    with write(ctx) as tx:
+    with read(ctx) as tx:
         rows = intake_keys.list_keys(tx, org_id=org_id, project_id=project_id)
     for row in rows:
         state = f"revoked {row['revoked_at'][:19]}Z" if row["revoked_at"] else "active"
@@ -197,7 +210,7 @@ def keys_revoke(ctx: CliContext, key_id: str) -> None:
     with write(ctx) as tx:
         found = intake_keys.revoke_key(tx, key_id)
     if not found:
-        raise click.ClickException(f"no key with id {key_id!r}")
+        raise click.ClickException(f"no key with id {shown(key_id)}")
     click.echo(f"revoked {key_id}")
 
 
@@ -212,7 +225,7 @@ def audit_group() -> None:
 @click.pass_obj
 def audit_tail(ctx: CliContext, limit: int, org_id: str | None) -> None:
     """Print the newest audit rows as JSON lines, oldest first."""
-    with write(ctx) as tx:
+    with read(ctx) as tx:
         rows = audit_rows.tail(tx, limit=limit, org_id=org_id)
     for row in rows:
         row["target"] = json.loads(row["target"])
@@ -229,7 +242,7 @@ def projects() -> None:
 @click.pass_obj
 def projects_list(ctx: CliContext, org_id: str | None) -> None:
     """List known projects with their organization, tenant binding and auto-bug flag."""
-    with write(ctx) as tx:
+    with read(ctx) as tx:
         rows = list_projects(tx, org_id)
     for row in rows:
         auto = "auto-bug on" if row["auto_create_bug"] else "auto-bug off"
@@ -250,7 +263,7 @@ def projects_set_auto_bug(ctx: CliContext, org_id: str, project_id: str, state: 
     with write(ctx) as tx:
         found = service.set_auto_create_bug(tx, org_id, project_id, state == "on")
     if not found:
-        raise click.ClickException(f"no project {project_id!r} in organization {org_id!r}")
+        raise click.ClickException(f"no project {shown(project_id)} in organization {shown(org_id)}")
     click.echo(f"auto-create bug {state} for {org_id}/{project_id}")
 
 

@@ -8,16 +8,18 @@ API errors become one-line ClickExceptions here (backend/cli.py's docstring).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import click
 
 from backend import errors
 from backend.auth.org_ids import parse_org_id, parse_project_id
-from backend.config import ConfigError, Settings
+from backend.config import ConfigError, Settings, parse_bind, shown, text_problem
 from backend.database import storage_for
 from backend.storage import Storage, StorageError, Tx, is_postgres_target
 
@@ -42,13 +44,17 @@ class CliContext:
             self._settings = self.applied(Settings.from_env(extension_secret_required=False))
         return self._settings
 
-    def open(self) -> Storage:
-        """Open the database (an Entra token as the password where the settings say so)."""
-        return storage_for(self.settings())
+    def open(self, *, create: bool = True) -> Storage:
+        """Open the database (an Entra token as the password where the settings say so).
 
-    def storage(self) -> Storage:
+        `create=False` for commands that only read: a SQLite file that is not there is an error, not a new
+        empty database (and folders) made to report on.
+        """
+        return storage_for(self.settings(), create=create)
+
+    def storage(self, *, create: bool = True) -> Storage:
         """Open the database and bring its schema up to date."""
-        storage = self.open()
+        storage = self.open(create=create)
         storage.upgrade()
         return storage
 
@@ -76,11 +82,69 @@ def friendly_errors() -> Iterator[None]:
 
 
 MAX_KEY_NAME = 200  # a name says who the key is for ('support portal'); `keys list` prints it
+MAX_ORG_NAME = 200  # an organization's display name; `projects list` prints it
+# What backend.auth.org_ids accepts (ORG_ID_PATTERN): a GUID, or a short id as the local tools use.
+ID_SHAPE = "a GUID or up to 64 letters, digits, '.', '_', '-'"
 
 
-def _shown(value: str) -> str:
-    """Quote a value for an error line: short, and with its control characters escaped."""
-    return repr(value if len(value) <= 80 else value[:80] + "...")
+_shown = shown  # quote a value for an error line: short, control characters escaped (backend.config)
+
+
+def check_command_line(ctx: click.Context, args: list[str]) -> None:
+    """Refuse, in one usage line, any argument that is not printable text: every option and argument of
+    every command passes here once, before any is parsed.
+
+    A byte that is not UTF-8 reaches Python as a lone surrogate, which SQLite and psycopg refuse with a
+    traceback; a control character in a name rewrites the terminal that lists it. The value is not quoted:
+    it may be a password (--database-url).
+    """
+    for index, arg in enumerate(args):
+        problem = text_problem(arg)
+        if problem is None:
+            continue
+        if arg.startswith("--") and "=" in arg:
+            where = f"'{arg.partition('=')[0]}'"
+        elif index and args[index - 1].startswith("-") and not arg.startswith("-"):
+            where = f"'{args[index - 1]}'"  # its value, or a positional argument after a flag
+        else:
+            where = f"argument {index + 1} of the command line"
+        raise click.UsageError(f"Invalid value for {where}: {problem}", ctx)
+
+
+def database_option(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | str | None:
+    """--database (a Path) and --database-url (or their variables): trimmed, never empty, printable text.
+
+    Both follow one rule, so `--database '   '` is not a file named three spaces."""
+    if value is None:
+        return None
+    problem = text_problem(value)
+    if problem:  # not quoted: a URL may hold a password
+        raise click.BadParameter(problem)
+    if not value.strip():
+        raise click.BadParameter("must not be empty")
+    return Path(value.strip()) if param.name == "database" else value.strip()
+
+
+def bind_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--bind: host:port, [IPv6]:port or unix:/path, checked before anything is opened or migrated."""
+    if value is None:
+        return None
+    try:
+        return parse_bind(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+class FiniteFloatRange(click.FloatRange):
+    """A FloatRange that refuses NaN and infinities (FloatRange compares them false and lets NaN pass)."""
+
+    name = "finite float range"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{_shown(str(value))} is not a finite number.", param, ctx)
+        return number
 
 
 def _parsed_id(value: str | None, parse: Callable[[str], str | None], what: str) -> str | None:
@@ -89,26 +153,26 @@ def _parsed_id(value: str | None, parse: Callable[[str], str | None], what: str)
         return None
     parsed = parse(value)
     if parsed is None:
-        raise click.BadParameter(f"{_shown(value)} is not {what}")
+        raise click.BadParameter(f"{_shown(value)} is not {what}.")
     return parsed
 
 
 def org_id_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """Canonicalise an organization id given on the command line (the same spelling as every entry point)."""
-    return _parsed_id(value, parse_org_id, "an organization id (SDK.getHost().id, a GUID)")
+    return _parsed_id(value, parse_org_id, f"an organization id (SDK.getHost().id: {ID_SHAPE})")
 
 
 def tenant_id_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """Canonicalise a tenant id given on the command line (app tokens' tid: a GUID, as an organization id)."""
+    """Canonicalise a tenant id given on the command line (app tokens' tid, shaped as an organization id)."""
     if not value or not value.strip():
         return None
-    return _parsed_id(value, parse_org_id, "a tenant id (the GUID in app tokens' tid)")
+    return _parsed_id(value, parse_org_id, f"a tenant id (app tokens' tid: {ID_SHAPE})")
 
 
 def project_id_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """Check a project id by the rule of the hub's routes, in their spelling: a key for any other id
     sends its reports where no page can show them."""
-    return _parsed_id(value and value.strip(), parse_project_id, "an Azure DevOps project id (a GUID)")
+    return _parsed_id(value and value.strip(), parse_project_id, f"an Azure DevOps project id ({ID_SHAPE})")
 
 
 def key_name_option(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -120,6 +184,23 @@ def key_name_option(ctx: click.Context, param: click.Parameter, value: str) -> s
             "e.g. 'support portal'"
         )
     return name
+
+
+def org_name_option(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """An organization's display name: empty, or a short line of text (`projects list` prints it)."""
+    name = value.strip()
+    if len(name) > MAX_ORG_NAME or not name.isprintable():
+        raise click.BadParameter(
+            f"{_shown(value)} is not an organization name: up to {MAX_ORG_NAME} printable characters"
+        )
+    return name
+
+
+@contextmanager
+def read(ctx: CliContext) -> Iterator[Tx]:
+    """Open an existing database (never creating one) and a read snapshot, with friendly errors."""
+    with friendly_errors(), ctx.storage(create=False).snapshot() as tx:
+        yield tx
 
 
 @contextmanager

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -12,7 +13,7 @@ from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
 
 from backend import create_app
-from backend.config import Settings
+from backend.config import ConfigError, Settings, shown
 
 
 class JsonAccessLogger(Logger):  # type: ignore[misc]
@@ -86,6 +87,26 @@ def gunicorn_options(settings: Settings, *, bind: str | None, workers: int | Non
         "forwarded_allow_ips": "*" if settings.proxy_hops else "127.0.0.1",
         "proc_name": "report-bridge",
     }
+
+
+def check_listen(bind: str) -> None:
+    """Try the address gunicorn will listen on (its shape is checked already: config.parse_bind).
+
+    A name that does not resolve or a port in use is then one ConfigError line, before the database is
+    migrated, instead of gunicorn's retries and a page of its log lines.
+    """
+    if bind.startswith("unix:"):
+        return  # gunicorn replaces a stale socket file itself
+    host, _, port = bind.rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, int(port), type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
+            probe.bind(address)
+    except OSError as exc:  # socket.gaierror is an OSError
+        reason = exc.strerror or type(exc).__name__
+        raise ConfigError(f"cannot listen on {shown(bind)}: {reason}") from None
 
 
 def run(settings: Settings, *, bind: str | None = None, workers: int | None = None) -> None:

@@ -11,6 +11,7 @@ import click
 
 from backend.azdo import build_connector
 from backend.azdo.cli import friendly
+from backend.cli_context import FiniteFloatRange
 from backend.config import Settings
 from backend.logs import configure_logging
 from backend.outbox.handlers import HandlerContext
@@ -29,10 +30,10 @@ class CliContext(Protocol):
 @click.command()
 @click.option("--once", is_flag=True, help="Process what is due now, then exit.")
 @click.option(
-    "--poll", type=click.FloatRange(0.1, 60), default=1.0, show_default=True, help="Idle poll seconds."
+    "--poll", type=FiniteFloatRange(0.1, 60), default=1.0, show_default=True, help="Idle poll seconds."
 )
 @click.option(
-    "--lease", type=click.FloatRange(5, 3600), default=120.0, show_default=True,
+    "--lease", type=FiniteFloatRange(5, 3600), default=120.0, show_default=True,
     help="Seconds a claimed row stays this worker's; a killed worker's row is due again after it.",
 )
 @click.pass_obj
