@@ -209,7 +209,11 @@ def overrides_partial(
         data = read_manifest(path, file_origin, use_json5, "relative to the current folder", "overrides file")
         for key in data:
             bases[key], origins[key] = file_base, file_origin
-    if override:
+    if override is not None:
+        if not override.strip():  # an override that changes nothing is a mistake to show, as '[1]' is
+            raise ManifestError(
+                "--override is empty: pass a JSON object, e.g. --override '{\"public\": false}'."
+            )
         extra = parse_json_text(override, OVERRIDE_ORIGIN, use_json5)
         if not isinstance(extra, dict):
             raise ManifestError("--override: must be a JSON object, e.g. --override '{\"public\": false}'.")
