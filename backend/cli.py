@@ -26,6 +26,7 @@ from backend.cli_context import (
     key_name_option,
     org_id_option,
     org_name_option,
+    printable,
     project_id_option,
     read,
     tenant_id_option,
@@ -197,7 +198,7 @@ def keys_list(ctx: CliContext, org_id: str | None, project_id: str | None) -> No
         rows = intake_keys.list_keys(tx, org_id=org_id, project_id=project_id)
     for row in rows:
         state = f"revoked {row['revoked_at'][:19]}Z" if row["revoked_at"] else "active"
-        click.echo(f"{row['id']}  {row['org_id']}  {row['project_id']}  {state:<28} {row['name']}")
+        click.echo(f"{row['id']}  {row['org_id']}  {row['project_id']}  {state:<28} {printable(row['name'])}")
     if not rows:
         click.echo("no keys", err=True)
 
@@ -247,8 +248,8 @@ def projects_list(ctx: CliContext, org_id: str | None) -> None:
     for row in rows:
         auto = "auto-bug on" if row["auto_create_bug"] else "auto-bug off"
         tenant = row["tenant_id"] or "unbound"
-        org = f"{row['org_id']} ({row['org_name']}, tenant {tenant})"
-        click.echo(f"{org}  {row['id']}  {auto}  {row['name']}")
+        org = f"{row['org_id']} ({printable(row['org_name'])}, tenant {printable(tenant)})"
+        click.echo(f"{org}  {row['id']}  {auto}  {printable(row['name'])}")
     if not rows:
         click.echo("no projects", err=True)
 

@@ -189,7 +189,7 @@ class SQLiteStorage:
             raise StorageError("nested transactions are not supported; pass the open Tx instead")
         try:
             connection.execute(statement)
-        except sqlite3.OperationalError as exc:  # locked past the busy timeout, disk full, ...
+        except sqlite3.Error as exc:  # locked past the busy timeout, disk full, not a database, ...
             raise StorageError(f"cannot start a transaction: {exc}") from exc
         try:
             yield SQLiteTx(connection)
@@ -199,7 +199,7 @@ class SQLiteStorage:
             raise
         try:
             connection.execute("COMMIT")
-        except sqlite3.OperationalError as exc:
+        except sqlite3.Error as exc:
             if connection.in_transaction:
                 connection.execute("ROLLBACK")
             raise StorageError(f"cannot commit: {exc}") from exc

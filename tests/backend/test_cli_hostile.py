@@ -195,3 +195,24 @@ def test_id_errors_say_what_is_accepted_and_end_their_sentence(runner: CliRunner
         assert "'-'). See 'cli keys create --help'." in line
     # A short id is what the words promise: it is accepted.
     assert runner.invoke(cli, create).exit_code == 0
+
+
+def test_names_stored_by_other_paths_are_printed_escaped(
+    runner: CliRunner, tmp_path: Path, database_url: str | None
+) -> None:
+    """The UI's header or an older version may have stored an escape sequence: lists print it escaped."""
+    from backend.auth.organizations import bind_organization
+    from backend.reports import service
+    from backend.storage import open_storage
+
+    target: Path | str = database_url or tmp_path / "rb.db"
+    storage = open_storage(target)
+    storage.upgrade()
+    with storage.transaction() as tx:
+        bind_organization(tx, "o", "evil\x1b[2J\u2028name", "t", verified=True)
+        service.ensure_project(tx, "o", "p")
+    storage.close()
+    option = "--database-url" if database_url else "--database"
+    result = runner.invoke(cli, [option, str(target), "projects", "list"])
+    assert result.exit_code == 0 and "\x1b" not in result.stdout and "\u2028" not in result.stdout
+    assert "evil\\x1b[2J\\u2028name" in result.stdout
