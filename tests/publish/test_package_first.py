@@ -142,3 +142,35 @@ def test_rev_version_changes_nothing_when_the_command_line_is_wrong(
     assert _version(src) == "1.2.3"
     assert not out.exists()  # no package was written either
     assert marketplace.requests == []
+
+
+def test_rev_version_is_written_back_only_once_the_marketplace_holds_the_version(
+    adoext: Adoext, tmp_path: Path, marketplace: MarketplaceState
+) -> None:
+    src = write_extension(tmp_path / "src")
+    out = tmp_path / "out"
+    marketplace.fail_next(400, method="POST")  # the upload is refused: version 1.2.4 stays free
+
+    failed = adoext("publish", "--root", str(src), "--rev-version", "--output-path", f"{out}/")
+
+    assert failed.exit_code == 5, failed.output
+    assert _version(src) == "1.2.3"  # so the same command retries 1.2.4, not 1.2.5
+    assert (out / f"{PUBLISHER}.{EXTENSION}-1.2.4.vsix").is_file()
+
+    retried = adoext("publish", "--root", str(src), "--rev-version", "--output-path", f"{out}/")
+
+    assert retried.exit_code == 0, retried.output
+    assert _version(src) == "1.2.4"
+    assert [v.version for v in marketplace.extensions[(PUBLISHER, EXTENSION)].versions] == ["1.2.4"]
+
+
+def test_rev_version_is_written_back_when_the_uploaded_version_fails_validation(
+    adoext: Adoext, tmp_path: Path, marketplace: MarketplaceState
+) -> None:
+    src = write_extension(tmp_path / "src")
+    marketplace.validation_failure = "Extension icon is missing."
+
+    result = adoext("publish", "--root", str(src), "--rev-version", "--output-path", f"{tmp_path}/")
+
+    assert result.exit_code == 8, result.output
+    assert _version(src) == "1.2.4"  # the Marketplace holds 1.2.4 now: the next try must be 1.2.5

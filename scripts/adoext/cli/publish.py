@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -81,8 +82,10 @@ def publish(
     # organizations) is checked before packaging: --rev-version must not bump for a bad command line.
     orgs = _orgs(share_with, "--share-with")
     with tempfile.TemporaryDirectory(prefix="adoext-publish-") as scratch, open_session(service) as session:
+        write_version: Callable[[], None] | None = None
         if vsix is None:
-            vsix = _package_first(package_params, output_path, Path(scratch) if dry_run else None)
+            scratch_folder = Path(scratch) if dry_run else None
+            vsix, write_version = _package_first(package_params, output_path, scratch_folder)
         package = load_vsix(vsix, max_size=package_params["max_size"])
         ident = package.identity
         check_matches(ident, package_params["publisher"], package_params["extension_id"])
@@ -95,24 +98,30 @@ def publish(
             return
         progress = Progress()
         try:
-            publish_vsix(session.client, plan, session.runtime.clock, click.echo, progress)
+            publish_vsix(session.client, plan, session.runtime.clock, click.echo, progress, write_version)
         finally:
             progress.finish()
 
 
-def _package_first(params: dict[str, Any], output_path: str, scratch: Path | None) -> Path:
-    """Run `adoext package` with the same options; a dry run packages into a scratch folder."""
+def _package_first(
+    params: dict[str, Any], output_path: str, scratch: Path | None
+) -> tuple[Path, Callable[[], None]]:
+    """Run `adoext package` with the same options; a dry run packages into a scratch folder.
+
+    Return the package and --rev-version's write-back, which publish runs once the Marketplace holds
+    the version (README: differences from tfx).
+    """
     if scratch is not None:
         if params["rev_version"]:
             raise ToolError("--rev-version writes the manifest; it is not available with --dry-run.")
         output_path = str(scratch)
-    result = api.package(options_from_params(params, output_path))
+    result, write_version = api.package_deferred(options_from_params(params, output_path))
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     where = "a scratch folder (removed after the dry run)" if scratch is not None else str(result.path)
     click.echo(f"Packaged {result.publisher}.{result.extension_id} {result.version} into {where} "
                f"({result.size:,} bytes).")
-    return result.path
+    return result.path, write_version
 
 
 def _share(

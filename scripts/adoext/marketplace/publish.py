@@ -67,13 +67,23 @@ class PublishPlan:
     share_with: tuple[str, ...] = ()
 
 
-def publish(client: MarketplaceClient, plan: PublishPlan, clock: Clock, echo: Echo, progress: Echo) -> str:
-    """Create or update the extension; return "created" or "updated"."""
+def publish(
+    client: MarketplaceClient, plan: PublishPlan, clock: Clock, echo: Echo, progress: Echo,
+    version_taken: Callable[[], None] | None = None,
+) -> str:
+    """Create or update the extension; return "created" or "updated".
+
+    `version_taken` runs once the package's version exists on the Marketplace (the upload was accepted,
+    or it was published before): `publish --rev-version` writes the bumped version back then, and not
+    after a failure that left the version free, so running the same command again retries it.
+    """
     ident = plan.vsix.identity
     name = plan.vsix.full_name
+    taken = version_taken or (lambda: None)
     existing = client.get_extension(ident.publisher, ident.extension_id, flags=FLAGS_VERSIONS)
     create = existing is None
     if existing is not None and parse_extension(existing).find(ident.version) is not None:
+        taken()
         raise MarketplaceError(
             f"{name} {ident.version} is already published; raise the version (e.g. `adoext package "
             "--rev-version`) and publish again."
@@ -83,6 +93,7 @@ def publish(client: MarketplaceClient, plan: PublishPlan, clock: Clock, echo: Ec
         plan.vsix.data, publisher=ident.publisher, extension=ident.extension_id, create=create
     )
     client.send(request, f"{'create' if create else 'update'} {name}")
+    taken()
     echo(f"Uploaded {name} {ident.version} ({len(plan.vsix.data):,} bytes).")
     if plan.wait:
         wait_for_validation(

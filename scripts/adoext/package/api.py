@@ -4,6 +4,8 @@ Stable API (the publish command and other tools call these):
 
     package(options: PackageOptions) -> PackageResult
         Validate, then write the .vsix (atomically). Raises ManifestError / ValidationFailed / PackageError.
+    package_deferred(options) -> (PackageResult, write_version)
+        package(), with --rev-version's write-back returned to run later (publish runs it after upload).
     validate(options: PackageOptions) -> ValidationResult
         Run every check without writing anything. Raises like package().
     read_vsix_identity(path) -> VsixIdentity
@@ -16,6 +18,7 @@ writes what they built (`vsix.write_vsix`, or the vsomanifests alone with --meta
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from adoext.errors import PackageError
@@ -50,16 +53,30 @@ def package(options: PackageOptions) -> PackageResult:
     built = build_package(options)
     if options.metadata_only:
         return _write_metadata(built, options)
+    result, write_version = package_deferred(options, built)
+    write_version()
+    return result
+
+
+def package_deferred(
+    options: PackageOptions, built: BuiltPackage | None = None
+) -> tuple[PackageResult, Callable[[], None]]:
+    """Write the .vsix like package(), but return --rev-version's write-back instead of running it.
+
+    `adoext publish --rev-version` runs it only once the Marketplace holds the new version, so a failed
+    upload leaves the manifest as it was (tfx writes it while packaging).
+    """
+    built = built or build_package(options)
     target = output_file(options, built.identity)
     origin = built.merged.first_origin
     size = write_vsix(built.parts, target, _epoch(options), options.max_size, origin, options.strict)
-    if options.rev_version and built.rev_version_write is not None:
-        built.rev_version_write()
+    write_back = built.rev_version_write if options.rev_version else None
     ident = built.identity
     warnings = built.warnings + _size_warnings(size, options, origin)
-    return PackageResult(
+    result = PackageResult(
         target, ident.publisher, ident.extension_id, ident.version, ident.is_public, size, warnings
     )
+    return result, write_back or (lambda: None)
 
 
 def _write_metadata(built: BuiltPackage, options: PackageOptions) -> PackageResult:
