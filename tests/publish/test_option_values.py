@@ -3,6 +3,8 @@ options and the environment, organization lists and float options. A bad one is 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.publish.conftest import Adoext, VsixFactory, failing_transport, one_line_error
@@ -88,3 +90,11 @@ def test_a_good_service_url_and_org_still_work(adoext: Adoext, make_vsix: VsixFa
 
     assert result.exit_code == 0, result.output
     assert "https://dev.azure.com/contoso/_apis/resourceareas/" in result.stdout
+
+
+def test_paths_are_left_to_the_file_checks(offline: Adoext, tmp_path: Path) -> None:
+    """A folder name that is not UTF-8 is a real (if rare) path: publish reports it as missing, no more."""
+    result = offline("publish", "--root", str(tmp_path / "src\udcff"), "--dry-run")
+
+    assert result.exit_code == 2, result.output
+    assert "not valid UTF-8" not in one_line_error(result)

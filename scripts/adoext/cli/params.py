@@ -16,6 +16,8 @@ from adoext.package.diagnostics import printable, text_problem
 
 # Options whose text may hold line breaks and tabs on purpose (a multi-line JSON object).
 MULTILINE_PARAMS = frozenset({"override"})
+# Paths declared as plain text (tfx's lists and its `{auto}`): never sent, so left to the file checks.
+PATH_PARAMS = frozenset({"root", "manifests", "manifest_globs", "output_path"})
 
 
 class FiniteFloat(click.FloatRange):
@@ -37,7 +39,7 @@ def check_sendable_params(ctx: click.Context) -> None:
     Paths are left to the file checks (a path is never sent); a secret option never echoes its value.
     """
     for param in ctx.command.params:
-        if param.name is None or isinstance(param.type, click.Path):
+        if param.name is None or param.name in PATH_PARAMS or isinstance(param.type, click.Path):
             continue
         value = ctx.params.get(param.name)
         values = value if isinstance(value, tuple) else (value,)
