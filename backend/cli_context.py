@@ -8,12 +8,10 @@ API errors become one-line ClickExceptions here (backend/cli.py's docstring).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -133,18 +131,6 @@ def bind_option(ctx: click.Context, param: click.Parameter, value: str | None) -
         return parse_bind(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
-
-
-class FiniteFloatRange(click.FloatRange):
-    """A FloatRange that refuses NaN and infinities (FloatRange compares them false and lets NaN pass)."""
-
-    name = "finite float range"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        number = super().convert(value, param, ctx)
-        if not math.isfinite(number):
-            self.fail(f"{_shown(str(value))} is not a finite number.", param, ctx)
-        return number
 
 
 def _parsed_id(value: str | None, parse: Callable[[str], str | None], what: str) -> str | None:

@@ -8,10 +8,10 @@ from types import FrameType
 from typing import Protocol
 
 import click
+from adocommon.usage import FiniteFloatRange
 
 from backend.azdo import build_connector
 from backend.azdo.cli import friendly
-from backend.cli_context import FiniteFloatRange
 from backend.config import Settings
 from backend.logs import configure_logging
 from backend.outbox.handlers import HandlerContext

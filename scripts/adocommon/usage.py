@@ -4,11 +4,12 @@ Click prints a usage block above a usage error; our rule is one line on stderr a
 usage), ending in where to read the help. Each side raises its own error class from its one hierarchy
 (adoext's CommandLineError; the backend uses `OneLineUsageError`), so this module only formats the message
 and catches Click's error where a group parses and invokes its commands (`OneLineUsageGroup`, the base
-of both top-level groups).
+of both top-level groups). `FiniteFloatRange` is the float option type of both.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import IO, Any, ClassVar
@@ -69,3 +70,21 @@ class OneLineUsageGroup(click.Group):
         """Run the subcommand (its parsing included); a usage error becomes one line."""
         with usage_errors_in_one_line(self.usage_error):
             return super().invoke(ctx)
+
+
+class FiniteFloatRange(click.FloatRange):
+    """A FloatRange that also refuses NaN and infinities, for every float option of both command lines.
+
+    Click's range compares NaN false and so lets it through, and takes `inf` where there is no maximum: a
+    timeout, interval or lease of either would wait forever or never.
+    """
+
+    name = "finite float range"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """Convert and check the range as FloatRange does, then refuse what is not a finite number."""
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            text = str(value)
+            self.fail(f"{text[:40]!r} is not a finite number.", param, ctx)
+        return number

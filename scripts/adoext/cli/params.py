@@ -1,14 +1,10 @@
 """Parameter types and checks every adoext command shares, so one kind of value is refused one way.
 
-`FiniteFloat`: Click's FloatRange lets NaN through (every comparison with NaN is false) and takes
-`inf`; a timeout or interval of either would wait forever or never, so every float option uses this.
+Float options use adocommon.usage.FiniteFloatRange, which the backend's command line shares.
 `check_sendable_params`: the Marketplace commands refuse option text that cannot go into a request.
 """
 
 from __future__ import annotations
-
-import math
-from typing import Any
 
 import click
 
@@ -18,19 +14,6 @@ from adoext.package.diagnostics import printable, text_problem
 MULTILINE_PARAMS = frozenset({"override"})
 # Paths declared as plain text (tfx's lists and its `{auto}`): never sent, so left to the file checks.
 PATH_PARAMS = frozenset({"root", "manifests", "manifest_globs", "output_path"})
-
-
-class FiniteFloat(click.FloatRange):
-    """A FloatRange that also refuses NaN and infinities."""
-
-    name = "finite float"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        """Convert as FloatRange does, then refuse what is not a finite number."""
-        number = click.FLOAT.convert(value, param, ctx)
-        if not math.isfinite(number):
-            self.fail(f"{value!r} is not a finite number.", param, ctx)
-        return super().convert(number, param, ctx)
 
 
 def check_sendable_params(ctx: click.Context) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from adocommon.usage import FiniteFloatRange
 
 from adoext.cli.marketplace_session import (
     ExtensionRef,
@@ -21,7 +22,6 @@ from adoext.cli.marketplace_session import (
     service_options,
 )
 from adoext.cli.package import options_from_params, package_options
-from adoext.cli.params import FiniteFloat
 from adoext.errors import CommandLineError, ToolError, ValidationRejected
 from adoext.marketplace.client import FLAGS_SHOW, describe_request
 from adoext.marketplace.install import (
@@ -66,9 +66,9 @@ def _orgs(values: tuple[str, ...], option: str) -> tuple[str, ...]:
               help="Where to write the package when publish packages it first.")
 @click.option("--share-with", multiple=True, metavar="ORG", help="Share with these organizations afterwards.")
 @click.option("--no-wait-validation", is_flag=True, help="Return after the upload.")
-@click.option("--validation-timeout", type=FiniteFloat(min=0), metavar="SECONDS",
+@click.option("--validation-timeout", type=FiniteFloatRange(min=0), metavar="SECONDS",
               help="Give up waiting after this long [default: 240 private, 1200 public].")
-@click.option("--poll-interval", type=FiniteFloat(min=0.01), metavar="SECONDS",
+@click.option("--poll-interval", type=FiniteFloatRange(min=0.01), metavar="SECONDS",
               help="Seconds between validation checks [default: 2 private, 15 public].")
 @DRY_RUN
 @service_options
