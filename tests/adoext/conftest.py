@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ PNG_1X1 = bytes.fromhex(
 )
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CONFORMANCE = REPO_ROOT.parent / "shared" / "conformance" / "tfx"
+PROJECT_SOURCES = ("base.json.j2", "env", "images", "overview.md")  # under manifest/
 
 
 def base_manifest(**overrides: Any) -> dict[str, Any]:
@@ -102,3 +104,20 @@ def read_parts(path: Path) -> dict[str, bytes]:
 def problems(report: Report) -> list[str]:
     """Return the errors of a report as text."""
     return [str(p) for p in report.errors]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of this repository's manifest sources, with a one-page extension/dist."""
+    for name in PROJECT_SOURCES:
+        source = REPO_ROOT / "manifest" / name
+        target = tmp_path / "manifest" / name
+        if source.is_dir():
+            shutil.copytree(source, target)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    (tmp_path / "manifest" / "contributions").mkdir()
+    (tmp_path / "extension" / "dist" / "hub").mkdir(parents=True)
+    (tmp_path / "extension" / "dist" / "hub" / "hub.html").write_text("<html></html>")
+    return tmp_path

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -19,25 +18,6 @@ from adoext.package.model import PackageOptions
 from click.testing import CliRunner
 
 from tests.adoext.conftest import REPO_ROOT, read_parts
-
-SOURCES = ("base.json.j2", "env", "images", "overview.md")
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A copy of this repository's manifest sources, with a one-page extension/dist."""
-    for name in SOURCES:
-        source = REPO_ROOT / "manifest" / name
-        target = tmp_path / "manifest" / name
-        if source.is_dir():
-            shutil.copytree(source, target)
-        else:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target)
-    (tmp_path / "manifest" / "contributions").mkdir()
-    (tmp_path / "extension" / "dist" / "hub").mkdir(parents=True)
-    (tmp_path / "extension" / "dist" / "hub" / "hub.html").write_text("<html></html>")
-    return tmp_path
 
 
 def add_contribution(project: Path) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,26 +13,10 @@ import pytest
 from adoext.cli import get_cli
 from click.testing import CliRunner, Result
 
-from tests.adoext.conftest import REPO_ROOT, Ext
+from tests.adoext.conftest import Ext
 
 LONG = "x" * 300 + ".json"
 BAD_TEXT = ["", "   ", " lead.json", "bad\udcff.json", "new\nline.json", "tab\t.json"]
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A copy of this repository's manifest sources, with a one-page extension/dist."""
-    for name in ("base.json.j2", "env", "images", "overview.md"):
-        source, target = REPO_ROOT / "manifest" / name, tmp_path / "manifest" / name
-        if source.is_dir():
-            shutil.copytree(source, target)
-        else:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target)
-    (tmp_path / "manifest" / "contributions").mkdir()
-    (tmp_path / "extension" / "dist" / "hub").mkdir(parents=True)
-    (tmp_path / "extension" / "dist" / "hub" / "hub.html").write_text("<html></html>")
-    return tmp_path
 
 
 def tree(root: Path) -> dict[str, str]:

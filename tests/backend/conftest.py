@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.serving import BaseWSGIServer, make_server
@@ -189,3 +190,14 @@ def write_lock_held(storage: Storage) -> Iterator[None]:
     finally:
         release.set()
         holder.join()
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    """Run `report-bridge` in process, with none of this machine's settings (each test names its own)."""
+    return CliRunner(
+        env={
+            "REPORT_BRIDGE_EXTENSION_SECRET": None, "REPORT_BRIDGE_DATABASE": None,
+            "REPORT_BRIDGE_DATABASE_URL": None,
+        }
+    )

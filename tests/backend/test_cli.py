@@ -15,16 +15,6 @@ from backend.storage import iter_migrations, open_storage
 
 
 @pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner(
-        env={
-            "REPORT_BRIDGE_EXTENSION_SECRET": None, "REPORT_BRIDGE_DATABASE": None,
-            "REPORT_BRIDGE_DATABASE_URL": None,
-        }
-    )
-
-
-@pytest.fixture
 def database(tmp_path: Path, database_url: str | None) -> Path | str:
     """The database the commands run on, on each engine: a SQLite file or a PostgreSQL database."""
     return database_url or tmp_path / "new" / "rb.db"

@@ -18,16 +18,6 @@ from backend.cli import cli
 PASSWORD = "s3cretPW"
 
 
-@pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner(
-        env={
-            "REPORT_BRIDGE_EXTENSION_SECRET": None, "REPORT_BRIDGE_DATABASE": None,
-            "REPORT_BRIDGE_DATABASE_URL": None,
-        }
-    )
-
-
 def one_line(runner: CliRunner, args: list[str], code: int, env: dict[str, str] | None = None) -> str:
     """Run the CLI; assert it failed with `code` and one line on stderr; return that line."""
     result = runner.invoke(cli, args, env=env)
