@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import click
+from adocommon.text import printable
 from adocommon.usage import OneLineUsageGroup
 
 from backend.audit import rows as audit_rows
@@ -26,7 +27,6 @@ from backend.cli_context import (
     key_name_option,
     org_id_option,
     org_name_option,
-    printable,
     project_id_option,
     read,
     tenant_id_option,

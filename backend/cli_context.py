@@ -172,19 +172,6 @@ def key_name_option(ctx: click.Context, param: click.Parameter, value: str) -> s
     return name
 
 
-def printable(value: object) -> str:
-    """A stored value as it may reach the operator's terminal: non-printable characters escaped.
-
-    Names also arrive by other paths than these options (the UI's X-Report-Bridge-Org-Name header, a
-    project name from Azure DevOps, rows written by older versions): an escape sequence among them must
-    not rewrite the terminal that `keys list` or `projects list` prints to.
-    """
-    text = "" if value is None else str(value)
-    if text.isprintable():
-        return text
-    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
-
-
 def org_name_option(ctx: click.Context, param: click.Parameter, value: str) -> str:
     """An organization's display name: empty, or a short line of text (`projects list` prints it)."""
     name = value.strip()

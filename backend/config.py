@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
 
+from adocommon.text import first_line
+
 from backend.config_values import (
     DIGITS,
     ConfigError,
@@ -292,7 +294,6 @@ def _read_vault_secret(vault: SecretReader, name: str) -> str | None:
     except ResourceNotFoundError:
         return None
     except AzureError as exc:
-        first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ConfigError(f"Key Vault: cannot read {vault_secret_name(name)}: {first_line}") from None
+        raise ConfigError(f"Key Vault: cannot read {vault_secret_name(name)}: {first_line(exc)}") from None
     value = getattr(secret, "value", None)
     return str(value).strip() or None if value else None

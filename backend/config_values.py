@@ -13,7 +13,11 @@ import re
 import stat
 from pathlib import Path
 
+from adocommon.text import text_problem
+
 PREFIX = "REPORT_BRIDGE_"
+
+__all__ = ["ConfigError", "parse_bind", "read_secret_file", "shown", "text_problem"]
 
 
 class ConfigError(Exception):
@@ -23,22 +27,6 @@ class ConfigError(Exception):
 
 # ASCII digits only: int() also takes "5_0", "٣" (Arabic-Indic) and " 5 ", none of which an operator means.
 DIGITS = re.compile(r"[0-9]{1,9}")
-# Control characters (C0, DEL, C1) and lone surrogates (bytes that were not UTF-8, as Python decodes argv
-# and the environment): no setting, id or name means them, SQLite and psycopg fail on surrogates with a
-# traceback, and a name carrying escape sequences rewrites the operator's terminal when printed.
-_NOT_TEXT = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-
-
-def text_problem(value: str) -> str | None:
-    """Return why `value` is not one line of printable text (for settings, options, names), or None."""
-    bad = _NOT_TEXT.search(value)
-    if bad is None:
-        return None
-    if "\ud800" <= bad.group() <= "\udfff":
-        return "must be valid UTF-8 text"
-    return "must not contain control characters"
-
-
 def shown(value: str, limit: int = 80) -> str:
     """Quote a value for an error line: short, and with its control characters escaped."""
     return repr(value if len(value) <= limit else value[:limit] + "...")

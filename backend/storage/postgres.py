@@ -32,7 +32,7 @@ import psycopg_pool
 from psycopg.rows import dict_row
 
 from backend.storage import OneStatement, Row, StorageError, iter_migrations, utcnow
-from backend.storage.postgres_tx import Connection, PostgresTx, conninfo_problem, first_line
+from backend.storage.postgres_tx import Connection, PostgresTx, conninfo_problem, driver_message
 
 # Any constant shared by every instance works; this one spells "rbmigr" in ASCII.
 MIGRATION_LOCK_KEY = 0x72626D696772
@@ -118,7 +118,7 @@ class PostgresStorage:
             with self.pool().connection() as connection:
                 yield connection
         except _UNAVAILABLE as exc:
-            raise StorageError(f"the database is unavailable: {first_line(exc)}") from exc
+            raise StorageError(f"the database is unavailable: {driver_message(exc)}") from exc
 
     @contextmanager
     def transaction(self, *, wait: bool = True) -> Iterator[PostgresTx]:
@@ -210,7 +210,7 @@ class PostgresStorage:
         except psycopg.DatabaseError as exc:
             if isinstance(exc, _UNAVAILABLE):
                 raise
-            raise StorageError(f"migration {name} failed: {first_line(exc)}") from exc
+            raise StorageError(f"migration {name} failed: {driver_message(exc)}") from exc
 
     def ping(self) -> None:
         """Raise StorageError unless the database answers and is migrated."""
@@ -218,7 +218,7 @@ class PostgresStorage:
             with self._connection() as connection:
                 connection.execute("SELECT 1 FROM schema_migrations LIMIT 1").fetchall()
         except psycopg.DatabaseError as exc:
-            raise StorageError(f"database not ready: {first_line(exc)}") from exc
+            raise StorageError(f"database not ready: {driver_message(exc)}") from exc
 
     def close(self) -> None:
         """Close this process's pool (a later call opens a new one)."""

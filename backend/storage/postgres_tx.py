@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 import psycopg
+from adocommon.text import first_line
 from psycopg.types.string import StrDumper
 
 from backend.storage import ConstraintViolation, Params, PreparedSQL, Row, StorageError
@@ -137,14 +138,14 @@ def _as_storage_errors() -> Iterator[None]:
     try:
         yield
     except psycopg.IntegrityError as exc:
-        raise ConstraintViolation(f"constraint failed: {first_line(exc)}") from exc
+        raise ConstraintViolation(f"constraint failed: {driver_message(exc)}") from exc
     except psycopg.Error as exc:
-        raise StorageError(f"statement failed: {first_line(exc)}") from exc
+        raise StorageError(f"statement failed: {driver_message(exc)}") from exc
 
 
-def first_line(exc: BaseException) -> str:
+def driver_message(exc: BaseException) -> str:
     """The first line of a driver error (its detail lines may quote values), with any password redacted."""
-    return redact_password((str(exc).strip().splitlines() or [type(exc).__name__])[0])
+    return redact_password(first_line(exc))
 
 
 # `scheme://user:password@` and `password=...` (bare or quoted, also unterminated): what of a connection
@@ -164,4 +165,4 @@ def conninfo_problem(exc: BaseException) -> str:
     libpq quotes the whole URI or the token it stopped at (`invalid percent-encoded token: "s3c%zz"`),
     which may be the password or a piece of it, so every quoted part is dropped, not only the userinfo.
     """
-    return re.sub(r'"[^"]*"?', '"..."', (str(exc).strip().splitlines() or [type(exc).__name__])[0])
+    return re.sub(r'"[^"]*"?', '"..."', first_line(exc))

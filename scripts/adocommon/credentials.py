@@ -24,6 +24,8 @@ from typing import Protocol
 
 import httpx
 
+from adocommon.text import first_line
+
 # The Azure DevOps application id; the resource URI form is rejected for service principals.
 AZURE_DEVOPS_SCOPE = "499b84ac-1321-427f-aa17-267ca6975798/.default"
 # Entra tokens live about an hour; renew this long before expiry.
@@ -53,12 +55,6 @@ class CredentialUnavailable(Exception):
 def pat_header(pat: str) -> str:
     """Return the Basic header value Azure DevOps expects for a PAT (empty user name)."""
     return "Basic " + base64.b64encode(f":{pat}".encode()).decode("ascii")
-
-
-def first_line(exc: BaseException) -> str:
-    """Return an error's first non-empty line (azure-identity explains every credential it tried)."""
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    return lines[0] if lines else type(exc).__name__
 
 
 class EntraToken:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from backend.storage import StorageError, open_storage
-from backend.storage.postgres_tx import first_line, redact_password
+from backend.storage.postgres_tx import driver_message, redact_password
 
 
 @pytest.mark.parametrize(
@@ -25,7 +25,7 @@ from backend.storage.postgres_tx import first_line, redact_password
 def test_a_driver_message_never_carries_the_password(message: str) -> None:
     redacted = redact_password(message)
     assert "s3cret" not in redacted and "***" in redacted
-    assert "s3cret" not in first_line(RuntimeError(message + "\nDETAIL: x\n"))
+    assert "s3cret" not in driver_message(RuntimeError(message + "\nDETAIL: x\n"))
 
 
 def test_a_message_without_a_password_is_unchanged() -> None:

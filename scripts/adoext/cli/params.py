@@ -7,8 +7,7 @@ Float options use adocommon.usage.FiniteFloatRange, which the backend's command 
 from __future__ import annotations
 
 import click
-
-from adoext.package.diagnostics import printable, text_problem
+from adocommon.text import printable, text_problem
 
 # Options whose text may hold line breaks and tabs on purpose (a multi-line JSON object).
 MULTILINE_PARAMS = frozenset({"override"})

@@ -8,9 +8,9 @@ httpx (an unencodable header, an unparseable URL).
 from __future__ import annotations
 
 import httpx
+from adocommon.text import printable, text_problem
 
 from adoext.errors import CommandLineError
-from adoext.package.diagnostics import printable, text_problem
 
 
 def check_text(label: str, value: str | None, *, secret: bool = False) -> None:

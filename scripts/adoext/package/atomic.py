@@ -13,8 +13,9 @@ import os
 import stat
 from pathlib import Path
 
+from adocommon.text import printable, text_problem
+
 from adoext.errors import CommandLineError
-from adoext.package.diagnostics import printable, text_problem
 
 NAME_MAX = 255  # bytes per name on every file system adoext targets (ext4, xfs, btrfs, APFS, NTFS)
 

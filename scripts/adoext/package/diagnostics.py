@@ -42,26 +42,3 @@ class Report:
         """Turn every warning recorded so far into an error (--strict)."""
         self.errors.extend(self.warnings)
         self.warnings = []
-
-
-# Text that goes into a request, a header or a file name: C0 controls and DEL would change its meaning
-# (a header split, a name that breaks every listing); C1 controls have no business in a name either.
-_CONTROLS = {*range(0x20), 0x7F, *range(0x80, 0xA0)}
-
-
-def text_problem(value: str) -> str | None:
-    """Say why `value` cannot be used as a name (not UTF-8, control characters), or return None."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:  # a surrogate: the shell passed bytes that are not UTF-8
-        return "is not valid UTF-8 text"
-    if any(ord(char) in _CONTROLS for char in value):
-        return "holds a control character"
-    return None
-
-
-def printable(value: str) -> str:
-    """Return `value` for a one-line message: bytes that are not UTF-8 (printing them would fail) and
-    control characters (a line break would split the message) shown as escapes."""
-    text = value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    return "".join(repr(char)[1:-1] if ord(char) in _CONTROLS else char for char in text)

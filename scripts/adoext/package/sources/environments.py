@@ -17,9 +17,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from adocommon.text import printable
+
 from adoext.errors import ManifestError, PackageError
 from adoext.package.atomic import check_output_option, write_files_atomically
-from adoext.package.diagnostics import Report, printable
+from adoext.package.diagnostics import Report
 from adoext.package.model import PackageFile, PackageOptions
 from adoext.package.sources.manifests import (
     Partial,
