@@ -8,6 +8,8 @@ import re
 from pathlib import Path
 from typing import NamedTuple
 
+from adocommon.text import printable
+
 from adoext.errors import ManifestError
 from adoext.package.diagnostics import Problem
 
@@ -48,10 +50,20 @@ def extension_id_problem(ext_id: str) -> IdProblem | None:
     )
 
 
+def named_folder(path: Path, flag: str) -> Path:
+    """Return `path` resolved, or raise ManifestError unless it is a folder: a --root or --project that
+    names nothing must not be searched from (its parents may hold somebody else's project)."""
+    here = path.resolve()
+    if not here.is_dir():
+        what = "is not a folder" if here.exists() else "does not exist"
+        raise ManifestError(f"{flag} '{printable(str(path))}' {what}. Name the extension's folder.")
+    return here
+
+
 def find_project(start: Path, flag: str = "--root") -> Path:
     """Return the nearest folder (upwards) holding manifest/base.json.j2; `flag` is the option that
     names the project on the command that asked (`manifest` has --project, the others --root)."""
-    here = start.resolve()
+    here = named_folder(start, flag)
     for folder in (here, *here.parents):
         if (folder / "manifest" / "base.json.j2").is_file():
             return folder
@@ -100,7 +112,7 @@ class PackageOptions(NamedTuple):
         """Return --root as an absolute path (the project folder with --target-env)."""
         if self.env is not None:
             return find_project(self.base_dir() / self.root)
-        return (self.base_dir() / self.root).resolve()
+        return named_folder(self.base_dir() / self.root, "--root")
 
 
 class PackageResult(NamedTuple):
