@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, g
+from flask import Blueprint
 
 from backend import errors, schemas
 from backend.api.reports import (
@@ -21,6 +21,7 @@ from backend.api.reports import (
     refuse_unreachable_bug,
 )
 from backend.app_state import get_storage
+from backend.audit.request_hook import note_target
 from backend.auth.guards import require_app_token
 from backend.azdo import linking
 from backend.reports import groups, queries, service
@@ -66,7 +67,7 @@ def _act(pid: str, gid: str, action: Action) -> dict[str, Any]:
 
 
 def _act_in(org_id: str, project_id: str, gid: str, action: Action) -> dict[str, Any]:
-    g.audit_target = {**(g.get("audit_target") or {}), "groupId": gid}
+    note_target(groupId=gid)
     with get_storage().transaction() as tx:
         action(tx, groups.group_row(tx, org_id, project_id, gid))
         return groups.get_group(tx, org_id, project_id, gid, caller_web_base)
@@ -77,7 +78,7 @@ def _act_in(org_id: str, project_id: str, gid: str, action: Action) -> dict[str,
 def link(pid: str, gid: str) -> dict[str, Any]:
     """Link a group to a work item, after checking the item exists when Azure DevOps is reachable."""
     work_item_id = int(schemas.json_body(schemas.LINK)["workItemId"])
-    g.audit_target = {"workItemId": work_item_id}
+    note_target(workItemId=work_item_id)
     org_id, project_id = project_scope(pid)
     with get_storage().snapshot() as tx:  # an unknown or bug-pending group fails before any REST call
         if groups.group_row(tx, org_id, project_id, gid)["bug_pending"]:

@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from backend import errors, ratelimit, schemas
 from backend.app_state import get_settings, get_storage, this_app
+from backend.audit.request_hook import note_target
 from backend.auth.intake_keys import IntakeKey, KnownKeys, verify_key
 from backend.auth.tokens import bearer_token
 from backend.azdo.linking import stored_web_base
@@ -82,10 +83,10 @@ def create_report() -> tuple[Response, int]:
             key = _authenticate(tx)
             ratelimit.count_request(tx, key.id, per_minute)
             stored = report_intake.store(tx, key, body, idem, _web_base(tx, key))
-    g.audit_target = {"projectId": key.project_id, "reportId": stored.report["id"]}
+    note_target(projectId=key.project_id, reportId=stored.report["id"])
     response = jsonify(stored.report)
     if stored.replayed:
-        g.audit_target["replayed"] = True
+        note_target(replayed=True)
         response.headers["Idempotent-Replayed"] = "true"
     return response, stored.status
 
@@ -119,5 +120,5 @@ def get_report(rid: str) -> dict[str, Any]:
     """Return one report the caller's project owns (status included)."""
     with get_storage().snapshot() as tx:
         key = _authenticate(tx)
-        g.audit_target = {"projectId": key.project_id}
+        note_target(projectId=key.project_id)
         return queries.get_report(tx, key.org_id, key.project_id, rid, _web_base(tx, key))

@@ -9,6 +9,7 @@ from flask import Blueprint, g, request
 
 from backend import errors, inputs, schemas
 from backend.app_state import get_storage, this_app
+from backend.audit.request_hook import note_target
 from backend.auth.guards import Identity, require_app_token
 from backend.auth.org_ids import parse_project_id
 from backend.auth.organizations import PROJECT_NAME_HEADER
@@ -40,6 +41,7 @@ def project_scope(pid: str) -> tuple[str, str]:
     name = inputs.header_text(request.headers.get(PROJECT_NAME_HEADER) or "", PROJECT_NAME_HEADER)
     known: dict[tuple[str, str], str] = this_app().extensions[KNOWN_PROJECTS_KEY]
     scope = (identity.org_id, project_id)
+    note_target(pid=project_id)  # the trail records the project as the routes use it, not as written
     if scope in known and (not name or name == known[scope]):
         return scope
     storage = get_storage()
@@ -116,7 +118,7 @@ def _act(pid: str, rid: str, action: Action) -> dict[str, Any]:
 def _act_in(org_id: str, project_id: str, rid: str, action: Action) -> dict[str, Any]:
     with get_storage().transaction() as tx:
         group = service.group_of_report(tx, org_id, project_id, rid)
-        g.audit_target = {**(g.get("audit_target") or {}), "groupId": group["id"]}
+        note_target(groupId=group["id"])
         action(tx, group)
         return queries.get_report(tx, org_id, project_id, rid, caller_web_base)
 
@@ -151,7 +153,7 @@ def _require_report(org_id: str, project_id: str, rid: str) -> None:
 def link(pid: str, rid: str) -> dict[str, Any]:
     """Link a report's group to a work item, after checking the item exists when Azure DevOps is reachable."""
     work_item_id = int(schemas.json_body(schemas.LINK)["workItemId"])
-    g.audit_target = {"workItemId": work_item_id}
+    note_target(workItemId=work_item_id)
     org_id, project_id = project_scope(pid)
     _require_report(org_id, project_id, rid)
     check_link_target(org_id, project_id, work_item_id)

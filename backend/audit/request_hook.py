@@ -1,9 +1,11 @@
 """The audit trail's request hook: one audit row per API call (who, what, outcome, when, request id).
 
 Guards record the caller in `g.actor` ({"actor": "user"|"key"|"webhook", "user_id", "tenant_id",
-"key_id", "org_id"}); views may add target ids in `g.audit_target`. URL path parameters are added
-automatically. The query string is never stored (tokens must not be there, but if a client puts
-one there anyway it must not end up in the trail).
+"key_id", "org_id"}). URL path parameters are added automatically; views add target ids with
+`note_target`, which also replaces a path parameter by the id the view used (a project GUID the URL
+wrote in capitals is recorded in its one spelling, so one project's trail is one set of rows). The
+query string is never stored (tokens must not be there, but if a client puts one there anyway it must
+not end up in the trail).
 """
 
 from __future__ import annotations
@@ -49,6 +51,12 @@ def _row(response: Response, req: Request, path: str) -> tuple[Any, ...]:
         status,
         "ok" if status < 400 else context.get("error_code") or f"http_{status}",
     )
+
+
+def note_target(**ids: Any) -> None:
+    """Add ids to this call's audit target; a name that is also a path parameter replaces its value."""
+    context = g._get_current_object()
+    context.audit_target = {**(context.get("audit_target") or {}), **ids}
 
 
 def init_app(app: Flask, storage: Storage, writer: AuditWriter | None) -> None:

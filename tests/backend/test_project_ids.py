@@ -3,6 +3,7 @@ in lower case (as organization ids are: test_isolation.py), on every route and a
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from backend.audit.request_hook import audit_writer
 from backend.auth import intake_keys
 from backend.reports import service
 from backend.storage import Storage, open_storage, utcnow
@@ -42,6 +44,25 @@ def test_a_project_guid_in_capitals_is_the_same_project_on_every_ui_route(
     with storage.snapshot() as tx:
         assert tx.query("SELECT id FROM projects") == [{"id": GUID}]
         assert {row["project_id"] for row in tx.query("SELECT project_id FROM outbox")} <= {GUID}
+
+
+@pytest.mark.parametrize("index", range(ROUTES))
+def test_the_audit_trail_records_the_project_in_its_one_spelling(
+    app: Flask, ui_headers: Headers, make_key: Callable[..., str], storage: Storage, index: int
+) -> None:
+    """An operator reading one project's trail finds every call to it, however the URL wrote its id."""
+    client = app.test_client()
+    report = intake(client, make_key(PROJECT))
+    method, path, body = ui_routes(GUID.upper(), report["id"], report["groupId"])[index]
+    client.open(path, method=method, json=body, headers=ui_headers(PROJECT))
+    writer = audit_writer(app)
+    if writer is not None:
+        writer.flush()
+    with storage.snapshot() as tx:
+        sql = "SELECT route, target FROM audit_log WHERE route LIKE :ui"
+        rows = tx.query(sql, {"ui": "/api/v1/projects/%"})
+    assert len(rows) == 1, rows
+    assert json.loads(rows[0]["target"])["pid"] == GUID, rows
 
 
 def test_a_bug_asked_for_through_capitals_is_queued_for_the_project(
