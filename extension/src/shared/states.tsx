@@ -38,11 +38,15 @@ export function mountWhileWaiting(pending: Pending<unknown>, waiting: Promise<un
   pending.promise.then(go, go); // after Pending's own reactions: `outcome` is set by then
 }
 
-/** A spinner with a label, shown while data is on its way. */
+/**
+ * A spinner with a label, shown while data is on its way. The visible label is the text assistive
+ * technology reads, in a status region: the Spinner's own ariaLabel puts aria-label on a plain div
+ * (which ARIA does not allow, axe "aria-prohibited-attr") and says the label twice.
+ */
 export function Loading(props: { label: string }): React.ReactElement {
   return (
-    <div className="rb-state" data-state="loading">
-      <Spinner size={SpinnerSize.medium} ariaLabel={props.label} />
+    <div className="rb-state" data-state="loading" role="status">
+      <Spinner size={SpinnerSize.medium} />
       <span>{props.label}</span>
     </div>
   );
