@@ -111,17 +111,35 @@ function reportsRow(columnCount: number, props: Props): RowRenderer {
   };
 }
 
+/**
+ * A group's reports. "Show more reports" stays mounted while its read is on its way, and once the
+ * reports are in, focus moves to the first new one: unmounted (as it was while loading), the button took
+ * the keyboard focus with it to the page's body, and the user had to start again from the first control.
+ */
 function ReportList(p: { group: Group; expansion: Expansion; current?: string; more(): void }): React.ReactElement {
   const { expansion } = p;
+  const list = React.useRef<HTMLUListElement>(null);
+  const firstNew = React.useRef<number | null>(null); // the index to focus once "more" has answered
+  React.useEffect(() => {
+    if (firstNew.current === null || expansion.loading) return;
+    const item = list.current?.children[firstNew.current];
+    firstNew.current = null;
+    if (item instanceof HTMLElement) item.focus();
+  }, [expansion]);
+  const more = () => {
+    if (expansion.loading) return;
+    firstNew.current = expansion.reports.length;
+    p.more();
+  };
   return (
     <div className="rb-report-list">
-      <ul aria-label={`Reports of “${p.group.title}”`}>
+      <ul aria-label={`Reports of “${p.group.title}”`} ref={list}>
         {expansion.reports.map((r) => <ReportLine key={r.id} report={r} current={r.id === p.current} />)}
       </ul>
       {expansion.loading && <span className="rb-row"><Spinner size={SpinnerSize.xSmall} /> Loading reports…</span>}
       {expansion.error && <span className="rb-error" role="alert">{expansion.error}</span>}
-      {expansion.nextCursor && !expansion.loading && (
-        <Button text="Show more reports" subtle excludeTabStop onClick={p.more} />
+      {expansion.nextCursor && (
+        <Button text="Show more reports" subtle excludeTabStop onClick={more} />
       )}
     </div>
   );
@@ -136,7 +154,7 @@ function ReportLine(p: { report: Report; current: boolean }): React.ReactElement
   }, [current]);
   return (
     <li data-report-id={r.id} ref={ref} className={current ? "rb-report-current" : undefined}
-      aria-current={current ? "true" : undefined} tabIndex={current ? -1 : undefined}>
+      aria-current={current ? "true" : undefined} tabIndex={-1}>
       <div className="rb-row rb-report-head">
         <strong data-testid="report-customer">{r.customerName || r.customerId}</strong>
         {r.source && <span className="rb-muted">{r.source}</span>}
