@@ -9,6 +9,7 @@ import * as React from "react";
 import { Group, Report } from "../shared/model";
 import { cell, RowButton, RowLink, SeverityPill, ShortDate, StatusText, TriageActions, triageMenu, Triageable, WorkItemCell } from "./cells";
 import { moreColumn } from "./more-column";
+import { useNarrowFrame } from "./narrow";
 
 /** The reports of an expanded group, as far as they have been read. */
 export interface Expansion {
@@ -39,7 +40,7 @@ export function asTriageable(group: Group): Triageable {
 
 /** Render the groups as an Azure DevOps table whose rows open onto their reports. */
 export function GroupsTable(props: Props): React.ReactElement {
-  const columns = groupColumns(props);
+  const columns = useNarrowFrame() ? narrowGroupColumns(props) : groupColumns(props);
   const rows: Row[] = [];
   for (const group of props.groups) {
     rows.push({ kind: "group", group });
@@ -68,6 +69,28 @@ function groupColumns(props: Props): Array<ITableColumn<Row>> {
     { id: "severity", name: "Severity", width: 78, renderCell: of((g) => <SeverityPill severity={g.severity} />) },
     { id: "status", name: "Status", width: 84, renderCell: of((g) => <StatusText status={g.status} />) },
     { id: "workItem", name: "Work item", width: 100, renderCell: of((g) => <WorkItemCell target={asTriageable(g)} />) },
+    moreColumn<Row>((row) => triageMenu(asTriageable(row.group), props.actions, props.createBugDisabledReason)),
+  ];
+}
+
+/** A narrow frame's columns: the problem with its facts under its title, and the "…" menu (narrow.ts). */
+function narrowGroupColumns(props: Props): Array<ITableColumn<Row>> {
+  const of = (render: (g: Group) => React.ReactNode) => cell<Row>((row) => render(row.group), (row) => row.group.id, "data-group-id");
+  const facts = (g: Group) => (
+    <div className="flex-column" style={{ minWidth: 0 }}>
+      <TitleCell group={g} props={props} />
+      <div className="rb-row rb-small rb-facts">
+        <span><span data-testid="customers">{g.customersAffected}</span> {g.customersAffected === 1 ? "customer" : "customers"}</span>
+        <span><span data-testid="report-count">{g.reportCount}</span> {g.reportCount === 1 ? "report" : "reports"}</span>
+        <SeverityPill severity={g.severity} />
+        <StatusText status={g.status} />
+        {(g.workItem || g.bugPending) && <WorkItemCell target={asTriageable(g)} />}
+        {ReportedCell(g)}
+      </div>
+    </div>
+  );
+  return [
+    { id: "title", name: "Problem", width: -100, minWidth: 0, renderCell: of(facts) },
     moreColumn<Row>((row) => triageMenu(asTriageable(row.group), props.actions, props.createBugDisabledReason)),
   ];
 }

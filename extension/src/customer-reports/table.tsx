@@ -7,6 +7,7 @@ import { Report } from "../shared/model";
 import { cell, SeverityPill, ShortDate, StatusText, TriageActions, triageMenu, Triageable, WorkItemCell } from "./cells";
 import { ExternalId } from "./group-table";
 import { moreColumn } from "./more-column";
+import { useNarrowFrame } from "./narrow";
 
 interface Props {
   items: Report[];
@@ -27,14 +28,19 @@ export function reportTarget(report: Report): Triageable {
 /** Render the reports as an Azure DevOps table. */
 export function ReportsTable(props: Props): React.ReactElement {
   const of = (render: (r: Report) => React.ReactNode) => cell<Report>(render, (r) => r.id, "data-report-id");
-  const columns: Array<ITableColumn<Report>> = [
+  const more = moreColumn<Report>((r) => triageMenu(reportTarget(r), props.actions, props.createBugDisabledReason));
+  const columns: Array<ITableColumn<Report>> = useNarrowFrame() ? [
+    // A narrow frame: the report with its facts under it, and the "…" menu (narrow.ts).
+    { id: "title", name: "Report", width: -100, minWidth: 0, renderCell: of(renderNarrow) },
+    more,
+  ] : [
     { id: "title", name: "Report", width: -100, minWidth: 170, renderCell: of(renderTitle) },
     { id: "customers", name: "Customers", width: 78, renderCell: of((r) => <span>{r.customersAffected}</span>) },
     { id: "reported", name: "Reported", width: 118, renderCell: of((r) => <ShortDate iso={r.createdAt} />) },
     { id: "severity", name: "Severity", width: 78, renderCell: of((r) => <SeverityPill severity={r.severity} />) },
     { id: "status", name: "Status", width: 84, renderCell: of((r) => <StatusText status={r.status} />) },
     { id: "workItem", name: "Work item", width: 100, renderCell: of((r) => <WorkItemCell target={reportTarget(r)} />) },
-    moreColumn<Report>((r) => triageMenu(reportTarget(r), props.actions, props.createBugDisabledReason)),
+    more,
   ];
   return (
     <div className="rb-table" data-testid="reports-table">
@@ -51,6 +57,21 @@ function renderTitle(report: Report): React.ReactNode {
         <span className="text-ellipsis">{report.customerName || report.customerId}{report.source ? ` · ${report.source}` : ""}</span>
         {report.externalId && <ExternalId report={report} />}
       </span>
+    </div>
+  );
+}
+
+function renderNarrow(report: Report): React.ReactNode {
+  return (
+    <div className="flex-column" style={{ minWidth: 0 }}>
+      {renderTitle(report)}
+      <div className="rb-row rb-small rb-facts">
+        <span>{report.customersAffected} {report.customersAffected === 1 ? "customer" : "customers"}</span>
+        <ShortDate iso={report.createdAt} />
+        <SeverityPill severity={report.severity} />
+        <StatusText status={report.status} />
+        {(report.workItem || report.bugPending) && <WorkItemCell target={reportTarget(report)} />}
+      </div>
     </div>
   );
 }
