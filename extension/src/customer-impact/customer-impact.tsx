@@ -10,7 +10,7 @@ import {
 import * as SDK from "azure-devops-extension-sdk";
 import * as React from "react";
 
-import { Sparkline } from "../shared/charts";
+import { PER_DAY, Sparkline } from "../shared/charts";
 import { Latest } from "../shared/latest";
 import { Impact } from "../shared/model";
 import { backendFetch, callOptional, describeError, loadPageInfo, PageInfo, reportFailed, reportLoaded, resizeToContent, startSdk } from "../shared/sdk";
@@ -132,7 +132,7 @@ class CustomerImpact extends React.Component<{ model: ImpactModel }, { view: Vie
         </div>
         <div className="rb-row rb-impact-daily">
           <Sparkline counts={impact.dailyCounts} width={160} height={24} />
-          <span className="rb-muted" style={{ fontSize: 12 }}>per day, last {impact.dailyCounts.length} days</span>
+          <span className="rb-muted" style={{ fontSize: 12 }}>{PER_DAY}, last {impact.dailyCounts.length} days</span>
         </div>
         <ul className="rb-impact-list" data-testid="impact-reports">
           {impact.reports.slice(0, LISTED_REPORTS).map((r) => (

@@ -5,7 +5,7 @@ import { IConfigurableWidget, WidgetSettings, WidgetStatus } from "azure-devops-
 import * as SDK from "azure-devops-extension-sdk";
 import * as React from "react";
 
-import { DailyBars, StatusBar } from "../shared/charts";
+import { DailyBars, PER_DAY, StatusBar } from "../shared/charts";
 import { Latest } from "../shared/latest";
 import { DashboardSummary } from "../shared/model";
 import { backendFetch, describeError, loadPageInfo, PageInfo, reportFailed, startSdk } from "../shared/sdk";
@@ -42,7 +42,7 @@ function WidgetView(props: ViewProps): React.ReactElement {
         </div>
         {wide && (
           <div className="rb-widget-daily">
-            <div className="rb-widget-caption rb-muted">Received per day, last {settings.days} days</div>
+            <div className="rb-widget-caption rb-muted">Received {PER_DAY}, last {settings.days} days</div>
             <DailyBars counts={summary.dailyCounts} height={tall ? 120 : 44} showDates={tall} />
           </div>
         )}

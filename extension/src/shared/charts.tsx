@@ -14,6 +14,14 @@ const STATUS_COLOURS: Record<Status, string> = {
   dismissed: "var(--component-status-neutral, rgba(102, 102, 102, 1))",
 };
 
+/**
+ * The days the backend counts in (GET …/dashboard, …/impact: UTC calendar days). Every per-day figure
+ * names them: the hub and the form show each report's time in the viewer's zone, so far from UTC
+ * (Pacific/Kiritimati, UTC+14) an unlabelled "Dec 7: 32 reports" contradicted the hub's "Dec 8, 1:11 PM"
+ * for the same reports, and the chart seemed to end the day before the viewer's today.
+ */
+export const PER_DAY = "per UTC day";
+
 /** "Dec 1" for "2026-12-01" (a UTC calendar day, so it is read in UTC). */
 export function shortDate(day: string): string {
   return new Date(`${day}T00:00:00Z`).toLocaleDateString(undefined, { month: "short", day: "numeric", timeZone: "UTC" });
@@ -27,7 +35,7 @@ function plural(n: number, word: string): string {
 export function describeDaily(counts: DailyCount[]): string {
   const total = counts.reduce((sum, c) => sum + c.count, 0);
   if (counts.length === 0) return "No days to show.";
-  const range = `${shortDate(counts[0].date)} to ${shortDate(counts[counts.length - 1].date)}`;
+  const range = `${shortDate(counts[0].date)} to ${shortDate(counts[counts.length - 1].date)} (UTC days)`;
   if (total === 0) return `No reports received from ${range}.`;
   const peak = counts.reduce((best, c) => (c.count > best.count ? c : best), counts[0]);
   return `${plural(total, "report")} received from ${range}; most on ${shortDate(peak.date)} (${peak.count}).`;
@@ -63,7 +71,7 @@ export function DailyBars(props: { counts: DailyCount[]; height: number; showDat
               y={height - 1 - h}
               height={h}
             >
-              <title>{`${shortDate(c.date)}: ${plural(c.count, "report")}`}</title>
+              <title>{`${shortDate(c.date)} (UTC): ${plural(c.count, "report")}`}</title>
             </rect>
           );
         })}
