@@ -1,5 +1,9 @@
 """HTTP hardening: CORS for exact configured origins, security headers, request size cap, proxies.
 
+The body stream is wrapped too (`CheckedInput`): whatever the server's reader raises is the client's
+framing (a 400 in the one error shape, never a 500), and a chunked body is held to the same cap as one
+with a Content-Length.
+
 CORS is a few lines here rather than flask-cors: our policy is one fixed shape (exact origins, fixed
 methods and headers, no credentials), and flask-cors resolves its general options on every response,
 which measured at about 40 µs per request on the bench machine — a fifth of the /api/v1/me budget.
@@ -7,16 +11,18 @@ which measured at about 40 µs per request on the bench machine — a fifth of t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask
+from werkzeug.exceptions import BadRequest, ClientDisconnected, HTTPException, RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from backend.config import Settings
+from backend.errors import AppError
 
 if TYPE_CHECKING:
-    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+    from _typeshed.wsgi import InputStream, StartResponse, WSGIApplication, WSGIEnvironment
 
 ALLOWED_METHODS = "GET, POST, OPTIONS"
 ALLOWED_HEADERS = (
@@ -24,7 +30,7 @@ ALLOWED_HEADERS = (
     "X-Report-Bridge-Org-Id, X-Report-Bridge-Org-Name, X-Report-Bridge-Project-Name"
 )
 PREFLIGHT_MAX_AGE_SECONDS = 600
-_SECURITY_HEADERS = [
+SECURITY_HEADERS = [
     ("X-Content-Type-Options", "nosniff"),
     ("Referrer-Policy", "no-referrer"),
     ("X-Frame-Options", "DENY"),
@@ -83,6 +89,76 @@ class HeaderMiddleware:
         return self._app(environ, start)
 
 
+class CheckedInput:
+    """The server's request body stream, read so that every way it fails is the client's 4xx.
+
+    A server's body reader raises its own exceptions for framing it refuses (gunicorn: InvalidChunkSize,
+    ChunkMissingTerminator, InvalidChunkExtension), which werkzeug does not know and Flask answered
+    with a 500; here any of them is a 400. Errors that already name the client's fault (a werkzeug
+    HTTPException, an AppError such as the served worker's request timeout) pass unchanged.
+
+    `cap` is set for bodies without a Content-Length (chunked): werkzeug stops reading those at
+    MAX_CONTENT_LENGTH without saying so, so the JSON parser saw a cut body ("not valid JSON") or, with
+    whitespace past the cap, a whole one. Reading one byte past the cap makes that a 413 instead.
+    """
+
+    def __init__(self, stream: InputStream, cap: int | None) -> None:
+        self._stream = stream
+        self._cap = cap
+        self._read = 0
+
+    def read(self, size: int = -1) -> bytes:
+        """Read up to `size` bytes (all when negative)."""
+        data = self._guarded(lambda: self._stream.read(size))
+        self._count(len(data))
+        return data
+
+    def readline(self, size: int = -1) -> bytes:
+        """Read one line of at most `size` bytes."""
+        data = self._guarded(lambda: self._stream.readline(size))
+        self._count(len(data))
+        return data
+
+    def readlines(self, hint: int = -1) -> list[bytes]:
+        """Read the remaining lines."""
+        return list(iter(self.readline, b""))
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.readline, b"")
+
+    def _count(self, size: int) -> None:
+        self._read += size
+        if self._cap is not None and self._read >= self._cap and self._guarded(lambda: self._stream.read(1)):
+            raise RequestEntityTooLarge()
+
+    @staticmethod
+    def _guarded(read: Callable[[], bytes]) -> bytes:
+        try:
+            return read()
+        except (HTTPException, AppError):
+            raise
+        except OSError:  # the connection broke: what werkzeug says for it too
+            raise ClientDisconnected() from None
+        except Exception:  # noqa: BLE001 - the server's reader refused the bytes on the wire
+            raise BadRequest("The request body's framing is not valid HTTP/1.1.") from None
+
+
+class BodyGuard:
+    """Hand the app a `CheckedInput` for every request that has a body."""
+
+    def __init__(self, app: WSGIApplication, cap: int) -> None:
+        self._app = app
+        self._cap = cap
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        """Wrap the body stream (requests without one, most of them, pass untouched)."""
+        length = environ.get("CONTENT_LENGTH")
+        if "HTTP_TRANSFER_ENCODING" in environ or length not in (None, "", "0"):
+            cap = None if length else self._cap  # a Content-Length is capped by werkzeug already
+            environ["wsgi.input"] = CheckedInput(environ["wsgi.input"], cap)
+        return self._app(environ, start_response)
+
+
 def init_app(app: Flask, settings: Settings) -> None:
     """Apply CORS, the body size cap, security headers and (when configured) proxy headers."""
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
@@ -91,7 +167,7 @@ def init_app(app: Flask, settings: Settings) -> None:
     hsts = settings.environment == "production"
 
     # Built once: the common answers differ only by what is appended after these.
-    api_headers = [*_SECURITY_HEADERS, ("Vary", "Origin")]  # the answer differs by Origin: caches key on it
+    api_headers = [*SECURITY_HEADERS, ("Vary", "Origin")]  # the answer differs by Origin: caches key on it
 
     def headers_for(environ: WSGIEnvironment) -> list[Header]:
         if environ.get("PATH_INFO", "").startswith("/api/"):
@@ -102,12 +178,13 @@ def init_app(app: Flask, settings: Settings) -> None:
                 preflight = method == "OPTIONS" and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ
                 headers += cors_headers(origin, origins, preflight)
         else:
-            headers = list(_SECURITY_HEADERS)  # nothing else sets these
+            headers = list(SECURITY_HEADERS)  # nothing else sets these
         if hsts and environ.get("wsgi.url_scheme") == "https":  # after ProxyFix, which wraps this
             headers.append(_HSTS)
         return headers
 
-    app.wsgi_app = HeaderMiddleware.around(app.wsgi_app, headers_for)  # type: ignore[method-assign]
+    wrapped = HeaderMiddleware.around(app.wsgi_app, headers_for)  # merged with the request id's layer
+    app.wsgi_app = BodyGuard(wrapped, settings.max_body_bytes)  # type: ignore[method-assign]
     if settings.proxy_hops:
         # Trust X-Forwarded-* only from the configured number of proxies (App Service, a load balancer).
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
