@@ -52,3 +52,39 @@ def test_show_more_reports_from_the_keyboard_keeps_the_focus_on_the_new_reports(
     expect(hub.locator(f'li[data-report-id="{first_new}"]')).to_be_focused()
     assert active_element(shown)["reportId"] == first_new
     assert violations(shown, axe_source) == []
+
+
+# The controls of the focused row, in document order: what → and ← must walk through.
+ROW_CONTROLS = """() => [...document.activeElement.closest("tr").querySelectorAll("a[href], button")]
+    .filter((e) => !e.disabled).map((e) => e.getAttribute("aria-label"))"""
+FOCUSED_LABEL = "() => document.activeElement.getAttribute('aria-label')"
+
+
+def walk(page: Page, shown: Frame, key: str, steps: int) -> list[str | None]:
+    labels = []
+    for _ in range(steps):
+        page.keyboard.press(key)
+        labels.append(shown.evaluate(FOCUSED_LABEL))
+    return labels
+
+
+@pytest.mark.parametrize("view", ["By problem", "By report"])
+def test_the_arrow_keys_reach_every_control_of_every_row(page: Page, stack: Stack, view: str) -> None:
+    """→ from a row walks its controls (expand, the work item link, the "…" menu) and ← walks back: the
+    severity pill joined the row's focus zone without taking focus, and → stopped there."""
+    open_host(page, stack, "#/boards/customer-reports")
+    wait_event(page, "loadSucceeded", HUB)
+    hub = frame(page, HUB)
+    shown = contribution_frame(page, HUB)
+    hub.get_by_role("tab", name=view).click()
+    rows = hub.locator("tbody tr.bolt-table-row[data-row-index]")
+    expect(rows.first).to_be_visible()
+    linked_rows = 0
+    for index in range(rows.count()):
+        rows.nth(index).focus()
+        controls = shown.evaluate(ROW_CONTROLS)
+        assert controls and controls[-1] == "More options", controls
+        linked_rows += any(label and label.startswith("Work item") for label in controls)
+        assert walk(page, shown, "ArrowRight", len(controls)) == controls, f"row {index}"
+        assert walk(page, shown, "ArrowLeft", len(controls) - 1) == controls[-2::-1], f"row {index}"
+    assert linked_rows > 0, "demo data has linked problems: their rows have a link between the controls"
