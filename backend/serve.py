@@ -1,4 +1,8 @@
-"""Run the app under gunicorn programmatically, with a JSON access log."""
+"""Run the app under gunicorn programmatically: JSON logs, and JSON answers even where gunicorn refuses.
+
+`JsonAccessLogger` writes one JSON line per request, and gunicorn's own lines as JSON too;
+`serve_worker.JsonErrorWorker` answers what gunicorn refuses before the app in the app's JSON shape.
+"""
 
 from __future__ import annotations
 
@@ -14,29 +18,56 @@ from gunicorn.glogging import Logger
 
 from backend import create_app
 from backend.config import ConfigError, Settings, shown
+from backend.logs import JsonFormatter
+from backend.serve_worker import WORKER_TIMEOUT_SECONDS, JsonErrorWorker, Refusal
 
 
 class JsonAccessLogger(Logger):  # type: ignore[misc]
     """Gunicorn logger writing one JSON object per request (path only: query strings are not logged)."""
 
+    def setup(self, cfg: Any) -> None:
+        """Write gunicorn's own lines (boot, worker timeouts, errors) as JSON too, without tracebacks."""
+        super().setup(cfg)
+        for handler in self.error_log.handlers:
+            if getattr(handler, "_gunicorn", False):  # the handlers gunicorn made, not a syslog's
+                handler.setFormatter(JsonFormatter())
+
     def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> None:
         """Log one request."""
-        if not self.access_log_enabled:
-            return
         headers = {name.lower(): value for name, value in (getattr(resp, "headers", None) or [])}
         status = resp.status.split(None, 1)[0] if isinstance(resp.status, str) else resp.status
+        self._write_access(
+            remote=environ.get("REMOTE_ADDR", "-"), method=environ.get("REQUEST_METHOD"),
+            path=environ.get("PATH_INFO"), status=int(status), sent=getattr(resp, "sent", None),
+            seconds=request_time.total_seconds(), request_id=headers.get("x-request-id"),
+            user_agent=environ.get("HTTP_USER_AGENT"),
+        )
+
+    def refused(  # noqa: PLR0913 - the fields of one access line
+        self, req: Any, remote: str, refusal: Refusal, sent: int, seconds: float, request_id: str
+    ) -> None:
+        """Log one request the worker answered itself, in the shape of `access`, plus the error code."""
+        headers = dict(getattr(req, "headers", None) or [])  # gunicorn's names are upper case
+        self._write_access(
+            remote=remote, method=getattr(req, "method", None), path=getattr(req, "path", None),
+            status=refusal.status, sent=sent, seconds=seconds, request_id=request_id,
+            user_agent=headers.get("USER-AGENT"), error=refusal.code,
+        )
+
+    def _write_access(self, *, sent: int | None, seconds: float, **fields: Any) -> None:
+        if not self.access_log_enabled:
+            return
         entry = {
             "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
             "level": "INFO",
             "logger": "gunicorn.access",
-            "remote": environ.get("REMOTE_ADDR", "-"),
-            "method": environ.get("REQUEST_METHOD"),
-            "path": environ.get("PATH_INFO"),
-            "status": int(status),
-            "bytes": getattr(resp, "sent", None),
-            "duration_ms": round(request_time.total_seconds() * 1000, 3),
-            "request_id": headers.get("x-request-id"),
-            "user_agent": environ.get("HTTP_USER_AGENT"),
+            "remote": fields.pop("remote"),
+            "method": fields.pop("method"),
+            "path": fields.pop("path"),
+            "status": fields.pop("status"),
+            "bytes": sent,
+            "duration_ms": round(seconds * 1000, 3),
+            **fields,
         }
         self.access_log.info(json.dumps(entry))
 
@@ -75,8 +106,8 @@ def gunicorn_options(settings: Settings, *, bind: str | None, workers: int | Non
     return {
         "bind": bind or settings.bind,
         "workers": workers or settings.workers or default_workers(),
-        "worker_class": "sync",
-        "timeout": 30,
+        "worker_class": JsonErrorWorker,
+        "timeout": WORKER_TIMEOUT_SECONDS,
         "graceful_timeout": 20,
         "keepalive": 5,
         "limit_request_line": 8190,

@@ -3,6 +3,11 @@
 `gunicorn 'backend:create_app()'` works too, but a bad environment then ends in a traceback per
 worker. Here a ConfigError or an unusable database prints one line and the worker exits with
 gunicorn's boot-error code (3), so the master stops instead of respawning workers that cannot start.
+
+Plain gunicorn answers what it refuses before the app (a bad request line or header) with its own HTML
+page and logs plain text; for the JSON answers and log lines `report-bridge serve` gives, name its
+worker and logger: `gunicorn --worker-class backend.serve_worker.JsonErrorWorker
+--logger-class backend.serve.JsonAccessLogger backend.wsgi:app`.
 """
 
 from __future__ import annotations
