@@ -38,6 +38,28 @@ def text_problem(value: str) -> str | None:
     return "must not contain NUL characters" if bad.group() == "\x00" else "must be valid Unicode text"
 
 
+def _escaped_utf8() -> str:
+    """A pattern for one UTF-8 character written as %XX escapes (RFC 3629's table), NUL excluded."""
+    tail = "%[89ABab][0-9A-Fa-f]"  # a continuation byte, 80..BF
+    lead_tail = {  # first byte -> the range its second byte may take, then the rest
+        "0[1-9A-Fa-f]|[1-7][0-9A-Fa-f]": "",
+        "[Cc][2-9A-Fa-f]|[Dd][0-9A-Fa-f]": tail,
+        "[Ee]0": "%[AaBb][0-9A-Fa-f]" + tail,
+        "[Ee][1-9A-Ca-cEeFf]": tail * 2,
+        "[Ee][Dd]": "%[89][0-9A-Fa-f]" + tail,  # not ED A0..BF: those would be surrogates
+        "[Ff]0": "%[9AaBb][0-9A-Fa-f]" + tail * 2,
+        "[Ff][1-3]": tail * 3,
+        "[Ff]4": "%8[0-9A-Fa-f]" + tail * 2,
+    }
+    return "|".join(f"%(?:{lead}){rest}" for lead, rest in lead_tail.items())
+
+
+# What header_text accepts, as the OpenAPI document states it: any character but NUL and '%', a '%'
+# that starts no escape (unquote leaves it), or escapes that spell UTF-8 text without NUL.
+# tests/backend/test_header_names.py checks that the two agree on every value.
+HEADER_TEXT_PATTERN = f"^(?:[^%\\x00]|%(?![0-9A-Fa-f]{{2}})|{_escaped_utf8()})*$"
+
+
 def header_text(raw: str, header: str, *, limit: int = 256) -> str:
     """Return the display text a header carries: percent-encoded UTF-8, as the extension sends it.
 

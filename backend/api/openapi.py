@@ -43,9 +43,9 @@ _RID = {"name": "rid", "in": "path", "required": True, "schema": {"type": "strin
 _ORG_HEADERS = [
     _header(ORG_ID_HEADER, {"type": "string", "pattern": ORG_ID_PATTERN}, True,
             "The organization id from SDK.getHost().id."),
-    _header(ORG_NAME_HEADER, {"type": "string", "pattern": NO_NUL},
+    _header(ORG_NAME_HEADER, {"type": "string", "pattern": inputs.HEADER_TEXT_PATTERN},
             description="SDK.getHost().name (display only), percent-encoded UTF-8."),
-    _header(PROJECT_NAME_HEADER, {"type": "string", "pattern": NO_NUL},
+    _header(PROJECT_NAME_HEADER, {"type": "string", "pattern": inputs.HEADER_TEXT_PATTERN},
             description="The project's name (display only), percent-encoded UTF-8: a browser's header "
                         "value is Latin-1, and project names are Unicode."),
 ]
