@@ -88,3 +88,36 @@ def test_the_arrow_keys_reach_every_control_of_every_row(page: Page, stack: Stac
         assert walk(page, shown, "ArrowRight", len(controls)) == controls, f"row {index}"
         assert walk(page, shown, "ArrowLeft", len(controls) - 1) == controls[-2::-1], f"row {index}"
     assert linked_rows > 0, "demo data has linked problems: their rows have a link between the controls"
+
+
+# Whether the focus has left the table forwards: on to a control after it, or out of the frame.
+PAST_THE_TABLE = """() => {
+    const table = document.querySelector("table");
+    const active = document.activeElement;
+    const after = table.compareDocumentPosition(active) & Node.DOCUMENT_POSITION_FOLLOWING;
+    return active === document.body || (!table.contains(active) && !!after); }"""
+ON_THE_TABLE = "() => document.activeElement.tagName === 'TABLE'"
+
+
+@pytest.mark.parametrize("view", ["By problem", "By report"])
+def test_tab_from_a_row_reached_with_the_arrows_moves_on_past_the_table(
+    page: Page, stack: Stack, view: str
+) -> None:
+    """The focused row is the table's one tab stop: Tab from it goes on past the table and Shift+Tab to
+    the table before it. The first row kept the stop after ↓, and Tab went back to the hub's top."""
+    open_host(page, stack, "#/boards/customer-reports")
+    wait_event(page, "loadSucceeded", HUB)
+    hub = frame(page, HUB)
+    shown = contribution_frame(page, HUB)
+    hub.get_by_role("tab", name=view).click()
+    rows = hub.locator("tbody tr.bolt-table-row[data-row-index]")
+    expect(rows.nth(2)).to_be_visible()
+    for key, check in (("Tab", PAST_THE_TABLE), ("Shift+Tab", ON_THE_TABLE)):
+        rows.first.focus()
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("ArrowDown")
+        expect(rows.nth(2)).to_be_focused()
+        expect(rows.nth(2)).to_have_attribute("tabindex", "0")
+        expect(rows.first).to_have_attribute("tabindex", "-1")
+        page.keyboard.press(key)
+        assert shown.evaluate(check), (key, shown.evaluate("document.activeElement.outerHTML.slice(0, 120)"))

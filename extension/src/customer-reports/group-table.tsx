@@ -10,6 +10,7 @@ import { Group, Report } from "../shared/model";
 import { cell, RowButton, RowLink, SeverityPill, ShortDate, StatusText, TriageActions, triageMenu, Triageable, WorkItemCell } from "./cells";
 import { moreColumn } from "./more-column";
 import { useNarrowFrame } from "./narrow";
+import { useTabStopOnFocusedRow } from "./row-focus";
 
 /** The reports of an expanded group, as far as they have been read. */
 export interface Expansion {
@@ -41,6 +42,7 @@ export function asTriageable(group: Group): Triageable {
 /** Render the groups as an Azure DevOps table whose rows open onto their reports. */
 export function GroupsTable(props: Props): React.ReactElement {
   const columns = useNarrowFrame() ? narrowGroupColumns(props) : groupColumns(props);
+  const onFocus = useTabStopOnFocusedRow<Row>();
   const rows: Row[] = [];
   for (const group of props.groups) {
     rows.push({ kind: "group", group });
@@ -53,6 +55,7 @@ export function GroupsTable(props: Props): React.ReactElement {
         ariaLabel="Customer problems"
         columns={columns}
         itemProvider={new ArrayItemProvider(rows)}
+        onFocus={onFocus}
         onActivate={(_e, row) => row.data.kind === "group" && props.toggle(row.data.group)}
       />
     </div>

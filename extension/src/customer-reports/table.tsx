@@ -8,6 +8,7 @@ import { cell, SeverityPill, ShortDate, StatusText, TriageActions, triageMenu, T
 import { ExternalId } from "./group-table";
 import { moreColumn } from "./more-column";
 import { useNarrowFrame } from "./narrow";
+import { useTabStopOnFocusedRow } from "./row-focus";
 
 interface Props {
   items: Report[];
@@ -28,6 +29,7 @@ export function reportTarget(report: Report): Triageable {
 /** Render the reports as an Azure DevOps table. */
 export function ReportsTable(props: Props): React.ReactElement {
   const of = (render: (r: Report) => React.ReactNode) => cell<Report>(render, (r) => r.id, "data-report-id");
+  const onFocus = useTabStopOnFocusedRow<Report>();
   const more = moreColumn<Report>((r) => triageMenu(reportTarget(r), props.actions, props.createBugDisabledReason));
   const columns: Array<ITableColumn<Report>> = useNarrowFrame() ? [
     // A narrow frame: the report with its facts under it, and the "…" menu (narrow.ts).
@@ -44,7 +46,8 @@ export function ReportsTable(props: Props): React.ReactElement {
   ];
   return (
     <div className="rb-table" data-testid="reports-table">
-      <Table<Report> ariaLabel="Customer reports" columns={columns} itemProvider={new ArrayItemProvider(props.items)} />
+      <Table<Report> ariaLabel="Customer reports" columns={columns} itemProvider={new ArrayItemProvider(props.items)}
+        onFocus={onFocus} />
     </div>
   );
 }
