@@ -9,153 +9,28 @@ and the server's log stays one JSON line per request, without a traceback or the
 from __future__ import annotations
 
 import json
-import os
-import secrets
-import shutil
-import signal
-import socket
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
 
-PROJECT = "22222222-2222-2222-2222-222222222222"
-SECRET_QUERY = "s3cr3t-" + secrets.token_hex(8)  # must never reach the log (query strings are not logged)
-WIRE_TIMEOUT = 60  # seconds: generous, past the worker timeout (30 s), so a hang shows as a timeout
-
-
-@dataclass
-class Served:
-    port: int
-    log: Path
-    key: str
-
-    def send(self, raw: bytes, *, pause_after: bool = False) -> bytes:
-        """Write `raw`, then read the answer until the server closes (or, with pause_after, stop sending
-        and wait: the client that stops mid-request)."""
-        with socket.create_connection(("127.0.0.1", self.port), timeout=WIRE_TIMEOUT) as client:
-            client.sendall(raw)
-            if not pause_after:
-                client.shutdown(socket.SHUT_WR)
-            answer = b""
-            while chunk := client.recv(65536):
-                answer += chunk
-            return answer
-
-    def drip(self, raw: bytes) -> bytes:
-        """Send `raw` one byte a second (a client that never stops, never finishes); return the answer."""
-        with socket.create_connection(("127.0.0.1", self.port), timeout=WIRE_TIMEOUT) as client:
-            client.settimeout(1)
-            for byte in raw:
-                try:
-                    client.send(bytes([byte]))
-                    if answer := client.recv(65536):
-                        return answer + self._rest(client)
-                except TimeoutError:
-                    continue
-                except OSError:
-                    break  # the server closed on us: what it said is still to be read
-            client.settimeout(WIRE_TIMEOUT)
-            return self._rest(client)
-
-    @staticmethod
-    def _rest(client: socket.socket) -> bytes:
-        client.settimeout(WIRE_TIMEOUT)
-        answer = b""
-        while chunk := client.recv(65536):
-            answer += chunk
-        return answer
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+from .wire_server import (
+    SECRET_QUERY,
+    WIRE_TIMEOUT,
+    Served,
+    access_lines,
+    answer_of,
+    log_problems,
+    serve,
+    shape_problem,
+)
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """`report-bridge serve` with two sync workers on SQLite, and an intake key for one project."""
-    tmp = tmp_path_factory.mktemp("wire")
-    executable = shutil.which("report-bridge", path=str(Path(sys.executable).parent))
-    assert executable is not None
-    env = {k: v for k, v in os.environ.items() if not k.startswith("REPORT_BRIDGE_")}
-    env.update(REPORT_BRIDGE_EXTENSION_SECRET=secrets.token_urlsafe(32),
-               REPORT_BRIDGE_DATABASE=str(tmp / "rb.db"), HOME=str(tmp))  # gunicorn's control socket: HOME
-    created = subprocess.run(
-        [executable, "keys", "create", "--org", "11111111-1111-1111-1111-111111111111", "--tenant", "t-1",
-         "--project", PROJECT, "--name", "wire"], env=env, capture_output=True, text=True, check=True)
-    key = created.stdout.split()[0]
-    port, log_path = _free_port(), tmp / "serve.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen([executable, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-                                   env=env, stdout=log, stderr=log)
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if httpx.get(f"http://127.0.0.1:{port}/readyz").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert process.poll() is None and time.monotonic() < deadline, log_path.read_text()
-                time.sleep(0.2)
-            yield Served(port, log_path, key)
-        finally:
-            process.send_signal(signal.SIGTERM)
-            process.wait(timeout=30)
-
-
-def _answer(raw: bytes) -> tuple[int, dict[str, str], bytes]:
-    head, _, body = raw.partition(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    headers = dict(line.split(": ", 1) for line in lines[1:] if ": " in line)
-    return int(lines[0].split()[1]), {k.lower(): v for k, v in headers.items()}, body
-
-
-def _shape_problem(raw: bytes, status: int, code: str) -> str | None:
-    """Return what is wrong with an answer that should be the one JSON error shape, or None."""
-    if not raw.startswith(b"HTTP/1."):
-        return f"no HTTP answer: {raw[:80]!r}"
-    got, headers, body = _answer(raw)
-    try:
-        error = json.loads(body)["error"]
-    except (ValueError, KeyError, TypeError):
-        return f"{got} {headers.get('content-type')} {body[:120]!r}"
-    if (got, headers.get("content-type"), set(error), error["code"]) != (
-            status, "application/json", {"code", "message", "details"}, code):
-        return f"{got} {headers.get('content-type')} {body[:160]!r}"
-    return None
-
-
-def _log_problems(log: Path) -> list[str]:
-    """Every line of the server's log must be one JSON object; none may carry a traceback or our secret."""
-    text = log.read_text(errors="replace")
-    problems = [f"not JSON: {line[:160]}" for line in text.splitlines() if not _is_json(line)]
-    if "Traceback" in text:
-        problems.append("a traceback")
-    if SECRET_QUERY in text:
-        problems.append("the query string of a refused request")
-    return problems
-
-
-def _is_json(line: str) -> bool:
-    try:
-        return isinstance(json.loads(line), dict)
-    except ValueError:
-        return False
-
-
-def _access_lines(log: Path) -> list[dict[str, object]]:
-    lines = [json.loads(line) for line in log.read_text().splitlines() if _is_json(line)]
-    return [line for line in lines if line.get("logger") == "gunicorn.access"]
+    """One served process for the module."""
+    yield from serve(tmp_path_factory)
 
 
 HOST = b"Host: x\r\n"
@@ -207,18 +82,18 @@ def test_what_gunicorn_refuses_is_the_one_json_shape_with_one_access_line(
     request_ids: dict[str, tuple[str, int, str]] = {}
     for name, raw, status, code in REFUSED_BY_THE_PARSER:
         answer = served.send(raw)
-        if problem := _shape_problem(answer, status, code):
+        if problem := shape_problem(answer, status, code):
             wrong.append(f"{name}: {problem}")
         else:
-            request_ids[_answer(answer)[1]["x-request-id"]] = (name, status, code)
+            request_ids[answer_of(answer)[1]["x-request-id"]] = (name, status, code)
     with capsys.disabled():
         print(f"\n[wire] {len(REFUSED_BY_THE_PARSER)} parser refusals tried, {len(wrong)} wrong")
     assert not wrong, "\n".join(wrong)
-    logged = {line["request_id"]: line for line in _access_lines(served.log)}
+    logged = {line["request_id"]: line for line in access_lines(served.log)}
     for request_id, (name, status, code) in request_ids.items():
         line = logged.get(request_id)
         assert line is not None and (line["status"], line["error"]) == (status, code), name
-    assert not _log_problems(served.log)
+    assert not log_problems(served.log)
 
 
 CHUNKED = (b"POST /api/v1/intake/reports HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
@@ -234,8 +109,8 @@ CHUNKED = (b"POST /api/v1/intake/reports HTTP/1.1\r\nHost: x\r\nContent-Type: ap
 )
 def test_bad_chunk_framing_is_a_400_not_a_500(served: Served, name: str, body: bytes) -> None:
     answer = served.send(CHUNKED % served.key.encode() + body)
-    assert _shape_problem(answer, 400, "bad_request") is None, (name, answer[:300])
-    assert not _log_problems(served.log)
+    assert shape_problem(answer, 400, "bad_request") is None, (name, answer[:300])
+    assert not log_problems(served.log)
     assert not [line for line in served.log.read_text().splitlines() if '"level": "ERROR"' in line]
 
 
@@ -245,10 +120,10 @@ def test_a_chunked_body_past_the_cap_is_413_as_with_a_content_length(served: Ser
     chunks = b"".join(b"%x\r\n%s\r\n" % (len(part), part)
                       for part in (document[i:i + 8192] for i in range(0, len(document), 8192)))
     answer = served.send(CHUNKED % served.key.encode() + chunks + b"0\r\n\r\n")
-    assert _shape_problem(answer, 413, "payload_too_large") is None, answer[:300]
+    assert shape_problem(answer, 413, "payload_too_large") is None, answer[:300]
     small = b'{"title": "t", "customerId": "c"}'
     accepted = served.send(CHUNKED % served.key.encode() + b"%x\r\n%s\r\n0\r\n\r\n" % (len(small), small))
-    assert _answer(accepted)[0] == 201, accepted[:300]
+    assert answer_of(accepted)[0] == 201, accepted[:300]
 
 
 @pytest.mark.slow
@@ -275,23 +150,23 @@ def test_a_client_that_stops_mid_request_gets_a_408_and_the_worker_lives(served:
         thread.join(WIRE_TIMEOUT + 5)
     for name in [*stalled, "dripping"]:
         answer = answers.get(name, b"")
-        assert _shape_problem(answer, 408, "request_timeout") is None, (name, answer[:300])
+        assert shape_problem(answer, 408, "request_timeout") is None, (name, answer[:300])
     assert httpx.get(f"http://127.0.0.1:{served.port}/readyz", timeout=WIRE_TIMEOUT).status_code == 200
     text = served.log.read_text()
     assert "WORKER TIMEOUT" not in text and "SIGKILL" not in text
-    assert not _log_problems(served.log)
+    assert not log_problems(served.log)
 
 
 def test_what_the_deadline_socket_must_not_break(served: Served) -> None:
     """Pipelined requests (the second is drained after the answer), Expect: 100-continue, HTTP/1.0."""
     pipelined = served.send(GET + HOST + b"\r\n" + b"GET /healthz HTTP/1.1\r\n" + HOST + b"\r\n")
-    assert _answer(pipelined)[0] == 200 and pipelined.count(b"HTTP/1.1 ") == 1  # sync: one per connection
+    assert answer_of(pipelined)[0] == 200 and pipelined.count(b"HTTP/1.1 ") == 1  # sync: one per connection
     small = b'{"title": "t", "customerId": "c"}'
     continued = served.send(b"POST /api/v1/intake/reports HTTP/1.1\r\n" + HOST + b"Expect: 100-continue\r\n"
                             b"Content-Type: application/json\r\nAuthorization: Bearer " + served.key.encode()
                             + b"\r\nContent-Length: %d\r\n\r\n%s" % (len(small), small))
     first, _, rest = continued.partition(b"\r\n\r\n")
-    assert first == b"HTTP/1.1 100 Continue" and _answer(rest)[0] == 201, continued[:300]
+    assert first == b"HTTP/1.1 100 Continue" and answer_of(rest)[0] == 201, continued[:300]
     old = served.send(b"GET /readyz HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", pause_after=True)
-    assert old.startswith(b"HTTP/1.0 200 ") and json.loads(_answer(old)[2]) == {"status": "ready"}
-    assert not _log_problems(served.log)
+    assert old.startswith(b"HTTP/1.0 200 ") and json.loads(answer_of(old)[2]) == {"status": "ready"}
+    assert not log_problems(served.log)
