@@ -2,7 +2,7 @@
 
 The body stream is wrapped too (`CheckedInput`): whatever the server's reader raises is the client's
 framing (a 400 in the one error shape, never a 500), and a chunked body is held to the same cap as one
-with a Content-Length.
+with a Content-Length. And the router never redirects (`refuse_redirects`).
 
 CORS is a few lines here rather than flask-cors: our policy is one fixed shape (exact origins, fixed
 methods and headers, no credentials), and flask-cors resolves its general options on every response,
@@ -14,9 +14,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from flask import Flask
-from werkzeug.exceptions import BadRequest, ClientDisconnected, HTTPException, RequestEntityTooLarge
+from flask import Flask, request
+from werkzeug.exceptions import BadRequest, ClientDisconnected, HTTPException, NotFound, RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import RequestRedirect
 
 from backend.config import Settings
 from backend.errors import AppError
@@ -159,6 +160,23 @@ class BodyGuard:
         return self._app(environ, start_response)
 
 
+def refuse_redirects() -> None:
+    """Answer a path the router would redirect (`/api//v1/me`: merged slashes; a missing trailing slash)
+    with the 404 every other path that is not a route gets.
+
+    Flask hands werkzeug's RequestRedirect to the client as is, past every error handler: a 308 with an
+    HTML page. Refused here, before the view would run, it is the one JSON shape like any other 404.
+    """
+    if isinstance(request.routing_exception, RequestRedirect):
+        raise NotFound()
+
+
+def _routed_path(environ: WSGIEnvironment) -> str:
+    """PATH_INFO as the router matches it: werkzeug serves `//api/v1/me` as `/api/v1/me`."""
+    path: str = environ.get("PATH_INFO", "")
+    return "/" + path.lstrip("/") if path.startswith("//") else path
+
+
 def init_app(app: Flask, settings: Settings) -> None:
     """Apply CORS, the body size cap, security headers and (when configured) proxy headers."""
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
@@ -170,7 +188,7 @@ def init_app(app: Flask, settings: Settings) -> None:
     api_headers = [*SECURITY_HEADERS, ("Vary", "Origin")]  # the answer differs by Origin: caches key on it
 
     def headers_for(environ: WSGIEnvironment) -> list[Header]:
-        if environ.get("PATH_INFO", "").startswith("/api/"):
+        if _routed_path(environ).startswith("/api/"):
             headers = list(api_headers)
             origin = environ.get("HTTP_ORIGIN")
             if origin is not None:
@@ -183,6 +201,7 @@ def init_app(app: Flask, settings: Settings) -> None:
             headers.append(_HSTS)
         return headers
 
+    app.before_request(refuse_redirects)  # registered before the guards: they need not see the path
     wrapped = HeaderMiddleware.around(app.wsgi_app, headers_for)  # merged with the request id's layer
     app.wsgi_app = BodyGuard(wrapped, settings.max_body_bytes)  # type: ignore[method-assign]
     if settings.proxy_hops:
