@@ -1,4 +1,5 @@
-"""Keyboard only: after an action re-renders the hub's list, the focus stays where the user works."""
+"""Keyboard only: the hub's rows and tab stop, the focus after "Show more reports" re-renders a group, and
+the widget configuration's validation message, reached with Tab and Space alone."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from .test_overlapping_reads import EXPANDED_PAGE, add_reports
 
 pytestmark = pytest.mark.browser
 HUB = "customer-reports"
+CONFIG = "customer-reported-bugs-config"
 
 
 def active_element(shown: Frame) -> dict[str, Any]:
@@ -121,3 +123,25 @@ def test_tab_from_a_row_reached_with_the_arrows_moves_on_past_the_table(
         expect(rows.first).to_have_attribute("tabindex", "-1")
         page.keyboard.press(key)
         assert shown.evaluate(check), (key, shown.evaluate("document.activeElement.outerHTML.slice(0, 120)"))
+
+
+def test_the_configurations_validation_message_is_announced_and_names_the_statuses(
+    page: Page, stack: Stack, axe_source: str
+) -> None:
+    """Space unticks the two default statuses; the message that appears is an alert (announced) and
+    describes the statuses' fieldset, and the state passes axe. It was plain text a screen reader skipped."""
+    open_host(page, stack, "#/dashboard")
+    wait_event(page, "widget.load", "customer-reported-bugs")
+    page.click('[data-action="configure"]')
+    wait_event(page, "config.load", CONFIG)
+    config = frame(page, CONFIG)
+    for status in ("new", "linked"):
+        box = config.get_by_role("checkbox", name=f"Show {status}")
+        box.focus()
+        page.keyboard.press("Space")
+        expect(box).to_have_attribute("aria-checked", "false")
+    alert = config.get_by_role("alert")
+    expect(alert).to_have_text("Pick at least one status to show.")
+    described = config.locator("fieldset").get_attribute("aria-describedby")
+    assert described and described == alert.get_attribute("id")
+    assert violations(contribution_frame(page, CONFIG), axe_source) == []

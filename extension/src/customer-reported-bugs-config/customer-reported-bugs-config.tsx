@@ -19,10 +19,12 @@ import { mount } from "../shared/states";
 import { BugWidgetSettings, parseSettings, PERIODS, toCustomSettings, WIDGET_CONFIG_ID } from "../shared/widget-settings";
 
 const NOTHING_SELECTED = "Pick at least one status to show.";
+const ERROR_ID = "rb-statuses-error";
 
 function ConfigView(props: { settings: BugWidgetSettings; onChange: (s: BugWidgetSettings) => void }): React.ReactElement {
   const { settings } = props;
   const selected = settings.statuses;
+  const invalid = selected.length === 0;
   const toggle = (status: Status, checked: boolean) => {
     const statuses = checked ? [...selected, status] : selected.filter((s) => s !== status);
     props.onChange({ ...settings, statuses: STATUSES.filter((s) => statuses.includes(s)) });
@@ -44,7 +46,9 @@ function ConfigView(props: { settings: BugWidgetSettings; onChange: (s: BugWidge
           <RadioButton key={days} id={String(days)} text={`${days} days`} />
         ))}
       </RadioButtonGroup>
-      <fieldset className="rb-fieldset">
+      {/* The message names the fieldset's error (aria-describedby) and is announced when it appears (an
+          alert): shown as plain text, a screen reader said nothing when the last status was unticked. */}
+      <fieldset className="rb-fieldset" aria-describedby={invalid ? ERROR_ID : undefined}>
         <legend>Statuses in the bar (wide sizes)</legend>
         {STATUSES.map((status) => (
           <div key={status}>
@@ -57,7 +61,7 @@ function ConfigView(props: { settings: BugWidgetSettings; onChange: (s: BugWidge
           </div>
         ))}
       </fieldset>
-      {selected.length === 0 && <div className="rb-muted" data-testid="config-error">{NOTHING_SELECTED}</div>}
+      {invalid && <div className="rb-muted" id={ERROR_ID} role="alert" data-testid="config-error">{NOTHING_SELECTED}</div>}
     </div>
   );
 }
