@@ -126,6 +126,17 @@ def test_a_chunked_body_past_the_cap_is_413_as_with_a_content_length(served: Ser
     assert answer_of(accepted)[0] == 201, accepted[:300]
 
 
+@pytest.mark.parametrize("missing", [1, 50])
+def test_a_body_shorter_than_its_content_length_is_a_400(served: Served, missing: int) -> None:
+    """The client declared more than it sent, then closed: a whole JSON document in what it sent was
+    stored as if the request were complete."""
+    document = b'{"title": "t", "customerId": "c"}'
+    head = (b"POST /api/v1/intake/reports HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Authorization: Bearer " + served.key.encode() + b"\r\n")
+    answer = served.send(head + b"Content-Length: %d\r\n\r\n%s" % (len(document) + missing, document))
+    assert shape_problem(answer, 400, "bad_request") is None, answer[:300]
+
+
 @pytest.mark.slow
 def test_a_client_that_stops_mid_request_gets_a_408_and_the_worker_lives(served: Served) -> None:
     """As many stalled clients as workers, and one sending a byte a second: each gets a JSON 408 (the
