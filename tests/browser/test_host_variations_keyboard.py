@@ -145,3 +145,44 @@ def test_the_configurations_validation_message_is_announced_and_names_the_status
     described = config.locator("fieldset").get_attribute("aria-describedby")
     assert described and described == alert.get_attribute("id")
     assert violations(contribution_frame(page, CONFIG), axe_source) == []
+
+
+IN_THE_TABLE = "() => !!document.activeElement.closest('table.bolt-table')"
+
+
+@pytest.mark.parametrize("status", ["All statuses", "new"])
+def test_an_action_chosen_from_the_keyboard_keeps_the_focus_in_the_table(
+    page: Page, stack: Stack, status: str
+) -> None:
+    """Dismiss from the row's "…" menu re-reads the page (under "new" the row leaves it); the focus stays
+    in the table, where the user was, instead of falling to the page's body."""
+    open_host(page, stack, "#/boards/customer-reports")
+    wait_event(page, "loadSucceeded", HUB)
+    hub = frame(page, HUB)
+    shown = contribution_frame(page, HUB)
+    if status != "All statuses":
+        hub.locator(".rb-status-filter").click()
+        hub.get_by_role("option", name=status).click()
+    new = json_of(stack.api("GET", "/groups?limit=10&status=new"))["items"]
+    rows = hub.locator("tbody tr.bolt-table-row[data-row-index]")
+    row = rows.filter(has=hub.locator(f'[data-group-id="{new[1]["id"]}"]'))
+    expect(row).to_be_visible()
+    rows.first.focus()
+    on_the_row = "(id) => !!document.activeElement.querySelector(`[data-group-id='${id}']`)"
+    while not shown.evaluate(on_the_row, new[1]["id"]):
+        page.keyboard.press("ArrowDown")  # to the row, as a keyboard user goes
+    controls = shown.evaluate(ROW_CONTROLS)
+    walk(page, shown, "ArrowRight", len(controls))  # to the row's last control: its "…"
+    expect(row.get_by_role("button", name="More options")).to_be_focused()
+    page.keyboard.press("Enter")
+    dismiss = hub.get_by_role("menuitem", name="Dismiss")
+    expect(dismiss).to_be_visible()
+    while not shown.evaluate("() => document.activeElement.textContent.includes('Dismiss')"):
+        page.keyboard.press("ArrowDown")
+    with page.expect_response(lambda response: "/dismiss" in response.url):
+        page.keyboard.press("Enter")
+    expect(hub.locator(f'[data-group-id="{new[1]["id"]}"][data-column="status"]')).to_have_count(
+        0 if status == "new" else 1
+    )
+    expect(hub.get_by_role("button", name="More options").and_(hub.locator(":focus"))).to_have_count(1)
+    assert shown.evaluate(IN_THE_TABLE)
