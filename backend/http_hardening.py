@@ -12,6 +12,7 @@ which measured at about 40 µs per request on the bench machine — a fifth of t
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, request
@@ -114,12 +115,19 @@ class CheckedInput:
         self._read = 0
 
     def read(self, size: int = -1) -> bytes:
-        """Read up to `size` bytes (all when negative)."""
-        return self._count(self._guarded(lambda: self._stream.read(size)), size)
+        """Read `size` bytes, fewer only where the body ends (all of it when negative)."""
+        data = self._guarded(partial(self._stream.read, size))
+        while 0 < len(data) < size:  # a short read: go on, so that where the body ends is seen here
+            more = self._guarded(partial(self._stream.read, size - len(data)))
+            if not more:
+                break
+            data += more
+        return self._count(data, ended=size < 0 or len(data) < size)
 
     def readline(self, size: int = -1) -> bytes:
         """Read one line of at most `size` bytes."""
-        return self._count(self._guarded(lambda: self._stream.readline(size)), size)
+        line = self._guarded(partial(self._stream.readline, size))
+        return self._count(line, ended=not line and size != 0)
 
     def readlines(self, hint: int = -1) -> list[bytes]:
         """Read the remaining lines."""
@@ -128,11 +136,11 @@ class CheckedInput:
     def __iter__(self) -> Iterator[bytes]:
         return iter(self.readline, b"")
 
-    def _count(self, data: bytes, asked: int) -> bytes:
+    def _count(self, data: bytes, *, ended: bool) -> bytes:
         self._read += len(data)
-        if not data and asked != 0 and self._length is not None and self._read < self._length:
+        if ended and self._length is not None and self._read < self._length:
             raise BadRequest(f"The request body ended after {self._read} of its {self._length} bytes.")
-        if self._cap is not None and self._read >= self._cap and self._guarded(lambda: self._stream.read(1)):
+        if self._cap is not None and self._read >= self._cap and self._guarded(partial(self._stream.read, 1)):
             raise RequestEntityTooLarge()
         return data
 

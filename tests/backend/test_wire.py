@@ -8,6 +8,7 @@ and the server's log stays one JSON line per request, without a traceback or the
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 from collections.abc import Iterator
@@ -126,14 +127,25 @@ def test_a_chunked_body_past_the_cap_is_413_as_with_a_content_length(served: Ser
     assert answer_of(accepted)[0] == 201, accepted[:300]
 
 
+def _event(event_id: str) -> bytes:
+    return json.dumps({"id": event_id, "eventType": "workitem.updated", "publisherId": "tfs",
+                       "resource": {"workItemId": 7}, "resourceContainers": {}}).encode()
+
+
 @pytest.mark.parametrize("missing", [1, 50])
-def test_a_body_shorter_than_its_content_length_is_a_400(served: Served, missing: int) -> None:
+@pytest.mark.parametrize("route", ["intake", "hooks"])  # the intake reads the body whole, the hooks once
+def test_a_body_shorter_than_its_content_length_is_a_400(served: Served, route: str, missing: int) -> None:
     """The client declared more than it sent, then closed: a whole JSON document in what it sent was
-    stored as if the request were complete."""
-    document = b'{"title": "t", "customerId": "c"}'
-    head = (b"POST /api/v1/intake/reports HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-            b"Authorization: Bearer " + served.key.encode() + b"\r\n")
-    answer = served.send(head + b"Content-Length: %d\r\n\r\n%s" % (len(document) + missing, document))
+    taken as the complete request (a report stored, a hook event accepted)."""
+    if route == "intake":
+        document = b'{"title": "t", "customerId": "c"}'
+        path, auth = "/api/v1/intake/reports", f"Bearer {served.key}"
+    else:
+        basic = base64.b64encode(f"azure-devops:{served.hook_secret}".encode()).decode()
+        path, auth, document = "/hooks/azure-devops", f"Basic {basic}", _event(f"short-{missing}")
+    head = f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nAuthorization: {auth}\r\n"
+    declared = len(document) + missing
+    answer = served.send(head.encode() + b"Content-Length: %d\r\n\r\n%s" % (declared, document))
     assert shape_problem(answer, 400, "bad_request") is None, answer[:300]
 
 

@@ -29,7 +29,8 @@ WIRE_TIMEOUT = 60  # seconds: generous, past the worker timeout (30 s), so a han
 class Served:
     port: int
     log: Path
-    key: str
+    key: str  # an intake key for PROJECT
+    hook_secret: str  # the service hooks' Basic password
 
     def send(self, raw: bytes, *, pause_after: bool = False) -> bytes:
         """Write `raw`, then read the answer until the server closes (or, with pause_after, stop sending
@@ -82,9 +83,10 @@ def serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     executable = shutil.which("report-bridge", path=str(Path(sys.executable).parent))
     assert executable is not None
     env = {k: v for k, v in os.environ.items() if not k.startswith("REPORT_BRIDGE_")}
+    hook_secret = secrets.token_urlsafe(24)
     env.update(REPORT_BRIDGE_EXTENSION_SECRET=secrets.token_urlsafe(32),
                REPORT_BRIDGE_EXTENSION_PUBLISHER=PUBLISHER, REPORT_BRIDGE_DATABASE=str(tmp / "rb.db"),
-               REPORT_BRIDGE_WEBHOOK_SECRET=secrets.token_urlsafe(24),  # /hooks answers 503 without one
+               REPORT_BRIDGE_WEBHOOK_SECRET=hook_secret,  # /hooks answers 503 without one
                HOME=str(tmp))  # gunicorn's control socket goes under HOME
     created = subprocess.run(
         [executable, "keys", "create", "--org", "11111111-1111-1111-1111-111111111111", "--tenant", "t-1",
@@ -104,7 +106,7 @@ def serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
                     pass
                 assert process.poll() is None and time.monotonic() < deadline, log_path.read_text()
                 time.sleep(0.2)
-            yield Served(port, log_path, key)
+            yield Served(port, log_path, key, hook_secret)
         finally:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=30)
