@@ -89,7 +89,8 @@ _DAILY = {"type": "array", "description": "Reports received on each UTC day of t
           "(every day listed, 0 when none).", "items": {"type": "object", "required": ["date", "count"],
           "properties": {"date": {"type": "string", "format": "date"}, "count": {"type": "integer"}}}}
 
-_HOOK_ID = {"type": "string", "minLength": 1, "maxLength": 200, "pattern": NO_NUL}
+# Event and project ids are GUIDs, read as backend/auth/org_ids.py reads every id (hook_receiver.py).
+_HOOK_ID = {"type": "string", "pattern": ORG_ID_PATTERN}
 # Any JSON the edge accepts: no NUL in strings or names, integers in 64 bits (nesting is capped at 32).
 _JSON_VALUE: dict[str, Any] = {"anyOf": [
     {"type": "string", "pattern": NO_NUL},

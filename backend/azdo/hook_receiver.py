@@ -1,18 +1,20 @@
 """Service-hook receiver: POST /hooks/azure-devops (Basic credentials configured on the subscription).
 
 Azure DevOps does not sign deliveries, so the checks are: Basic credentials compared in constant
-time against the current and previous secret, a body cap, publisher/event allow-lists, a known
-organization and project, and de-duplication by event id. The payload is never trusted for state:
-the receiver only queues a "sync_work_item" outbox row, and the worker re-reads the item through
-REST. That keeps the answer fast (Azure DevOps puts slow or failing subscribers on probation) and
-still works when Azure DevOps is slow right after the change.
+time against the current and previous secret, a body cap, one JSON object that repeats no name,
+publisher/event allow-lists, a known organization and project, and de-duplication by event id. The
+event and container ids are GUIDs, taken in the one spelling of backend/auth/org_ids.py (trimmed,
+lower-case), so a redelivery that spells its id differently is still a duplicate. The payload is
+never trusted for state: the receiver only queues a "sync_work_item" outbox row, and the worker
+re-reads the item through REST. That keeps the answer fast (Azure DevOps puts slow or failing
+subscribers on probation) and still works when Azure DevOps is slow right after the change.
 """
 
 from __future__ import annotations
 
 import base64
-import binascii
 import hmac
+import json
 from typing import Any
 
 from flask import Blueprint, g, request
@@ -26,7 +28,6 @@ from backend.storage import Tx, utcnow
 
 bp = Blueprint("hooks", __name__, url_prefix="/hooks")
 MAX_HOOK_BYTES = 64 * 1024  # a workitem.updated event with full details is a few KiB
-MAX_ID_LENGTH = 200  # event and container ids are GUIDs (36 characters)
 PUBLISHERS = frozenset({"tfs"})
 EVENT_TYPES = frozenset({"workitem.updated", "workitem.deleted", "workitem.restored"})
 
@@ -93,9 +94,13 @@ def _check_credentials() -> None:
     if scheme.lower() != "basic":
         raise HookUnauthorized()
     try:
-        user, _, password = base64.b64decode(encoded, validate=True).decode("utf-8").partition(":")
-    except (binascii.Error, UnicodeDecodeError):
+        # One or more spaces may follow the scheme (RFC 9110 section 11.4). A header's text is Latin-1
+        # (WSGI): a character past ASCII is a ValueError of b64decode, as bad base64 (binascii.Error)
+        # and bytes that are no UTF-8 (UnicodeDecodeError) are.
+        decoded = base64.b64decode(encoded.strip(" \t"), validate=True).decode("utf-8")
+    except ValueError:
         raise HookUnauthorized() from None
+    user, _, password = decoded.partition(":")
     user_ok = hmac.compare_digest(user.encode(), (settings.webhook_username or user).encode())
     # Compare against every accepted secret (no early exit) so timing tells nothing.
     matches = [
@@ -120,8 +125,13 @@ def _read_event() -> dict[str, Any]:
         raise
     except errors.BadRequest:
         raise EventRejected("The body is not JSON.") from None
-    if not isinstance(event, dict) or not _is_id(event.get("id")):
-        raise EventRejected(f"The event has no id (a string of 1-{MAX_ID_LENGTH} characters).")
+    if (repeated := _repeated_name(body)) is not None:
+        # json keeps the last of repeated names; another reader may keep the first: refuse both readings.
+        raise EventRejected(f"The event names {repeated[:100]!r} twice in one object.")
+    event_id = _id(event.get("id")) if isinstance(event, dict) else None
+    if event_id is None:
+        raise EventRejected("The event has no id (a GUID).")
+    event = {**event, "id": event_id}
     publisher, event_type = event.get("publisherId"), event.get("eventType")
     # Strings first: a list or object is unhashable, so a set lookup would raise TypeError (a 500).
     if not isinstance(publisher, str) or publisher not in PUBLISHERS:
@@ -131,11 +141,33 @@ def _read_event() -> dict[str, Any]:
     return event
 
 
+class _Repeated(Exception):
+    """A JSON object that names one member twice (raised out of json's object hook)."""
+
+
+def _repeated_name(body: bytes) -> str | None:
+    """Return a name some object of the (already checked) JSON body repeats, or None."""
+
+    def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        members: dict[str, Any] = {}
+        for name, value in pairs:
+            if name in members:
+                raise _Repeated(name)
+            members[name] = value
+        return members
+
+    try:
+        json.loads(body, object_pairs_hook=unique)
+    except _Repeated as repeated:
+        return str(repeated.args[0])
+    return None
+
+
 def _source(event: dict[str, Any]) -> tuple[str, str, int]:
     """Return (organization id, project id, work item id) named by the event."""
     containers = _obj(event.get("resourceContainers"))
     # The collection's id, else the account's, in the one spelling every other entry point uses.
-    org = _org_id(containers, "collection") or _org_id(containers, "account")
+    org = _container_id(containers, "collection") or _container_id(containers, "account")
     project = _container_id(containers, "project")
     resource = _obj(event.get("resource"))
     # For updates resource.id is the update's id; the work item is resource.workItemId.
@@ -152,18 +184,13 @@ def _obj(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _org_id(containers: dict[str, Any], name: str) -> str | None:
-    raw = _container_id(containers, name)
-    return parse_org_id(raw) if raw else None
-
-
 def _container_id(containers: dict[str, Any], name: str) -> str | None:
-    value = _obj(containers.get(name)).get("id")
-    return value if _is_id(value) else None
+    return _id(_obj(containers.get(name)).get("id"))
 
 
-def _is_id(value: Any) -> bool:
-    return isinstance(value, str) and 0 < len(value) <= MAX_ID_LENGTH
+def _id(value: Any) -> str | None:
+    """The canonical spelling of an event or container id (a GUID), or None when it cannot be one."""
+    return parse_org_id(value) if isinstance(value, str) else None
 
 
 def _first_delivery(tx: Tx, event: dict[str, Any], org_id: str, work_item_id: int) -> bool:

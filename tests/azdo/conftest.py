@@ -6,6 +6,7 @@ import random
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -28,6 +29,7 @@ from backend.outbox.handlers import HandlerContext
 from backend.outbox.worker import OutboxWorker
 from backend.reports import service
 
+from .hook_wire import link_a_bug
 from .support import ORG, ORG_ID, PROJECT_ID, PROJECT_NAME, TENANT_ID, ClientFactory, FakeClock
 
 
@@ -164,3 +166,9 @@ def worker(backend_app: Flask, backend_settings: Settings, clock: FakeClock) -> 
     )
     ctx = HandlerContext(get_storage(backend_app), connector, backend_settings.azdo_hub_id)
     return OutboxWorker(ctx, clock=clock.time, rng=random.Random(3))
+
+
+@pytest.fixture
+def linked(backend_app: Flask, backend_url: str, intake_key: str, worker: OutboxWorker) -> dict[str, Any]:
+    """A report whose group got its bug (state New) through the outbox."""
+    return link_a_bug(backend_app, backend_url, intake_key, worker)
