@@ -73,7 +73,7 @@ class AzureDevOpsClient:
         data = self.call(
             "GET", f"{prefix}_apis/wit/workitems/{int(work_item_id)}", params={"$expand": "relations"}
         )
-        return _read("a work item", lambda: self._item(data, project))
+        return _read("a work item", lambda: _asked_for(self._item(data, project), {int(work_item_id)}))
 
     def get_work_items(self, ids: Iterable[int], *, project: str | None = None) -> list[WorkItem]:
         """Read many work items' title and state, at most 200 ids per call; missing ids are left out."""
@@ -87,7 +87,7 @@ class AzureDevOpsClient:
                 "errorPolicy": "omit",
             }
             data = self.call("POST", f"{prefix}_apis/wit/workitemsbatch", json=body)
-            items.extend(self._batch(data, project))
+            items.extend(self._batch(data, project, set(unique[start : start + BATCH_LIMIT])))
         return items
 
     def query_ids(self, project: str, wiql: str) -> list[int]:
@@ -189,8 +189,10 @@ class AzureDevOpsClient:
     def _retry_after(self, response: httpx.Response) -> float | None:
         return retry_after_seconds(response.headers.get("Retry-After"), self._gate.clock)
 
-    def _batch(self, data: dict[str, Any], project: str | None) -> list[WorkItem]:
-        return _read("a work item batch", lambda: [self._item(v, project) for v in _list(data) if v])
+    def _batch(self, data: dict[str, Any], project: str | None, asked: set[int]) -> list[WorkItem]:
+        return _read(
+            "a work item batch", lambda: [_asked_for(self._item(v, project), asked) for v in _list(data) if v]
+        )
 
     def _item(self, data: dict[str, Any], project: str | None) -> WorkItem:
         base = f"{self.web_base}/{quote(project)}" if project else self.web_base
@@ -205,6 +207,14 @@ def _read(what: str, parse: Callable[[], T]) -> T:
         raise AzureDevOpsUnexpectedAnswer(
             f"Azure DevOps answered {what} in a shape this backend cannot read ({type(exc).__name__}: {exc})"
         ) from exc
+
+
+def _asked_for(item: WorkItem, asked: set[int]) -> WorkItem:
+    """`item`, if it is one of the items asked for: an answer about another item (a proxy's cache, a
+    changed API) would be cached, and its state given to the asked item's reports, under the wrong id."""
+    if item.id not in asked:
+        raise ValueError(f"the answer is about work item {item.id}, which was not asked for")
+    return item
 
 
 def _list(data: dict[str, Any], key: str = "value") -> list[Any]:

@@ -35,11 +35,20 @@ CALLS: dict[str, Call] = {
     "list_subscriptions": lambda c: c.list_subscriptions(),
 }
 # For each call, answers it cannot read: the list it reads is no list, or holds no objects; the object
-# it reads has no id, an id that is no number, or fields that are no object.
+# it reads has no id, an id that is no number, or fields that are no object. A work item also needs a
+# state that is text (str() made 5 or null "5" or "": "not done") and the id that was asked for.
+_NO_STATE: list[Any] = [
+    None, [], {}, {"System.State": 5}, {"System.State": None}, {"System.State": ""},
+    {"System.State": {"newValue": "Closed"}}, {"System.State": "Closed", "System.Title": 5},
+]
 SHAPES: dict[str, list[Any]] = {
     "create_work_item": [{}, {"id": "seven"}, {"id": None}, {"id": 7, "fields": "x"}],
-    "get_work_item": [{"value": "x"}, {"id": [7]}, {"id": 7, "_links": "x"}],
-    "get_work_items": [{"value": "x"}, {"value": [{"fields": {}}]}, {"value": [5]}],
+    "get_work_item": [{"value": "x"}, {"id": [7]}, {"id": 7, "_links": "x"}, *[
+        {"id": 7, "fields": fields} for fields in _NO_STATE], {"id": 8, "fields": {"System.State": "New"}},
+        {"id": "7", "fields": {"System.State": "New"}}, {"id": True, "fields": {"System.State": "New"}}],
+    "get_work_items": [{"value": "x"}, {"value": [{"fields": {}}]}, {"value": [5]}, *[
+        {"value": [{"id": 7, "fields": fields}]} for fields in _NO_STATE],
+        {"value": [{"id": 8, "fields": {"System.State": "New"}}]}],
     "query_ids": [{"workItems": "x"}, {"workItems": [{"url": "x"}]}, {"workItems": [{"id": "x"}]}],
     "add_comment": [{}, {"id": "x"}, [1]],
     "list_comment_texts": [{"comments": "x"}, {"comments": [5]}],

@@ -198,7 +198,8 @@ def test_a_create_whose_connection_never_opened_is_sent_again(clock: FakeClock) 
         sent.append(request.method)
         if len(sent) == 1:
             raise httpx.ConnectError("connection refused", request=request)
-        return httpx.Response(200, json={"id": 7, "fields": {"System.Title": "Crash on save"}})
+        created = {"id": 7, "fields": {"System.Title": "Crash on save", "System.State": "New"}}
+        return httpx.Response(200, json=created)
 
     gates = GateRegistry(clock=clock.time, sleep=clock.sleep)
     http = httpx.Client(transport=httpx.MockTransport(handler), base_url="https://dev.azure.com/fabrikam/")

@@ -194,7 +194,7 @@ def work_item(org: str, item_id: int, project: str | None = None) -> Response:
     if request.method == "GET":
         with state.lock:
             expand = request.args.get("$expand", "").lower() in ("relations", "all")
-            return jsonify(state.render(item_id, _base(), expand=expand))
+            return jsonify(state.served(item_id, _base(), expand=expand))
     if request.method == "DELETE":
         with state.lock:
             state.get(item_id)["deleted"] = True
@@ -220,7 +220,7 @@ def work_items_batch(org: str, project: str | None = None) -> Response:
     with state.lock:
         for item_id in ids:
             try:
-                value.append(state.render(item_id, _base(), fields=fields))
+                value.append(state.served(item_id, _base(), fields=fields))
             except EmulatorError:
                 if not omit:
                     raise

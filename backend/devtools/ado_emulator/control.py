@@ -11,7 +11,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from backend.devtools.ado_emulator.hooks import deliver
-from backend.devtools.ado_emulator.state import EmulatorError, EmulatorState, Fault
+from backend.devtools.ado_emulator.state import AnswerEdit, EmulatorError, EmulatorState, Fault
 
 SIGN_IN_PAGE = "<html><head><title>Azure DevOps Services | Sign In</title></head><body>Sign in</body></html>"
 FAULT_KINDS = ("429", "503", "slow", "203", "html-200", "401", "retry-after-200", "json-200")
@@ -78,6 +78,29 @@ def change_state(item_id: int) -> Response:
         )
     results = deliver(state, "workitem.updated", item_id, changes)
     return jsonify({"id": item_id, "state": new_state, "deliveries": results})
+
+
+@control.route("/work-items/<int:item_id>/answer", methods=["POST", "DELETE"])
+def answer_edits(item_id: int) -> Response:
+    """Change what the REST API answers for one item (POST {"edits": [{"path": [...], "value": v} or
+    {"path": [...], "remove": true}]}, applied in order), or answer it as stored again (DELETE)."""
+    state = _state()
+    with state.lock:
+        if request.method == "DELETE":
+            state.answer_edits.pop(item_id, None)
+            return jsonify({"edits": 0})
+        edits = _body().get("edits")
+        if not isinstance(edits, list) or not all(_is_edit(e) for e in edits):
+            raise EmulatorError(400, 'edits: a list of {"path": [names], "value": v} or "remove": true')
+        state.answer_edits[item_id] = [
+            AnswerEdit(tuple(e["path"]), e.get("value"), bool(e.get("remove"))) for e in edits
+        ]
+        return jsonify({"edits": len(edits)})
+
+
+def _is_edit(edit: Any) -> bool:
+    path = edit.get("path") if isinstance(edit, dict) else None
+    return isinstance(path, list) and bool(path) and all(isinstance(name, str) for name in path)
 
 
 @control.post("/work-items/<int:item_id>/restore")

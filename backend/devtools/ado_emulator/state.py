@@ -49,6 +49,26 @@ class Fault:
     path_contains: str = ""
 
 
+@dataclass(frozen=True)
+class AnswerEdit:
+    """Set (or, with `remove`, leave out) the member at `path` (names from the top) of an answer."""
+
+    path: tuple[str, ...]
+    value: Any = None
+    remove: bool = False
+
+    def apply(self, body: dict[str, Any]) -> None:
+        node: Any = body
+        for name in self.path[:-1]:
+            node = node.get(name) if isinstance(node, dict) else None
+        if not isinstance(node, dict):
+            return  # an earlier edit replaced the parent: nothing left to edit
+        if self.remove:
+            node.pop(self.path[-1], None)
+        else:
+            node[self.path[-1]] = self.value
+
+
 @dataclass
 class EmulatorState:
     """Everything the emulator remembers; survives a restart of its HTTP server when reused."""
@@ -64,6 +84,9 @@ class EmulatorState:
     comments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     subscriptions: dict[str, dict[str, Any]] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
+    # Per item, members its REST answers get changed or left out ("answer edits", control.py): a
+    # gateway's or a changed API's answer, e.g. a state that is no text or another item's id.
+    answer_edits: dict[int, list[AnswerEdit]] = field(default_factory=dict)
     requests: Counter[str] = field(default_factory=Counter)
     deliveries: list[dict[str, Any]] = field(default_factory=list)
     in_flight: int = 0  # REST calls being served right now, and the most at once (per-org limit checks)
@@ -159,6 +182,13 @@ class EmulatorState:
                 "WorkItemUnauthorizedAccessException",
             )
         return item
+
+    def served(self, item_id: int, base_url: str, **options: Any) -> dict[str, Any]:
+        """The item as the REST API answers it: rendered, then with its answer edits applied."""
+        body = self.render(item_id, base_url, **options)
+        for edit in self.answer_edits.get(item_id, []):
+            edit.apply(body)
+        return body
 
     def render(
         self, item_id: int, base_url: str, *, expand: bool = False, fields: list[str] | None = None
