@@ -101,10 +101,32 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+class _RepeatedName(Exception):
+    """A JSON object names one member twice (raised out of json's object hook)."""
+
+
+def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    members = dict(pairs)
+    if len(members) < len(pairs):  # the rare case: find the name
+        seen: set[str] = set()
+        for name, _ in pairs:
+            if name in seen:
+                raise _RepeatedName(name)
+            seen.add(name)
+    return members
+
+
 def load_json(raw: bytes | str, what: str = "body") -> Any:
-    """Parse JSON with the depth, number and text limits above; raise BadRequest/ValidationFailed."""
+    """Parse JSON with the depth, number and text limits above; raise BadRequest/ValidationFailed.
+
+    An object that names a member twice is refused: json keeps the last, other readers (a proxy, an
+    audit tool, the sender's own) keep the first, so the request would mean two things.
+    """
     try:
-        value = json.loads(raw, parse_constant=_reject_constant)
+        value = json.loads(raw, parse_constant=_reject_constant, object_pairs_hook=_unique_members)
+    except _RepeatedName as repeated:
+        problem = f"names {str(repeated.args[0])[:100]!r} twice in one object"
+        raise errors.ValidationFailed({what: problem}, f"The {what} {problem}.") from None
     except RecursionError:
         raise errors.ValidationFailed({what: f"must nest at most {MAX_JSON_DEPTH} levels deep"}) from None
     except (ValueError, UnicodeDecodeError):  # JSONDecodeError is a ValueError

@@ -194,14 +194,14 @@ def _probes(wid: int) -> Iterator[Probe]:
         yield raw(f"{number} as workItemId", item(number.encode()), REJECTED)
     yield raw("a 5,000-digit integer", added(b'"n": ' + b"9" * 5000), REJECTED)
     yield raw("2**64 in a field not read", added(b'"n": %d' % 2**64), INVALID)
-    # Names repeated in one object: json keeps the last, other readers the first; the receiver takes neither.
-    yield raw("id twice", added(f'"id": "{uuid.uuid4()}"'.encode()), REJECTED)
+    # Names repeated in one object: json keeps the last, other readers the first; the edge takes neither.
+    yield raw("id twice", added(f'"id": "{uuid.uuid4()}"'.encode()), INVALID)
     first = b'{"eventType": "git.push", ' + encode(event_for(wid))[1:]
-    yield raw("eventType twice (the last allowed)", first, REJECTED)
-    yield raw("eventType twice (the first allowed)", added(b'"eventType": "git.push"'), REJECTED)
-    yield raw("workItemId twice", swapped(work_item_id, work_item_id + b', "workItemId": 987654'), REJECTED)
-    yield raw("project twice", swapped(b'"project": {', b'"project": {"id": "p-x"}, "project": {'), REJECTED)
-    yield raw("a name twice in an object not read", added(b'"message": {"text": "a", "text": "b"}'), REJECTED)
+    yield raw("eventType twice (the last allowed)", first, INVALID)
+    yield raw("eventType twice (the first allowed)", added(b'"eventType": "git.push"'), INVALID)
+    yield raw("workItemId twice", swapped(work_item_id, work_item_id + b', "workItemId": 987654'), INVALID)
+    yield raw("project twice", swapped(b'"project": {', b'"project": {"id": "p-x"}, "project": {'), INVALID)
+    yield raw("a name twice in an object not read", added(b'"message": {"text": "a", "text": "b"}'), INVALID)
     yield probe("one name in two objects", changed("message", {"id": 1}), ACCEPTED)
     # Encodings (RFC 8259 asks for UTF-8 and lets a reader ignore a BOM). The edge's JSON reader
     # (backend/inputs.py) detects UTF-16 and UTF-32 as json.loads does, for every body, this one too.

@@ -121,6 +121,19 @@ def _probes() -> Iterator[Probe]:
                     f'{{"workItemId": {constant}}}'.encode())
         yield Probe(f"hook workItemId {constant}", "POST", "/hooks/azure-devops", "hook",
                     _bytes(_event()).replace(b'"workItemId": 7', f'"workItemId": {constant}'.encode()))
+    # A name twice in one object means two things (json keeps the last, other readers the first).
+    yield Probe("intake title twice", "POST", "/api/v1/intake/reports", "key",
+                b'{"title": "t", "customerId": "c", "title": "u"}')
+    yield Probe("intake customerId twice, the first read elsewhere", "POST", "/api/v1/intake/reports", "key",
+                b'{"customerId": "c-1", "title": "t", "customerId": "c-2"}')
+    yield Probe("intake name twice in a nested object", "POST", "/api/v1/intake/reports", "key",
+                _intake()[:-1] + b', "source": {"a": 1, "a": 2}}')
+    yield Probe("link workItemId twice", "POST", f"{BASE}/reports/r_x/link", "ui",
+                b'{"workItemId": 7, "workItemId": 8}')
+    yield Probe("dismiss reason twice", "POST", f"{BASE}/reports/r_x/dismiss", "ui",
+                b'{"reason": "a", "reason": "b"}')
+    yield Probe("hook id twice", "POST", "/hooks/azure-devops", "hook",
+                _bytes(_event())[:-1] + b', "id": "e-2"}')
     for content_type in (None, "text/plain", "application/x-www-form-urlencoded", "multipart/form-data",
                          "application/jsonx", "text/json"):
         yield Probe(f"hook content type {content_type}", "POST", "/hooks/azure-devops", "hook",
