@@ -33,7 +33,7 @@ from backend.outbox.handlers import HandlerContext
 from backend.outbox.worker import OutboxWorker
 from backend.storage import open_storage
 
-from .support import IDENTITY, REPO, Stack
+from .support import IDENTITY, REPO, Stack, page_in_context
 
 EXTENSION = REPO / "extension"
 DIST = EXTENSION / "dist"
@@ -188,8 +188,5 @@ def stack(make_stack: StackFactory) -> Stack:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+    with page_in_context(browser) as page:
+        yield page

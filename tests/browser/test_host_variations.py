@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Frame, Page, Route, expect
 
-from .support import Stack, frame, open_host
+from .support import Stack, frame, open_host, page_in_context
 from .test_accessibility import axe_source as axe_source  # the module fixture, shared
 from .test_accessibility import contribution_frame, violations
 from .test_overlapping_reads import hold, wait_until_held
@@ -52,11 +52,8 @@ def test_the_loading_state_has_no_axe_violations(
 
 @pytest.fixture
 def reduced_motion_page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1400, "height": 900}, reduced_motion="reduce")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+    with page_in_context(browser, reduced_motion="reduce") as page:
+        yield page
 
 
 ENDLESS_ANIMATIONS = """() => document.getAnimations()

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from .support import Stack, frame, open_host, wait_event
+from .support import Stack, frame, open_host, page_in_context, wait_event
 from .test_accessibility import contribution_frame
 
 pytestmark = pytest.mark.browser
@@ -22,11 +22,8 @@ KEYS = """() => [...document.querySelectorAll(".rb-legend li[data-status]")].map
 
 @pytest.fixture
 def forced_colors_page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1400, "height": 900}, forced_colors="active")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+    with page_in_context(browser, forced_colors="active") as page:
+        yield page
 
 
 def test_the_status_legend_keeps_the_colours_of_the_bar_it_keys(
