@@ -25,6 +25,12 @@ PROJECT_ID_PATTERN = ORG_ID_PATTERN
 def parse_project_id(raw: str) -> str | None:
     """Return the canonical project id, or None when the value, exactly as given, cannot be one (a
     route's path parameter is not trimmed: the OpenAPI pattern refuses the spaces, so does the route)."""
+    return parse_exact_id(raw)
+
+
+def parse_exact_id(raw: str) -> str | None:
+    """Return the canonical id of a value that is exactly an id, as the OpenAPI pattern states it (no
+    white space around it: a JSON value or a path parameter has no HTTP framing to trim), or None."""
     return canonical_id(raw) if _ID.fullmatch(raw) else None
 
 

@@ -4,7 +4,7 @@ Azure DevOps does not sign deliveries, so the checks are: Basic credentials comp
 time against the current and previous secret, a body cap, one JSON object (inputs.load_json: none
 of its names repeated), publisher/event allow-lists, a known organization and project, and
 de-duplication by event id. The event and container ids are GUIDs, taken in the one spelling of
-backend/auth/org_ids.py (trimmed, lower-case), so a redelivery that spells its id differently is
+backend/auth/org_ids.py (lower-case), so a redelivery that spells its id in other capitals is
 still a duplicate. The payload is never trusted for state: the receiver only queues a
 "sync_work_item" outbox row, and the worker re-reads the item through REST. That keeps the answer
 fast (Azure DevOps puts slow or failing subscribers on probation) and still works when Azure DevOps
@@ -21,7 +21,7 @@ from flask import Blueprint, g, request
 
 from backend import errors, inputs
 from backend.app_state import get_settings, get_storage
-from backend.auth.org_ids import parse_org_id
+from backend.auth.org_ids import parse_exact_id
 from backend.outbox.queue import Kind, enqueue_outbox
 from backend.reports import linked_work, projects
 from backend.storage import Tx, utcnow
@@ -164,8 +164,9 @@ def _container_id(containers: dict[str, Any], name: str) -> str | None:
 
 
 def _id(value: Any) -> str | None:
-    """The canonical spelling of an event or container id (a GUID), or None when it cannot be one."""
-    return parse_org_id(value) if isinstance(value, str) else None
+    """The canonical spelling of an event or container id (a GUID, in any case), or None when it is not
+    exactly one: the document's pattern has no white space around an id, so neither has the receiver."""
+    return parse_exact_id(value) if isinstance(value, str) else None
 
 
 def _first_delivery(tx: Tx, event: dict[str, Any], org_id: str, work_item_id: int) -> bool:

@@ -4,15 +4,19 @@ in lower case (as organization ids are: test_isolation.py), on every route and a
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from backend.audit.request_hook import audit_writer
 from backend.auth import intake_keys
+from backend.auth.org_ids import ORG_ID_PATTERN, parse_exact_id
 from backend.reports import service
 from backend.storage import Storage, open_storage, utcnow
 
@@ -124,3 +128,15 @@ def test_migration_0400_moves_projects_spelled_in_capitals(tmp_path: Path, datab
         if storage.dialect == "sqlite":  # PostgreSQL checks every foreign key at each statement
             assert tx.query_one("PRAGMA foreign_key_check") is None
     storage.close()
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet=st.sampled_from([*"aZ09._-", " ", "\t", "\n", "\x1c", "\u2028", "\u0131", "/"]),
+               max_size=8))
+def test_the_documented_id_pattern_is_exactly_what_an_exact_id_parse_accepts(value: str) -> None:
+    """Project ids in paths and ids in service-hook JSON are parsed exactly (parse_exact_id): a value
+    the OpenAPI pattern refuses (white space around a GUID, which str.strip() had let through as an
+    event id) is refused, and one it allows is taken, in its lower-case spelling."""
+    documented = re.fullmatch(ORG_ID_PATTERN, value) is not None
+    assert (parse_exact_id(value) is not None) == documented, repr(value)
+    assert parse_exact_id(value) in (None, value.lower())
