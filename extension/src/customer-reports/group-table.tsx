@@ -7,6 +7,7 @@ import { ArrayItemProvider } from "azure-devops-ui/Utilities/Provider";
 import * as React from "react";
 
 import { Group, Report } from "../shared/model";
+import { noun, plural } from "../shared/words";
 import { cell, RowButton, RowLink, SeverityPill, ShortDate, StatusText, TriageActions, triageMenu, Triageable, WorkItemCell } from "./cells";
 import { moreColumn } from "./more-column";
 import { useNarrowFrame } from "./narrow";
@@ -83,8 +84,8 @@ function narrowGroupColumns(props: Props): Array<ITableColumn<Row>> {
     <div className="flex-column" style={{ minWidth: 0 }}>
       <TitleCell group={g} props={props} />
       <div className="rb-row rb-small rb-facts">
-        <span><span data-testid="customers">{g.customersAffected}</span> {g.customersAffected === 1 ? "customer" : "customers"}</span>
-        <span><span data-testid="report-count">{g.reportCount}</span> {g.reportCount === 1 ? "report" : "reports"}</span>
+        <span><span data-testid="customers">{g.customersAffected}</span> {noun(g.customersAffected, "customer")}</span>
+        <span><span data-testid="report-count">{g.reportCount}</span> {noun(g.reportCount, "report")}</span>
         <SeverityPill severity={g.severity} />
         <StatusText status={g.status} />
         {(g.workItem || g.bugPending) && <WorkItemCell target={asTriageable(g)} />}
@@ -101,7 +102,7 @@ function narrowGroupColumns(props: Props): Array<ITableColumn<Row>> {
 function TitleCell(p: { group: Group; props: Props }): React.ReactElement {
   const { group, props } = p;
   const open = !!props.expanded[group.id];
-  const count = group.reportCount === 1 ? "1 report" : `${group.reportCount} reports`;
+  const count = plural(group.reportCount, "report");
   return (
     <div className="rb-row rb-title-cell">
       <RowButton className="rb-expand" label={`${open ? "Hide" : "Show"} the ${count} of “${group.title}”`}

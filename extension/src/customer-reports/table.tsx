@@ -4,6 +4,7 @@ import { ArrayItemProvider } from "azure-devops-ui/Utilities/Provider";
 import * as React from "react";
 
 import { Report } from "../shared/model";
+import { plural } from "../shared/words";
 import { cell, SeverityPill, ShortDate, StatusText, TriageActions, triageMenu, Triageable, WorkItemCell } from "./cells";
 import { ExternalId } from "./group-table";
 import { moreColumn } from "./more-column";
@@ -69,7 +70,7 @@ function renderNarrow(report: Report): React.ReactNode {
     <div className="flex-column" style={{ minWidth: 0 }}>
       {renderTitle(report)}
       <div className="rb-row rb-small rb-facts">
-        <span>{report.customersAffected} {report.customersAffected === 1 ? "customer" : "customers"}</span>
+        <span>{plural(report.customersAffected, "customer")}</span>
         <ShortDate iso={report.createdAt} />
         <SeverityPill severity={report.severity} />
         <StatusText status={report.status} />

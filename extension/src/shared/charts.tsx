@@ -5,6 +5,7 @@
 import * as React from "react";
 
 import { DailyCount, Status } from "./model";
+import { plural } from "./words";
 import "./charts.css";
 
 const STATUS_COLOURS: Record<Status, string> = {
@@ -25,10 +26,6 @@ export const PER_DAY = "per UTC day";
 /** "Dec 1" for "2026-12-01" (a UTC calendar day, so it is read in UTC). */
 export function shortDate(day: string): string {
   return new Date(`${day}T00:00:00Z`).toLocaleDateString(undefined, { month: "short", day: "numeric", timeZone: "UTC" });
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
 /** One sentence a screen reader reads for a per-day chart. */

@@ -7,6 +7,8 @@ import { Spinner, SpinnerSize } from "azure-devops-ui/Spinner";
 import * as React from "react";
 import * as ReactDOM from "react-dom";
 
+import { plural } from "./words";
+
 /** Render the page's root component into #root. */
 export function mount(element: React.ReactElement): void {
   ReactDOM.render(element, document.getElementById("root"));
@@ -87,7 +89,7 @@ export function formatAge(seconds: number | null | undefined): string {
   for (const [size, name] of units) {
     if (seconds >= size) {
       const n = Math.floor(seconds / size);
-      return `${n} ${name}${n === 1 ? "" : "s"}`;
+      return plural(n, name);
     }
   }
   return "less than a minute";
